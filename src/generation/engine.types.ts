@@ -1,0 +1,88 @@
+/**
+ * The contract between the generation service and the diffusion engine. Platform-free and
+ * library-free: nothing here imports onnxruntime, sharp or Prisma.
+ */
+
+/** Scheduler names accepted everywhere (config, slash commands, CLI). */
+export const SCHEDULER_NAMES = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'lms', 'pndm', 'lcm'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+
+/** A source of standard-normal noise. One per image, seeded with that image's seed. */
+export interface NoiseSource {
+  /** The next `count` samples, in torch's order for `torch.randn(count, generator=g)`. */
+  randn(count: number): Float32Array;
+}
+
+/** An RGB image as 8-bit interleaved pixels (what sharp decodes to with `.raw()`). */
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** width * height * 3 bytes, row-major, RGB. */
+  pixels: Uint8Array;
+}
+
+/** What a person asked for; every field explicit so each caller decides. */
+export interface GenerationRequest {
+  /** Catalog name or model folder path. */
+  model: string;
+  prompt: string;
+  negativePrompt: string;
+  /** Seed of the first image; image i uses seed + i. */
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: SchedulerName | undefined;
+  width: number;
+  height: number;
+  /** 1–4 images. */
+  count: number;
+  /** img2img source and strength in (0, 1]; undefined for txt2img. */
+  initImage: { image: RgbImage; strength: number } | undefined;
+}
+
+export interface StepProgress {
+  step: number;
+  totalSteps: number;
+  /** Cheap preview (linear latent→RGB), only when requested. */
+  preview: RgbImage | undefined;
+}
+
+export interface GeneratedImage {
+  index: number;
+  seed: number;
+  width: number;
+  height: number;
+  /** PNG bytes, with an A1111 `parameters` text chunk. */
+  png: Buffer;
+  /** true/false when a safety checker ran; undefined when the model has none (not checked). */
+  nsfw: boolean | undefined;
+}
+
+export interface GenerationTimings {
+  totalMs: number;
+  textEncodeMs: number;
+  denoiseMs: number;
+  decodeMs: number;
+  stepMs: number[];
+}
+
+export interface GenerationResult {
+  images: GeneratedImage[];
+  timings: GenerationTimings;
+  /** Settings the engine could not honour, in words (e.g. "size rounded to 512×512"). */
+  warnings: string[];
+}
+
+export interface GenerateOptions {
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: StepProgress) => void) | undefined;
+  /** Ask for previews in progress callbacks. */
+  previews: boolean;
+}
+
+/** The shared diffusion pipeline as the service sees it. */
+export interface ImageEngine {
+  generate(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult>;
+  /** 2× upscale of one PNG (ONNX upscaler when configured, else hires fix). */
+  upscale(png: Buffer, request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult>;
+}
