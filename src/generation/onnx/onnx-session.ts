@@ -1,0 +1,160 @@
+/**
+ * Session creation and runs on onnxruntime-node: the one place that holds native sessions.
+ */
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { Logger } from 'pino';
+import {
+  isProviderLoadFailure,
+  markProviderUnavailable,
+  providerCandidates,
+  providerFailure,
+} from './execution-provider.ts';
+import { inferBatchSize, prepareFeed, type CastBufferProvider } from './input-feed.ts';
+import { OnnxModelLoadError, translateLoadError } from './onnx-errors.ts';
+import type { IoInfo, ModelSession, SessionOptions, TensorInput, TensorOutput } from './onnx.types.ts';
+import { allocateArray, toFloat32, type NumericArray, type SourceType } from './tensor-cast.ts';
+
+type CastType = SourceType | 'float64';
+
+// Native log lines would duplicate the errors we already raise (and print a red probe failure on
+// every start-up of a CPU-only Linux host); errors reach callers as exceptions instead.
+ort.env.logLevel = 'fatal';
+
+function toIoInfo(metadata: ort.InferenceSession.ValueMetadata): IoInfo {
+  if (!metadata.isTensor) return { name: metadata.name, type: 'non-tensor', shape: [] };
+  return { name: metadata.name, type: metadata.type, shape: [...metadata.shape] };
+}
+
+function ortOptions(provider: string, options: SessionOptions): ort.InferenceSession.SessionOptions {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads ?? os.availableParallelism(),
+    logSeverityLevel: 3,
+  };
+  if (options.freeDimensionOverrides) sessionOptions.freeDimensionOverrides = { ...options.freeDimensionOverrides };
+  // DirectML cannot use memory patterns or parallel execution (onnxruntime DML EP docs).
+  if (provider === 'dml') Object.assign(sessionOptions, { enableMemPattern: false, executionMode: 'sequential' });
+  return sessionOptions;
+}
+
+function logFallback(logger: Logger | undefined, provider: string, reason: string, explicit: boolean, filePath: string): void {
+  const line = `ONNX execution provider "${provider}" is not usable here (${reason}); falling back to CPU`;
+  if (explicit) logger?.warn({ provider, reason, model: filePath }, line);
+  else logger?.debug({ provider, reason, model: filePath }, line);
+}
+
+/**
+ * Loads an ONNX file by path (so external weight files next to it resolve) on the chosen
+ * execution provider, falling back to the CPU when the provider cannot load.
+ *
+ * @throws OnnxModelLoadError when the file or its external data is missing or unreadable.
+ * @throws GpuOnlyModelError when the graph uses fused ops that only GPU providers implement.
+ */
+export async function createSession(modelPath: string, options: SessionOptions): Promise<ModelSession> {
+  const filePath = path.resolve(modelPath);
+  if (!existsSync(filePath)) {
+    throw new OnnxModelLoadError('missing-file', filePath, `ONNX model file not found: ${filePath}`, undefined);
+  }
+  const explicit = options.provider !== 'auto';
+  const started = performance.now();
+  for (const provider of providerCandidates(options.provider, process.platform)) {
+    const knownFailure = provider === 'cpu' ? undefined : providerFailure(provider);
+    if (knownFailure !== undefined) continue;
+    try {
+      const session = await ort.InferenceSession.create(filePath, ortOptions(provider, options));
+      options.logger?.debug(
+        { model: filePath, provider, ms: Math.round(performance.now() - started) },
+        'onnx.session.created',
+      );
+      return new OrtModelSession(filePath, provider, session);
+    } catch (error) {
+      if (provider === 'cpu') throw translateLoadError(error, filePath);
+      const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+      // A provider that cannot load is remembered so later sessions skip it (and warn only once).
+      if (isProviderLoadFailure(reason)) markProviderUnavailable(provider, reason);
+      logFallback(options.logger, provider, reason, explicit, filePath);
+    }
+  }
+  throw new Error('unreachable: the provider list always ends with cpu');
+}
+
+/** A {@link ModelSession} over one onnxruntime InferenceSession. */
+class OrtModelSession implements ModelSession {
+  readonly inputs: IoInfo[];
+  readonly outputs: IoInfo[];
+  readonly #session: ort.InferenceSession;
+  readonly #inputsByName: Map<string, IoInfo>;
+  /** Cast destinations kept between runs (a UNet runs every step with the same shapes). */
+  readonly #castBuffers = new Map<string, { type: CastType; array: NumericArray }>();
+  #runsInFlight = 0;
+  #released = false;
+
+  constructor(
+    readonly path: string,
+    readonly provider: string,
+    session: ort.InferenceSession,
+  ) {
+    this.#session = session;
+    this.inputs = session.inputMetadata.map(toIoInfo);
+    this.outputs = session.outputMetadata.map(toIoInfo);
+    this.#inputsByName = new Map(this.inputs.map((info) => [info.name, info]));
+  }
+
+  hasInput(name: string): boolean {
+    return this.#inputsByName.has(name);
+  }
+
+  async run(feeds: Record<string, TensorInput>, outputNames?: readonly string[]): Promise<Record<string, TensorOutput>> {
+    if (this.#released) throw new Error(`ONNX session for ${this.path} was released`);
+    const unknown = Object.keys(feeds).filter((name) => !this.#inputsByName.has(name));
+    const missing = this.inputs.filter((info) => feeds[info.name] === undefined).map((info) => info.name);
+    if (unknown.length > 0 || missing.length > 0) {
+      throw new Error(
+        `${this.path}: inputs do not match the model (missing: [${missing.join(', ')}], unknown: [${unknown.join(', ')}]; ` +
+          `model inputs: [${this.inputs.map((info) => info.name).join(', ')}])`,
+      );
+    }
+    const batch = inferBatchSize(feeds, this.inputs);
+    // Reusing cast buffers is only safe when no other run may still read them.
+    const reuse = this.#runsInFlight === 0;
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const info of this.inputs) {
+      const feed = feeds[info.name] as TensorInput;
+      const prepared = prepareFeed(info, feed, batch, this.path, this.#bufferProvider(info.name, reuse));
+      ortFeeds[info.name] = new ort.Tensor(prepared.type, prepared.data, prepared.dims);
+    }
+    this.#runsInFlight++;
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = outputNames ? await this.#session.run(ortFeeds, outputNames) : await this.#session.run(ortFeeds);
+    } finally {
+      this.#runsInFlight--;
+    }
+    const outputs: Record<string, TensorOutput> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      outputs[name] = { data: toFloat32(tensor.data, tensor.type), dims: [...tensor.dims] };
+    }
+    return outputs;
+  }
+
+  #bufferProvider(name: string, reuse: boolean): CastBufferProvider {
+    return (type, length) => {
+      const cached = this.#castBuffers.get(name);
+      if (reuse && cached && cached.type === type && cached.array.length === length) return cached.array;
+      const fresh = allocateArray(type, length);
+      if (reuse) this.#castBuffers.set(name, { type, array: fresh });
+      return fresh;
+    };
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    this.#castBuffers.clear();
+    await this.#session.release();
+  }
+}
