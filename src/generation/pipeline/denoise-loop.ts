@@ -1,0 +1,81 @@
+/**
+ * The denoising loop in diffusers' order of operations (`StableDiffusionPipeline.__call__`):
+ * per timestep, scale the latents, run the UNet on `[negative, positive]` rows, combine with
+ * `uncond + g · (cond − uncond)` in float32, then let the scheduler step. The AbortSignal is
+ * checked between steps, so a cancel stops after the step that is running.
+ */
+import type { NoiseSource } from '../engine.types.ts';
+import { GenerationAbortedError, throwIfAborted } from './pipeline.errors.ts';
+import type { UnetRunner } from './unet-runner.ts';
+
+/** The part of a scheduler the loop drives. */
+export interface LoopScheduler {
+  scaleModelInput(sample: Float32Array, t: number): Float32Array;
+  step(
+    modelOutput: Float32Array,
+    t: number,
+    sample: Float32Array,
+    rng: NoiseSource,
+  ): { prevSample: Float32Array; predOriginalSample: Float32Array | undefined };
+}
+
+export interface DenoiseLoopInput {
+  scheduler: LoopScheduler;
+  /** Timesteps to run (already cut for img2img strength). */
+  timesteps: readonly number[];
+  /** Initial latents [images, C, h, w]: noise × init sigma, or the noised init image. */
+  latents: Float32Array;
+  images: number;
+  runner: UnetRunner;
+  /** Classifier-free guidance on: the runner has 2 × images rows, negative rows first. */
+  guided: boolean;
+  guidance: number;
+  /** Per-image noise for ancestral / stochastic steps. */
+  noise: NoiseSource;
+  signal: AbortSignal | undefined;
+  /** Called after every step with the new latents and the scheduler's x0 estimate when it has one. */
+  onStep: (stepIndex: number, latents: Float32Array, denoised: Float32Array | undefined) => void;
+}
+
+const f32 = Math.fround;
+
+/** `uncond + g · (cond − uncond)`, each operation rounded to float32 like torch. */
+export function combineGuidance(prediction: Float32Array, images: number, guidance: number): Float32Array {
+  const size = prediction.length / 2;
+  if (size !== Math.floor(size) || images < 1) throw new Error('guided prediction must hold negative and positive rows');
+  const scale = f32(guidance);
+  const guided = new Float32Array(size);
+  for (let index = 0; index < size; index++) {
+    const uncond = prediction[index]!;
+    const cond = prediction[size + index]!;
+    guided[index] = uncond + f32(scale * f32(cond - uncond));
+  }
+  return guided;
+}
+
+/** Runs all timesteps and returns the final latents. */
+export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Array> {
+  const { scheduler, runner, guided, signal } = input;
+  let latents = input.latents;
+  const size = latents.length;
+  // Reused every step: the UNet input for guided runs is the scaled latents twice.
+  const doubled = guided ? new Float32Array(size * 2) : undefined;
+  for (const [stepIndex, t] of input.timesteps.entries()) {
+    throwIfAborted(signal, stepIndex);
+    const scaled = scheduler.scaleModelInput(latents, t);
+    let modelInput = scaled;
+    if (doubled) {
+      doubled.set(scaled, 0);
+      doubled.set(scaled, size);
+      modelInput = doubled;
+    }
+    const prediction = await runner.predict(modelInput, t);
+    // A fresh array per step: multistep schedulers (PNDM, DPM++) may keep model outputs as history.
+    const modelOutput = guided ? combineGuidance(prediction, input.images, input.guidance) : prediction.slice(0, size);
+    const result = scheduler.step(modelOutput, t, latents, input.noise);
+    latents = result.prevSample;
+    input.onStep(stepIndex, latents, result.predOriginalSample);
+  }
+  if (signal?.aborted) throw new GenerationAbortedError(input.timesteps.length);
+  return latents;
+}

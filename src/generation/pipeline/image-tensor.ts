@@ -1,0 +1,64 @@
+/**
+ * Conversions between 8-bit RGB images and the float NCHW tensors the VAE reads and writes,
+ * with diffusers' exact float32 arithmetic (`VaeImageProcessor.preprocess` / `postprocess`
+ * followed by `numpy_to_pil`), so the same latents give the same bytes here as there.
+ */
+import type { RgbImage } from '../engine.types.ts';
+
+const f32 = Math.fround;
+
+/**
+ * Writes `image` into `target` at `offset` as planar RGB in [-1, 1] (one [3, H, W] slab of an
+ * NCHW batch): `2 · (p / 255) − 1`, each operation rounded to float32 like numpy/torch.
+ */
+export function writeImageTensor(image: RgbImage, target: Float32Array, offset: number): void {
+  const plane = image.width * image.height;
+  const lookup = new Float32Array(256);
+  for (let value = 0; value < 256; value++) lookup[value] = f32(f32(2 * f32(value / 255)) - 1);
+  const pixels = image.pixels;
+  for (let index = 0; index < plane; index++) {
+    target[offset + index] = lookup[pixels[index * 3] ?? 0] ?? 0;
+    target[offset + plane + index] = lookup[pixels[index * 3 + 1] ?? 0] ?? 0;
+    target[offset + 2 * plane + index] = lookup[pixels[index * 3 + 2] ?? 0] ?? 0;
+  }
+}
+
+/** One image as a [1, 3, H, W] tensor in [-1, 1]. */
+export function imageToTensor(image: RgbImage): Float32Array {
+  const tensor = new Float32Array(3 * image.width * image.height);
+  writeImageTensor(image, tensor, 0);
+  return tensor;
+}
+
+/** numpy's `round` (half to even) for non-negative values. */
+function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** The uint8 a decoder value in [-1, 1] becomes: `round(clamp(x/2 + 0.5, 0, 1) · 255)`. */
+export function decoderValueToByte(value: number): number {
+  let unit = f32(f32(value / 2) + 0.5);
+  // NaN (an fp16 overflow upstream) becomes black rather than poisoning the PNG.
+  if (!(unit > 0)) unit = 0;
+  else if (unit > 1) unit = 1;
+  return roundHalfEven(f32(unit * 255));
+}
+
+/**
+ * Image `index` of a VAE decoder output [B, 3, H, W] in about [-1, 1] as interleaved RGB bytes.
+ */
+export function tensorToImage(sample: Float32Array, index: number, width: number, height: number): RgbImage {
+  const plane = width * height;
+  const base = index * 3 * plane;
+  const pixels = new Uint8Array(plane * 3);
+  for (let pixel = 0; pixel < plane; pixel++) {
+    pixels[pixel * 3] = decoderValueToByte(sample[base + pixel] ?? 0);
+    pixels[pixel * 3 + 1] = decoderValueToByte(sample[base + plane + pixel] ?? 0);
+    pixels[pixel * 3 + 2] = decoderValueToByte(sample[base + 2 * plane + pixel] ?? 0);
+  }
+  return { width, height, pixels };
+}

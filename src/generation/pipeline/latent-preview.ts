@@ -1,0 +1,47 @@
+/**
+ * A cheap progress preview: latents mapped to RGB by a fixed linear 4×3 matrix, at latent
+ * resolution (1/8 of the image), no model run. The matrices are the well-known fits from
+ * AUTOMATIC1111 `sd_vae_approx.cheap_approximation` (SD 1.x/2.x and SDXL latent spaces).
+ */
+import type { RgbImage } from '../engine.types.ts';
+
+/** Which latent space the latents live in. */
+export type LatentSpace = 'sd' | 'sdxl';
+
+/** Rows = latent channels 0..3, columns = R, G, B. Applied to UNet-space latents (not ÷ scaling factor). */
+export const LATENT_RGB_FACTORS: Record<LatentSpace, readonly (readonly [number, number, number])[]> = {
+  sd: [
+    [0.298, 0.207, 0.208],
+    [0.187, 0.286, 0.173],
+    [-0.158, 0.189, 0.264],
+    [-0.184, -0.271, -0.473],
+  ],
+  sdxl: [
+    [0.3448, 0.4168, 0.4395],
+    [-0.1953, -0.029, 0.025],
+    [0.1074, 0.0886, -0.0163],
+    [-0.373, -0.2499, -0.2088],
+  ],
+};
+
+/**
+ * Preview of image `index` in a latent batch [B, 4, h, w]: RGB = latents · factors, then
+ * `(x + 1) / 2` clamped to [0, 1] and scaled to bytes.
+ */
+export function latentPreview(latents: Float32Array, index: number, latentHeight: number, latentWidth: number, space: LatentSpace): RgbImage {
+  const plane = latentHeight * latentWidth;
+  const base = index * 4 * plane;
+  const factors = LATENT_RGB_FACTORS[space];
+  const pixels = new Uint8Array(plane * 3);
+  for (let pixel = 0; pixel < plane; pixel++) {
+    for (let colour = 0; colour < 3; colour++) {
+      let sum = 0;
+      for (let channel = 0; channel < 4; channel++) {
+        sum += (latents[base + channel * plane + pixel] ?? 0) * (factors[channel]?.[colour] ?? 0);
+      }
+      const unit = Math.min(1, Math.max(0, (sum + 1) / 2));
+      pixels[pixel * 3 + colour] = Math.round(unit * 255);
+    }
+  }
+  return { width: latentWidth, height: latentHeight, pixels };
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs the UNet over "rows" (one row = one latent + its conditioning). Classifier-free guidance
+ * puts the negative rows first and the positive rows after, as diffusers concatenates
+ * `[negative, positive]`; `rowsPerCall` decides how many rows go into one session run (all of
+ * them = one batched call; 1 = one batch-1 call per row, the low-memory way OnnxStack does it).
+ * Input buffers are allocated once per generation and refilled every step.
+ */
+import type { ModelSession, TensorInput } from '../onnx/index.ts';
+
+/** Per-row conditioning, constant for the whole denoising loop. */
+export interface UnetConditioning {
+  /** [rows, seqLen, hiddenSize] */
+  encoderHiddenStates: Float32Array;
+  seqLen: number;
+  hiddenSize: number;
+  /** SDXL: pooled text embeddings [rows, textEmbedsDim]. */
+  textEmbeds: Float32Array | undefined;
+  /** SDXL: [rows, timeIdsLength]. */
+  timeIds: Float32Array | undefined;
+  /** LCM: guidance embedding [rows, dim]. */
+  timestepCond: Float32Array | undefined;
+}
+
+function rowSlice(data: Float32Array, rows: number, first: number, count: number): TensorInput['data'] {
+  const width = data.length / rows;
+  return data.subarray(first * width, (first + count) * width);
+}
+
+export class UnetRunner {
+  readonly #output: Float32Array;
+  readonly #timestep = new Float32Array(1);
+
+  constructor(
+    private readonly unet: ModelSession,
+    private readonly conditioning: UnetConditioning,
+    private readonly rows: number,
+    private readonly latentShape: readonly [channels: number, height: number, width: number],
+    private readonly rowsPerCall: number,
+  ) {
+    this.#output = new Float32Array(rows * latentShape[0] * latentShape[1] * latentShape[2]);
+  }
+
+  /**
+   * Noise (or v) prediction for every row at timestep `t`. `sample` is [rows, C, h, w]. The
+   * returned array is reused by the next call: consume it before predicting again.
+   */
+  async predict(sample: Float32Array, t: number): Promise<Float32Array> {
+    this.#timestep[0] = t;
+    const [channels, height, width] = this.latentShape;
+    const rowSize = channels * height * width;
+    const { encoderHiddenStates, seqLen, hiddenSize, textEmbeds, timeIds, timestepCond } = this.conditioning;
+    for (let first = 0; first < this.rows; first += this.rowsPerCall) {
+      const count = Math.min(this.rowsPerCall, this.rows - first);
+      const feeds: Record<string, TensorInput> = {
+        sample: { data: sample.subarray(first * rowSize, (first + count) * rowSize), dims: [count, channels, height, width] },
+        timestep: { data: this.#timestep, dims: [1] },
+        encoder_hidden_states: {
+          data: rowSlice(encoderHiddenStates, this.rows, first, count),
+          dims: [count, seqLen, hiddenSize],
+        },
+      };
+      if (textEmbeds && timeIds) {
+        feeds['text_embeds'] = { data: rowSlice(textEmbeds, this.rows, first, count), dims: [count, textEmbeds.length / this.rows] };
+        feeds['time_ids'] = { data: rowSlice(timeIds, this.rows, first, count), dims: [count, timeIds.length / this.rows] };
+      }
+      if (timestepCond) {
+        feeds['timestep_cond'] = {
+          data: rowSlice(timestepCond, this.rows, first, count),
+          dims: [count, timestepCond.length / this.rows],
+        };
+      }
+      const outputs = await this.unet.run(feeds);
+      const predicted = outputs['out_sample'] ?? Object.values(outputs)[0];
+      if (!predicted || predicted.data.length !== count * rowSize) {
+        throw new Error(`${this.unet.path}: UNet output has ${predicted?.data.length ?? 0} values, expected ${count * rowSize}`);
+      }
+      this.#output.set(predicted.data, first * rowSize);
+    }
+    return this.#output;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * VAE encode (img2img) and decode, as diffusers does them: the encoder's posterior is sampled
+ * with the image's own generator and multiplied by the scaling factor
+ * (`retrieve_latents(vae.encode(x), generator)`, `DiagonalGaussianDistribution.sample`); the
+ * decoder gets `latents / scaling_factor`, one image at a time to cap memory.
+ */
+import type { NoiseSource, RgbImage } from '../engine.types.ts';
+import type { ModelSession } from '../onnx/index.ts';
+import { imageToTensor, tensorToImage } from './image-tensor.ts';
+import type { VaeEncoderOutput } from './model-signature.ts';
+
+const f32 = Math.fround;
+
+/**
+ * Latents of `image` for each of `generators.length` images, × scaling factor: [N, 4, h, w].
+ * Each generator draws one posterior sample, before any other noise of its image (diffusers order).
+ * A `latent_sample` encoder samples inside the graph; its image's generator still advances by the
+ * same count, so the noise drawn next is the one torch-diffusers would draw.
+ */
+export async function encodeInitLatents(
+  encoder: ModelSession,
+  output: VaeEncoderOutput,
+  image: RgbImage,
+  generators: readonly NoiseSource[],
+  scalingFactor: number,
+): Promise<Float32Array> {
+  const outputs = await encoder.run(
+    { sample: { data: imageToTensor(image), dims: [1, 3, image.height, image.width] } },
+    [output.name],
+  );
+  const encoded = outputs[output.name];
+  if (!encoded) throw new Error(`${encoder.path}: output ${output.name} missing`);
+  const channels = output.kind === 'parameters' ? 8 : 4;
+  const plane = encoded.data.length / channels;
+  const size = plane * 4;
+  const scale = f32(scalingFactor);
+  const latents = new Float32Array(size * generators.length);
+  generators.forEach((generator, imageIndex) => {
+    const epsilon = generator.randn(size);
+    const base = imageIndex * size;
+    for (let index = 0; index < size; index++) {
+      let value: number;
+      if (output.kind === 'parameters') {
+        const mean = encoded.data[index]!;
+        const logvar = Math.min(20, Math.max(-30, encoded.data[size + index]!));
+        const std = f32(Math.exp(f32(0.5 * logvar)));
+        value = f32(mean + f32(std * epsilon[index]!));
+      } else {
+        value = encoded.data[index]!;
+      }
+      latents[base + index] = f32(scale * value);
+    }
+  });
+  return latents;
+}
+
+/** Decodes image `index` of a latent batch [N, 4, h, w] into RGB bytes. */
+export async function decodeLatents(
+  decoder: ModelSession,
+  latents: Float32Array,
+  index: number,
+  latentHeight: number,
+  latentWidth: number,
+  scalingFactor: number,
+): Promise<RgbImage> {
+  const size = 4 * latentHeight * latentWidth;
+  const scale = f32(scalingFactor);
+  const input = new Float32Array(size);
+  for (let element = 0; element < size; element++) input[element] = latents[index * size + element]! / scale;
+  const outputs = await decoder.run({ latent_sample: { data: input, dims: [1, 4, latentHeight, latentWidth] } });
+  const decoded = outputs['sample'] ?? Object.values(outputs)[0];
+  if (!decoded) throw new Error(`${decoder.path}: the VAE decoder returned nothing`);
+  const height = decoded.dims[2] ?? latentHeight * 8;
+  const width = decoded.dims[3] ?? latentWidth * 8;
+  return tensorToImage(decoded.data, 0, width, height);
+}
