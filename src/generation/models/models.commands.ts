@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { findModel, type CatalogEntry } from './model-catalog.ts';
+import { pullModel, type PulledModel } from './model-download.ts';
+import { inspectModelFolder } from './model-folder.ts';
+import { listModels, resolveModel, type ModelLocations, type ResolvedModel } from './model-resolve.ts';
+import { formatBytes, pullCommandFor, type ModelProblem } from './model.types.ts';
+import { createPullProgressReporter } from './pull-progress.reporter.ts';
+
+/** What a CLI sub-command prints on stdout, and how it exits. Progress goes to `stderr` while it runs. */
+export interface CommandOutput {
+  exitCode: number;
+  lines: string[];
+}
+
+/** Everything a pull needs besides the model name. Values come from the parsed config (HF_TOKEN, hub URL). */
+export interface PullCommandOptions extends ModelLocations {
+  hubUrl: string | undefined;
+  token: string | undefined;
+  /** Progress and notes; normally process.stderr. */
+  stderr: NodeJS.WritableStream;
+  /** stderr is a terminal: draw a bar instead of periodic lines. */
+  interactive: boolean;
+  signal: AbortSignal | undefined;
+  now: () => number;
+  fetch?: typeof fetch;
+}
+
+/** `darkroom models list`: catalog models with their status, then folders placed by hand. */
+export async function runModelsList(locations: ModelLocations): Promise<CommandOutput> {
+  const rows = await listModels(locations);
+  const table = rows.map((row) => [
+    `${row.isDefault ? '*' : ' '} ${row.name}`,
+    row.status,
+    row.family ?? '?',
+    row.entry ? (row.entry.cpu ? 'yes' : 'GPU only') : '?',
+    row.entry ? formatBytes(row.entry.approxSizeGB * 1e9) : '',
+    row.entry?.repo ?? row.dir,
+  ]);
+  const header = ['  NAME', 'STATUS', 'FAMILY', 'CPU', 'SIZE', 'SOURCE'];
+  const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => cells[column]?.length ?? 0)));
+  const format = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const lines = [format(header)];
+  rows.forEach((row, index) => {
+    lines.push(format(table[index] ?? []));
+    if (row.problem) lines.push(`      ${row.problem}`);
+  });
+  lines.push('', `* default model. Download one with \`${pullCommandFor('NAME')}\`, or place a diffusers ONNX folder in ${locations.modelsDir}${path.sep}NAME${path.sep}.`);
+  return { exitCode: 0, lines };
+}
+
+/** `darkroom models pull [NAME]`: downloads a catalog model (the default one when no name is given). */
+export async function runModelsPull(name: string | undefined, options: PullCommandOptions): Promise<CommandOutput> {
+  const entry = name === undefined ? options.catalog.defaultModel : findModel(options.catalog, name);
+  if (!entry) {
+    const known = options.catalog.models.map((model) => model.name).join(', ');
+    return { exitCode: 2, lines: [`unknown model "${name}"; the catalog (${options.catalog.source}) has: ${known}`] };
+  }
+  if (!entry.cpu) {
+    options.stderr.write(`note: ${entry.name} is a GPU-only build; it will not load on onnxruntime's CPU provider\n`);
+  }
+  let result: PulledModel | ModelProblem;
+  try {
+    result = await pullWithProgress(entry, options);
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    return { exitCode: 130, lines: [`pull of ${entry.name} interrupted; run \`${pullCommandFor(entry.name)}\` again to resume`] };
+  }
+  if (!result.ok) return { exitCode: 1, lines: [result.message] };
+  if (result.alreadyInstalled) {
+    return { exitCode: 0, lines: [`${entry.name} is already installed in ${result.dir} (delete the folder to download it again)`] };
+  }
+  const info = await inspectModelFolder(result.dir, { catalogFamily: entry.family });
+  if (!info.ok) return { exitCode: 1, lines: [`downloaded ${entry.name}, but the folder is not usable: ${info.message}`] };
+  return {
+    exitCode: 0,
+    lines: [
+      `pulled ${entry.name} (${info.family}) from ${entry.repo}${result.commit ? `@${result.commit.slice(0, 10)}` : ''}: ` +
+        `${result.files.length} files, ${formatBytes(result.bytes)} downloaded, ${formatBytes(result.totalBytes)} in ${result.dir}`,
+    ],
+  };
+}
+
+/** Start-up options: {@link PullCommandOptions} plus the config switch that allows downloading. */
+export interface EnsureModelOptions extends PullCommandOptions {
+  /** Pull a missing catalog model at start-up (config `autoPull`); false: explain how to get it. */
+  autoPull: boolean;
+}
+
+/**
+ * Start-up: returns the model ready to load. A missing catalog model is pulled with progress when
+ * `autoPull` is on; otherwise, or when the hub cannot be reached, the problem names the exact command.
+ */
+export async function ensureModel(nameOrDir: string, options: EnsureModelOptions): Promise<ResolvedModel | ModelProblem> {
+  const resolved = await resolveModel(nameOrDir, options);
+  if (resolved.ok || !options.autoPull) return resolved;
+  if (resolved.code !== 'model_missing' && resolved.code !== 'model_partial') return resolved;
+  const entry = findModel(options.catalog, nameOrDir);
+  if (!entry) return resolved;
+  options.stderr.write(`model ${entry.name} is not installed; downloading about ${formatBytes(entry.approxSizeGB * 1e9)} from ${entry.repo}\n`);
+  const pulled = await pullWithProgress(entry, options);
+  if (!pulled.ok) return pulled;
+  return resolveModel(nameOrDir, options);
+}
+
+async function pullWithProgress(entry: CatalogEntry, options: PullCommandOptions): Promise<PulledModel | ModelProblem> {
+  const reporter = createPullProgressReporter({
+    name: entry.name,
+    stream: options.stderr,
+    interactive: options.interactive,
+    intervalMs: 10_000,
+    now: options.now,
+  });
+  try {
+    return await pullModel(entry, {
+      modelsDir: options.modelsDir,
+      hubUrl: options.hubUrl,
+      token: options.token,
+      onProgress: (progress) => reporter.onProgress(progress),
+      signal: options.signal,
+      fetch: options.fetch,
+    });
+  } finally {
+    reporter.finish();
+  }
+}
