@@ -1,0 +1,61 @@
+/**
+ * What every CLI command receives: where it runs, where to print, and the configuration,
+ * loaded once on first use. Command files (`*.command.ts`) register themselves on the
+ * commander program with `register…Command(program, context)` and report their result with
+ * `context.exitCode`.
+ */
+import type { DarkroomConfig } from '../config/config.types.ts';
+import type { Environment } from '../config/environment.ts';
+import { loadConfig } from '../config/load-config.ts';
+import type { Logger } from '../logging/logger.ts';
+import { createRootLogger } from '../logging/logger.ts';
+import { formatConfigProblems } from './config-problems.format.ts';
+
+/** Exit codes of the `darkroom` command. */
+export const EXIT = { ok: 0, failure: 1, config: 2 } as const;
+
+export interface CliIo {
+  /** The environment snapshot (with `.env` already loaded). */
+  env: Environment;
+  /** The `.env` file that was loaded, if any (doctor shows it). */
+  envFile: string | undefined;
+  /** The shell's current folder. */
+  workingDir: string;
+  /** Standard output: the answer a person asked for. */
+  out: (text: string) => void;
+  /** Standard error: problems, guidance. */
+  err: (text: string) => void;
+}
+
+export interface CliContext extends CliIo {
+  /**
+   * The validated configuration, loaded on first call. On problems, prints every one of them,
+   * sets `exitCode` to 2 and returns undefined: the command should then return at once.
+   */
+  config(): DarkroomConfig | undefined;
+  /** A root logger at the configured level; CLI commands other than `start` log to stderr. */
+  logger(config: DarkroomConfig, destination: 'stdout' | 'stderr'): Logger;
+  /** What the process exits with; commands set it. */
+  exitCode: number;
+}
+
+export function createCliContext(io: CliIo): CliContext {
+  let loaded: { config: DarkroomConfig | undefined } | undefined;
+  const context: CliContext = {
+    ...io,
+    exitCode: EXIT.ok,
+    config() {
+      if (loaded === undefined) {
+        const result = loadConfig({ configDir: undefined, env: io.env, workingDir: io.workingDir, defaultsFile: undefined });
+        if (!result.ok) io.err(formatConfigProblems(result.problems, io.workingDir));
+        loaded = { config: result.ok ? result.config : undefined };
+      }
+      if (loaded.config === undefined) context.exitCode = EXIT.config;
+      return loaded.config;
+    },
+    logger(config, destination) {
+      return createRootLogger({ level: config.log.level, fileDescriptor: destination === 'stdout' ? 1 : 2 });
+    },
+  };
+  return context;
+}

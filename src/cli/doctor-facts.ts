@@ -1,0 +1,70 @@
+/**
+ * The facts `darkroom doctor` reports, gathered without changing anything: the database is
+ * opened only when it exists and nobody else holds it, and nothing is migrated or downloaded.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { DarkroomConfig } from '../config/config.types.ts';
+import { listModels } from '../generation/models/model-resolve.ts';
+import { availableExecutionProviders } from '../generation/onnx/index.ts';
+import { describeLockHolder } from '../lifecycle/data-dir-lock.ts';
+import type { ModelAvailability } from '../lifecycle/model-availability.ts';
+import { checkDefaultModel, readCatalog } from '../lifecycle/model-availability.ts';
+import type { Logger } from '../logging/logger.ts';
+import { openDatabaseForCommand } from './database-access.ts';
+import { describeDatabaseStatus } from './db.command.ts';
+
+export interface DoctorFacts {
+  /** One line about the database, or why it could not be read. */
+  readonly database: { readonly ok: boolean; readonly text: string };
+  readonly defaultModel: ModelAvailability;
+  /** `name (family)` of each usable model folder; problems of broken ones. */
+  readonly installedModels: readonly string[];
+  readonly brokenModels: readonly string[];
+  readonly catalogProblem: string | undefined;
+  readonly providers: { readonly available: readonly string[]; readonly configured: string; readonly warning: string | undefined };
+}
+
+async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts['database']> {
+  if (config.database.url === undefined && !existsSync(path.join(config.dataDir, 'db'))) {
+    const where = path.join(config.dataDir, 'db');
+    return { ok: true, text: `embedded PostgreSQL (PGlite) at ${where}: not created yet (npm start or npx darkroom db migrate creates it)` };
+  }
+  try {
+    const access = await openDatabaseForCommand(config, 'doctor', logger);
+    if (!access.ok) return { ok: true, text: `${describeLockHolder(access)} (status not read while it runs)` };
+    try {
+      const status = await access.database.status();
+      // Pending migrations are not a fault: start-up applies them.
+      return { ok: true, text: describeDatabaseStatus(status) };
+    } finally {
+      await access.close();
+    }
+  } catch (error) {
+    return { ok: false, text: `cannot open the database: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function providerFact(config: DarkroomConfig): DoctorFacts['providers'] {
+  const available = availableExecutionProviders();
+  const configured = config.engine.executionProvider;
+  const warning =
+    configured !== 'auto' && !available.includes(configured)
+      ? `engine.executionProvider is ${configured}, which this onnxruntime-node build does not offer: generation will fall back to CPU` +
+        (configured === 'cuda' ? ' (install the CUDA 12 build: ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci; README, "GPU")' : '')
+      : undefined;
+  return { available, configured, warning };
+}
+
+export async function gatherDoctorFacts(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts> {
+  const catalog = await readCatalog(config.models);
+  const rows = catalog.catalog === undefined ? [] : await listModels({ catalog: catalog.catalog, modelsDir: config.models.dir });
+  return {
+    database: await databaseFact(config, logger),
+    defaultModel: await checkDefaultModel(config, undefined),
+    installedModels: rows.filter((row) => row.status === 'installed').map((row) => `${row.name} (${row.family ?? '?'})`),
+    brokenModels: rows.filter((row) => row.status === 'broken').map((row) => `${row.name}: ${row.problem ?? 'unusable'}`),
+    catalogProblem: catalog.problem,
+    providers: providerFact(config),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `darkroom doctor`: configuration, database, models, execution providers and chat platforms in
+ * one report, then the same "what to do next" as `darkroom start`. Exit 0 when Darkroom could
+ * serve, 1 when something is missing, 2 on configuration problems.
+ */
+import type { Command } from 'commander';
+import type { DarkroomConfig } from '../config/config.types.ts';
+import { CLI, assessReadiness, nextSteps, shownPath } from '../lifecycle/readiness.ts';
+import type { CliContext } from './cli-context.ts';
+import { EXIT } from './cli-context.ts';
+import type { DoctorFacts } from './doctor-facts.ts';
+import { gatherDoctorFacts } from './doctor-facts.ts';
+
+const LABEL_WIDTH = 15;
+
+function section(label: string, lines: readonly string[]): string {
+  const indent = ' '.repeat(LABEL_WIDTH);
+  return lines.map((line, index) => (index === 0 ? label.padEnd(LABEL_WIDTH) : indent) + line).join('\n');
+}
+
+function chatLines(config: DarkroomConfig): string[] {
+  const discord = config.discord.enabled
+    ? `Discord: configured (slash commands ${config.discord.guildIds.length > 0 ? `in ${config.discord.guildIds.length} server(s)` : 'global'}); adapter planned, not built yet`
+    : 'Discord: not configured (DISCORD_TOKEN is not set)';
+  const slack = config.slack.enabled
+    ? `Slack: configured (${config.slack.mode === 'socket' ? 'Socket Mode' : `HTTP on port ${config.slack.port}`}); adapter planned, not built yet`
+    : 'Slack: not configured (SLACK_BOT_TOKEN is not set)';
+  return [discord, slack];
+}
+
+function modelLines(config: DarkroomConfig, facts: DoctorFacts): string[] {
+  const model = facts.defaultModel;
+  const fix = model.catalogName !== undefined ? ` → ${CLI} models pull ${model.catalogName}` : '';
+  const lines = [
+    `folder ${config.models.dir}`,
+    model.present
+      ? `default ${model.name}: installed (${model.folder})`
+      : `default ${model.name}: missing, ${model.problem ?? 'not found'}${fix}`,
+    `installed: ${facts.installedModels.length > 0 ? facts.installedModels.join(', ') : 'none'}`,
+  ];
+  for (const broken of facts.brokenModels) lines.push(`unusable: ${broken}`);
+  if (facts.catalogProblem !== undefined) lines.push(facts.catalogProblem);
+  return lines;
+}
+
+export function registerDoctorCommand(program: Command, context: CliContext): void {
+  program
+    .command('doctor')
+    .description('check configuration, database, models, execution providers and chat platforms')
+    .action(async () => {
+      const config = context.config();
+      if (config === undefined) return;
+      const facts = await gatherDoctorFacts(config, context.logger(config, 'stderr'));
+      const relative = (file: string): string => shownPath(file, context.workingDir);
+      const files = config.files.map(relative).join(', ');
+      const environment = context.envFile !== undefined ? `; environment also from ${relative(context.envFile)}` : '';
+      const providers = facts.providers;
+      context.out(
+        [
+          'Darkroom doctor',
+          '',
+          section('Configuration', [`ok: ${files}${environment}`]),
+          section('Database', [facts.database.text]),
+          section('Models', modelLines(config, facts)),
+          section('Execution', [
+            `available: ${providers.available.join(', ')}; engine.executionProvider: ${providers.configured}`,
+            ...(providers.warning !== undefined ? [providers.warning] : []),
+          ]),
+          section('Chat', chatLines(config)),
+          '',
+        ].join('\n'),
+      );
+      const readiness = assessReadiness(config, facts.defaultModel);
+      if (readiness.ready && facts.database.ok) {
+        context.out('Ready: npm start will serve.');
+        return;
+      }
+      const steps = nextSteps(readiness, config, context.workingDir);
+      if (!facts.database.ok) steps.push(`${steps.length + 1}. Fix the database: ${facts.database.text}`);
+      context.out(['Not ready yet. What to do next:', ...steps].join('\n'));
+      context.exitCode = EXIT.failure;
+    });
+}

@@ -1,0 +1,70 @@
+/** `darkroom models list` and `darkroom models pull [NAME]`: thin wiring to the models room. */
+import type { Command } from 'commander';
+import { runModelsList, runModelsPull } from '../generation/models/models.commands.ts';
+import type { CommandOutput } from '../generation/models/models.commands.ts';
+import { readCatalog } from '../lifecycle/model-availability.ts';
+import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
+import type { CliContext } from './cli-context.ts';
+import { EXIT } from './cli-context.ts';
+
+function report(context: CliContext, output: CommandOutput): void {
+  if (output.lines.length > 0) context.out(output.lines.join('\n'));
+  context.exitCode = output.exitCode;
+}
+
+export function registerModelsCommand(program: Command, context: CliContext): void {
+  const models = program.command('models').description('the diffusion models: catalog, installed folders, downloads');
+
+  models
+    .command('list')
+    .description('catalog models (installed or not) and folders placed by hand')
+    .action(async () => {
+      const config = context.config();
+      if (config === undefined) return;
+      const read = await readCatalog(config.models);
+      if (read.catalog === undefined) {
+        context.err(read.problem ?? 'cannot read the model catalog');
+        context.exitCode = EXIT.failure;
+        return;
+      }
+      report(context, await runModelsList({ catalog: read.catalog, modelsDir: config.models.dir }));
+    });
+
+  models
+    .command('pull')
+    .argument('[name]', 'catalog name (default: the catalog default)')
+    .description('download a catalog model from the Hugging Face hub (resumes an interrupted download)')
+    .action(async (name: string | undefined) => {
+      const config = context.config();
+      if (config === undefined) return;
+      const read = await readCatalog(config.models);
+      if (read.catalog === undefined) {
+        context.err(read.problem ?? 'cannot read the model catalog');
+        context.exitCode = EXIT.failure;
+        return;
+      }
+      // Ctrl+C stops the download cleanly (it resumes next time); a second Ctrl+C exits at once.
+      const interrupt = new AbortController();
+      const stopListening = listenForShutdownSignals({
+        source: process,
+        signals: ['SIGINT', 'SIGTERM'],
+        onShutdown: () => interrupt.abort(),
+        onForce: (signal) => process.exit(exitCodeForSignal(signal)),
+      });
+      try {
+        const output = await runModelsPull(name, {
+          catalog: read.catalog,
+          modelsDir: config.models.dir,
+          hubUrl: config.models.hubUrl,
+          token: config.models.hubToken,
+          stderr: process.stderr,
+          interactive: process.stderr.isTTY === true,
+          signal: interrupt.signal,
+          now: () => Date.now(),
+        });
+        report(context, output);
+      } finally {
+        stopListening();
+      }
+    });
+}

@@ -1,0 +1,51 @@
+/** `darkroom start`: runs the bot until SIGINT/SIGTERM (a second signal exits at once). */
+import type { Command } from 'commander';
+import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
+import { componentLogger } from '../logging/logger.ts';
+import { startDarkroom } from '../main.ts';
+import type { CliContext } from './cli-context.ts';
+import { EXIT } from './cli-context.ts';
+
+/** Time each service gets to finish running work after a shutdown signal, before it is aborted. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+export function registerStartCommand(program: Command, context: CliContext): void {
+  program
+    .command('start')
+    .description('run the bot (npm start): migrate the database, then serve Discord and Slack')
+    .action(async () => {
+      const config = context.config();
+      if (config === undefined) return;
+      const logger = context.logger(config, 'stdout');
+      const stopping = new AbortController();
+      const stopListening = listenForShutdownSignals({
+        source: process,
+        signals: ['SIGINT', 'SIGTERM'],
+        onShutdown: (signal) => {
+          logger.info({ signal }, 'shutdown.requested');
+          context.err(`Stopping (${signal})… press Ctrl+C again to exit at once.`);
+          stopping.abort();
+        },
+        onForce: (signal) => {
+          logger.warn({ signal }, 'shutdown.forced');
+          process.exit(exitCodeForSignal(signal));
+        },
+      });
+      try {
+        context.exitCode = await startDarkroom(config, {
+          logger,
+          signal: stopping.signal,
+          print: context.err,
+          workingDir: context.workingDir,
+          progress: { stream: process.stderr, interactive: process.stderr.isTTY === true },
+          shutdownGraceMs: SHUTDOWN_GRACE_MS,
+        });
+      } catch (error) {
+        componentLogger(logger, 'main').fatal({ err: error }, 'darkroom.failed');
+        context.err(`Darkroom stopped on an error: ${error instanceof Error ? error.message : String(error)}`);
+        context.exitCode = EXIT.failure;
+      } finally {
+        stopListening();
+      }
+    });
+}

@@ -1,0 +1,148 @@
+/**
+ * The configuration every part of Darkroom receives: validated once at start-up, paths made
+ * absolute, secrets added from the environment, then frozen. Nothing else reads process.env.
+ */
+import type { EXECUTION_PROVIDER_SETTINGS, LOG_LEVELS } from './config.schema.ts';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type ExecutionProviderSetting = (typeof EXECUTION_PROVIDER_SETTINGS)[number];
+
+/** Jobs a person may submit per hour / per day; `null` = no limit. */
+export interface QuotaLimits {
+  readonly perHour: number | null;
+  readonly perDay: number | null;
+}
+
+/** What a single request may ask for. */
+export interface GenerationLimits {
+  readonly maxSteps: number;
+  /** width × height. */
+  readonly maxPixels: number;
+  /** Images per job, 1–4. */
+  readonly maxCount: number;
+  /** Model names allowed; empty = every installed model. */
+  readonly allowedModels: readonly string[];
+}
+
+export interface EngineConfig {
+  readonly executionProvider: ExecutionProviderSetting;
+  /** Intra-op threads; 0 = one per available core. */
+  readonly threads: number;
+  /** Catalog name or folder name under `models.dir`. */
+  readonly defaultModel: string;
+  /** Download the default model at start-up when it is missing. */
+  readonly autoPull: boolean;
+  /** Send cheap previews with progress updates. */
+  readonly previews: boolean;
+  /** Absolute path of a Real-ESRGAN-style .onnx upscaler; undefined = diffusion "hires fix". */
+  readonly upscaler: string | undefined;
+  /** Classifier-free guidance as one batch-2 UNet call, or two batch-1 calls (less memory). */
+  readonly cfgBatching: 'batched' | 'sequential';
+}
+
+export interface ModelsConfig {
+  /** Absolute path of the folder holding one sub-folder per model. */
+  readonly dir: string;
+  /** Absolute path of the model catalog (`config/models.yaml`). */
+  readonly catalog: string;
+  /** Hugging Face hub base URL (`HF_ENDPOINT`). */
+  readonly hubUrl: string;
+  /** `HF_TOKEN`, for gated repos. Secret: never log it. */
+  readonly hubToken: string | undefined;
+}
+
+export interface QueueConfig {
+  /** Jobs running at once (pipelines available). */
+  readonly concurrency: number;
+  /** Jobs one person may have waiting. */
+  readonly perUserQueued: number;
+  /** Jobs waiting in total. */
+  readonly globalQueued: number;
+  /** At most `intervalCap` job starts per `intervalMs`, for everyone together. */
+  readonly rateLimit: { readonly intervalMs: number; readonly intervalCap: number };
+  /** Per-person quotas; a role entry overrides only the fields it names. */
+  readonly quotas: {
+    readonly default: QuotaLimits;
+    readonly roles: Readonly<Record<string, Partial<QuotaLimits>>>;
+  };
+}
+
+export interface LimitsConfig {
+  readonly default: GenerationLimits;
+  /** Overrides by role name; only the fields named change. */
+  readonly roles: Readonly<Record<string, Partial<GenerationLimits>>>;
+  /** Overrides by Discord guild id or Slack team id. */
+  readonly workspaces: Readonly<Record<string, Partial<GenerationLimits>>>;
+}
+
+export interface ModerationConfig {
+  /** Always-blocked terms (moderators add more in the database). */
+  readonly blockedTerms: readonly string[];
+  /** Discord role ids whose members are moderators. */
+  readonly moderatorRoleIds: readonly string[];
+  /** Discord or Slack user ids who are moderators. */
+  readonly moderatorUserIds: readonly string[];
+  /** What happens to an image the safety checker flags, in a channel that is not NSFW. */
+  readonly nsfw: 'blur' | 'withhold';
+  /** Slack channel ids treated as NSFW channels (Slack has no channel flag). */
+  readonly slackNsfwChannels: readonly string[];
+}
+
+export interface DiscordConfig {
+  /** Resolved: `auto` means "on when DISCORD_TOKEN is set". */
+  readonly enabled: boolean;
+  /** `DISCORD_TOKEN`. Secret: never log it. */
+  readonly token: string | undefined;
+  /** REST base URL, without version (`DISCORD_API_URL`; tests point it at a fake). */
+  readonly apiUrl: string;
+  /** Register slash commands per guild (instant) instead of globally. */
+  readonly guildIds: readonly string[];
+  readonly allowDMs: boolean;
+}
+
+export interface SlackConfig {
+  /** Resolved: `auto` means "on when SLACK_BOT_TOKEN is set". */
+  readonly enabled: boolean;
+  /** Resolved: `socket` when SLACK_APP_TOKEN is set, else `http`, unless forced. */
+  readonly mode: 'socket' | 'http';
+  /** Secrets: never log them. */
+  readonly botToken: string | undefined;
+  readonly signingSecret: string | undefined;
+  readonly appToken: string | undefined;
+  /** Port of the HTTP receiver (http mode). */
+  readonly port: number;
+  /** Web API base URL (`SLACK_API_URL`; tests point it at a fake). */
+  readonly apiUrl: string;
+}
+
+export interface DarkroomConfig {
+  /** Folder that was searched for `local.yaml`. */
+  readonly configDir: string;
+  /** Files that were read, in order (later ones override earlier ones). */
+  readonly files: readonly string[];
+  /** Absolute path of the data folder (embedded db in `db/`, images in `images/`). */
+  readonly dataDir: string;
+  readonly log: { readonly level: LogLevel };
+  /** `url` undefined = embedded PGlite under `<dataDir>/db`. */
+  readonly database: { readonly url: string | undefined };
+  readonly engine: EngineConfig;
+  readonly models: ModelsConfig;
+  readonly queue: QueueConfig;
+  readonly limits: LimitsConfig;
+  readonly moderation: ModerationConfig;
+  readonly discord: DiscordConfig;
+  readonly slack: SlackConfig;
+}
+
+/** One thing wrong with the configuration. */
+export interface ConfigProblem {
+  /** YAML path (`queue.perUserQueued`, `limits.roles.vip.maxCount`) or env var name (`DATABASE_URL`). */
+  readonly path: string;
+  readonly message: string;
+  /** Where the bad value came from: a file path or `environment`. */
+  readonly source: string;
+}
+
+export type LoadConfigResult =
+  | { readonly ok: true; readonly config: DarkroomConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
