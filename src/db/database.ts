@@ -1,0 +1,132 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type pino from 'pino';
+import { PrismaClient } from './generated/client.ts';
+import {
+  parsePostgresUrl,
+  pgliteAdapterFactory,
+  postgresAdapterFactory,
+  quoteIdentifier,
+  type PostgresTarget,
+} from './driver-adapters.ts';
+import { applyPendingMigrations, migrationStatus, type RawQuery } from './migrate.ts';
+
+export type { PrismaClient } from './generated/client.ts';
+
+/** How to reach the database. */
+export interface DatabaseOptions {
+  /** `postgres://` or `postgresql://` → a PostgreSQL server; undefined → embedded PGlite. */
+  url: string | undefined;
+  /** Darkroom's data directory; PGlite keeps its files in `<dataDir>/db`. */
+  dataDir: string;
+  logger: pino.Logger | undefined;
+}
+
+/** What `darkroom doctor` / `darkroom db migrate` report. */
+export interface DatabaseStatus {
+  kind: 'pglite' | 'postgres';
+  /** PGlite directory, or the server URL without its password. */
+  location: string;
+  appliedMigrations: string[];
+  pendingMigrations: string[];
+}
+
+/** An open database. Only code in src/db should touch `prisma`; others use the repositories. */
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly kind: 'pglite' | 'postgres';
+  /** Applies pending migrations (a no-op when up to date); returns the names just applied. */
+  migrate(): Promise<{ applied: string[] }>;
+  status(): Promise<DatabaseStatus>;
+  /** Disconnects; for PGlite also shuts the engine down so the data directory is clean. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (without migrating) the database the options point at. Call `migrate()` before use;
+ * start-up and `darkroom db migrate` do.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url === undefined) {
+    const directory = path.resolve(options.dataDir, 'db');
+    await mkdir(directory, { recursive: true });
+    return openPglite(await PGlite.create(directory), directory, options.logger);
+  }
+  if (!/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new Error('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded database).');
+  }
+  return openPostgres(parsePostgresUrl(options.url), options.logger);
+}
+
+/** A fresh, migrated, in-memory PGlite database: for tests. */
+export async function openMemoryDatabase(): Promise<Database> {
+  const database = openPglite(await PGlite.create(), 'memory://', undefined);
+  await database.migrate();
+  return database;
+}
+
+function openPglite(pglite: PGlite, location: string, logger: pino.Logger | undefined): Database {
+  const factory = pgliteAdapterFactory(pglite);
+  return createDatabase({
+    kind: 'pglite',
+    location,
+    factory,
+    logger: logger?.child({ component: 'db' }),
+    prepare: async () => {},
+    shutdown: () => pglite.close(),
+  });
+}
+
+function openPostgres(target: PostgresTarget, logger: pino.Logger | undefined): Database {
+  const factory = postgresAdapterFactory(target);
+  const location = new URL(target.connectionString);
+  location.password = '';
+  location.searchParams.set('schema', target.schema);
+  return createDatabase({
+    kind: 'postgres',
+    location: location.toString(),
+    factory,
+    logger: logger?.child({ component: 'db' }),
+    // `prisma migrate deploy` creates the schema named in the URL when missing; so do we.
+    prepare: async (prisma) => {
+      await prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(target.schema)}`);
+    },
+    shutdown: async () => {},
+  });
+}
+
+interface DatabaseParts {
+  kind: Database['kind'];
+  location: string;
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  logger: pino.Logger | undefined;
+  prepare: (prisma: PrismaClient) => Promise<void>;
+  shutdown: () => Promise<void>;
+}
+
+function createDatabase(parts: DatabaseParts): Database {
+  const prisma = new PrismaClient({ adapter: parts.factory });
+  const query: RawQuery = (sql) => prisma.$queryRawUnsafe<unknown[]>(sql);
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: parts.kind,
+    async migrate() {
+      await parts.prepare(prisma);
+      return applyPendingMigrations(parts.factory, parts.logger);
+    },
+    async status() {
+      return { kind: parts.kind, location: parts.location, ...(await migrationStatus(query)) };
+    },
+    close() {
+      closing ??= (async () => {
+        await prisma.$disconnect();
+        await parts.shutdown();
+        parts.logger?.debug({ kind: parts.kind }, 'db.closed');
+      })();
+      return closing;
+    },
+  };
+}
