@@ -1,0 +1,137 @@
+/**
+ * Opens the sessions of a diffusers ONNX folder and reads the facts the pipeline runs on from
+ * the sessions themselves (shared notes §0): SDXL extras, LCM `timestep_cond`, hidden size,
+ * latent channels. Folder inspection (family, scaling factor, scheduler config) comes from
+ * `src/generation/models`; where the two disagree, the sessions win.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
+import type { ModelFamily } from '../models/model.types.ts';
+import { createSession, type ExecutionProviderChoice, type ModelSession } from '../onnx/index.ts';
+import { ClipTokenizer } from '../tokenizer/clip.tokenizer.ts';
+import {
+  readTextEncoderSignature,
+  readUnetSignature,
+  type UnetSignature,
+} from './model-signature.ts';
+import { ModelUnavailableError, UnsupportedModelError } from './pipeline.errors.ts';
+import { readClipPreprocessing, type ClipPreprocessing } from './safety-checker.ts';
+import type { PromptEncoder } from './text-conditioning.ts';
+
+/** How to open a model folder. */
+export interface PipelineLoadOptions {
+  provider: ExecutionProviderChoice;
+  /** Intra-op threads; undefined = all cores. */
+  threads: number | undefined;
+  logger: Logger | undefined;
+  /** CFG as one batch-2 UNet run (`batched`, diffusers) or batch-1 runs (`sequential`, less memory). */
+  cfgBatching: 'batched' | 'sequential';
+  /** Family from the catalog (the only source for SD-Turbo / SDXL-Turbo); undefined for a bare folder. */
+  catalogFamily: ModelFamily | undefined;
+  /** Wraps each session as it opens (tests count UNet runs); undefined = sessions as they are. */
+  sessionHook: ((part: ModelPart, session: ModelSession) => ModelSession) | undefined;
+}
+
+/** The sub-models of a folder, named like their sub-folders. */
+export type ModelPart = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_encoder' | 'vae_decoder' | 'safety_checker';
+
+/** Opens one part's session, passing it through the load options' hook. */
+export async function openPart(part: ModelPart, file: string, options: PipelineLoadOptions): Promise<ModelSession> {
+  const session = await createSession(file, {
+    provider: options.provider,
+    threads: options.threads,
+    freeDimensionOverrides: undefined,
+    logger: options.logger,
+  });
+  return options.sessionHook ? options.sessionHook(part, session) : session;
+}
+
+/** Everything the pipeline holds after loading. */
+export interface LoadedModel {
+  info: ModelFolderInfo;
+  encoders: PromptEncoder[];
+  unet: ModelSession;
+  unetSignature: UnetSignature;
+  vaeDecoder: ModelSession;
+  safetyChecker: { session: ModelSession; preprocessing: ClipPreprocessing } | undefined;
+  sdxl: boolean;
+  lcm: boolean;
+}
+
+async function configInChannels(unetDir: string): Promise<number | undefined> {
+  try {
+    const config = JSON.parse(await readFile(path.join(unetDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    return typeof config['in_channels'] === 'number' ? config['in_channels'] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads every session a txt2img run needs (the VAE encoder is opened later, on the first
+ * img2img) from a folder path, or from a folder already inspected (`resolveModel`). Sessions
+ * opened before a failure are released.
+ */
+export async function loadModel(source: string | ModelFolderInfo, options: PipelineLoadOptions): Promise<LoadedModel> {
+  const inspected = typeof source === 'string' ? await inspectModelFolder(source, { catalogFamily: options.catalogFamily }) : source;
+  if (!inspected.ok) throw new ModelUnavailableError(inspected);
+  const info = inspected;
+  const dir = info.dir;
+  const opened: ModelSession[] = [];
+  const open = async (part: ModelPart, file: string): Promise<ModelSession> => {
+    const session = await openPart(part, file, options);
+    opened.push(session);
+    return session;
+  };
+  try {
+    const unet = await open('unet', info.parts.unet);
+    const unetSignature = readUnetSignature(unet.inputs, unet.path, await configInChannels(path.dirname(info.parts.unet)));
+    const sdxl = unetSignature.textEmbedsDim !== undefined || unetSignature.timeIdsLength !== undefined;
+    if (sdxl !== (info.parts.textEncoder2 !== undefined)) {
+      throw new UnsupportedModelError(
+        sdxl
+          ? `${dir}: the UNet takes SDXL inputs (text_embeds, time_ids) but the folder has no text_encoder_2/`
+          : `${dir}: the folder has text_encoder_2/ but the UNet takes no SDXL inputs (text_embeds, time_ids)`,
+      );
+    }
+    const encoders: PromptEncoder[] = [];
+    const textParts: Array<[ModelPart, string, string]> = [['text_encoder', info.parts.textEncoder, info.parts.tokenizer]];
+    if (sdxl) textParts.push(['text_encoder_2', info.parts.textEncoder2!, info.parts.tokenizer2!]);
+    for (const [part, encoderPath, tokenizerDir] of textParts) {
+      const session = await open(part, encoderPath);
+      encoders.push({
+        tokenizer: await ClipTokenizer.fromDirectory(tokenizerDir),
+        session,
+        signature: readTextEncoderSignature(session.outputs, session.path, sdxl),
+      });
+    }
+    checkHiddenSize(dir, encoders, unetSignature);
+    const vaeDecoder = await open('vae_decoder', info.parts.vaeDecoder);
+    const safetyChecker = info.parts.safetyChecker
+      ? { session: await open('safety_checker', info.parts.safetyChecker), preprocessing: await readClipPreprocessing(info.parts.featureExtractor) }
+      : undefined;
+    return { info, encoders, unet, unetSignature, vaeDecoder, safetyChecker, sdxl, lcm: unetSignature.timestepCondDim !== undefined };
+  } catch (error) {
+    await Promise.allSettled(opened.map((session) => session.release()));
+    throw error;
+  }
+}
+
+/** Static text-encoder widths must add up to the UNet's `encoder_hidden_states` width. */
+function checkHiddenSize(dir: string, encoders: readonly PromptEncoder[], unet: UnetSignature): void {
+  if (unet.hiddenSize === undefined) return;
+  let total = 0;
+  for (const encoder of encoders) {
+    const output = encoder.session.outputs.find((info) => info.name === encoder.signature.hiddenOutput);
+    const width = output?.shape.at(-1);
+    if (typeof width !== 'number' || width <= 0) return;
+    total += width;
+  }
+  if (total !== unet.hiddenSize) {
+    throw new UnsupportedModelError(
+      `${dir}: the text encoder(s) produce ${total}-wide embeddings but the UNet expects ${unet.hiddenSize}`,
+    );
+  }
+}
