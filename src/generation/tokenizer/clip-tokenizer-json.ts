@@ -50,13 +50,15 @@ export function buildTokenizerJson(files: TokenizerFiles): Record<string, unknow
 
 /**
  * Content → id of every token transformers treats as an added token of a CLIP tokenizer: the
- * special tokens (bos, eos, unk, pad) and tokenizer_config's `added_tokens_decoder`. transformers
+ * special tokens (bos, eos, unk, pad), tokenizer_config's `added_tokens_decoder` and
+ * tokenizer.json's `added_tokens`. transformers
  * matches these in the raw text before any clean-up or BPE: that is why SDXL's tokenizer_2, whose
  * pad token is "!", turns every "!" of a prompt into id 0 (diffusers issue 4153).
  */
 export function resolveAddedTokens(files: TokenizerFiles): Map<string, number> {
   const vocab = modelVocab(files);
   const ids = new Map<string, number>();
+  for (const token of jsonAddedTokens(files)) ids.set(token.content, token.id);
   for (const token of files.addedTokens) ids.set(token.content, token.id);
   for (const content of [files.bosToken, files.eosToken, files.unkToken, files.padToken]) {
     if (ids.has(content)) continue;
@@ -71,15 +73,17 @@ export function resolveAddedTokens(files: TokenizerFiles): Map<string, number> {
 
 function modelVocab(files: TokenizerFiles): Record<string, number | undefined> {
   if (files.model.kind === 'vocab-merges') return files.model.vocab;
-  const json = files.model.tokenizerJson;
-  const found: Record<string, number | undefined> = {};
-  const added = json['added_tokens'];
-  if (Array.isArray(added)) {
-    for (const token of added as Array<{ content?: unknown; id?: unknown }>) {
-      if (typeof token.content === 'string' && typeof token.id === 'number') found[token.content] = token.id;
-    }
-  }
-  const model = json['model'];
+  const model = files.model.tokenizerJson['model'];
   const vocab = typeof model === 'object' && model !== null ? (model as Record<string, unknown>)['vocab'] : undefined;
-  return typeof vocab === 'object' && vocab !== null ? { ...(vocab as Record<string, number>), ...found } : found;
+  return typeof vocab === 'object' && vocab !== null ? (vocab as Record<string, number>) : {};
+}
+
+/** The `added_tokens` of a folder's tokenizer.json (none for vocab.json + merges.txt). */
+function jsonAddedTokens(files: TokenizerFiles): Array<{ id: number; content: string }> {
+  if (files.model.kind === 'vocab-merges') return [];
+  const added = files.model.tokenizerJson['added_tokens'];
+  if (!Array.isArray(added)) return [];
+  return (added as Array<{ content?: unknown; id?: unknown }>).flatMap((token) =>
+    typeof token.content === 'string' && typeof token.id === 'number' ? [{ id: token.id, content: token.content }] : [],
+  );
 }
