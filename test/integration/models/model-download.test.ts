@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +8,7 @@ import { pullModel, type PullOptions } from '../../../src/generation/models/mode
 import { inspectModelFolder } from '../../../src/generation/models/model-folder.ts';
 import { listModels, resolveModel } from '../../../src/generation/models/model-resolve.ts';
 import { tinyModelFiles } from '../../unit/models/support/tiny-model-files.ts';
-import { fakeRepo, startFakeHub, type FakeHub } from './support/fake-hub.ts';
+import { fakeRepo, startFakeHub, unreachableUrl, type FakeHub } from './support/fake-hub.ts';
 
 const BIG = 'unet/model.onnx_data';
 const BIG_BYTES = 3 * 1024 * 1024 + 123;
@@ -197,15 +195,11 @@ describe('pullModel against a fake hub on loopback', () => {
   });
 
   it('gives the exact pull command when the hub cannot be reached', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((done) => closed.close(done));
-
-    const result = await pullModel(entry('lcm'), options({ hubUrl: `http://127.0.0.1:${port}` }));
+    const offline = await unreachableUrl();
+    const result = await pullModel(entry('lcm'), options({ hubUrl: offline }));
     expect(result).toMatchObject({ ok: false, code: 'hub_unreachable', pullCommand: 'darkroom models pull lcm' });
     if (!result.ok) {
-      expect(result.message).toContain(`cannot reach http://127.0.0.1:${port}`);
+      expect(result.message).toContain(`cannot reach ${offline}`);
       expect(result.message).toContain('`darkroom models pull lcm`');
       expect(result.message).toContain(path.join(modelsDir, 'lcm'));
     }

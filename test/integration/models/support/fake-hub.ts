@@ -228,3 +228,11 @@ function listen(server: http.Server): Promise<string> {
     server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
   });
 }
+
+/** A loopback URL nothing listens on (a port that was just bound and released): "the hub is unreachable". */
+export async function unreachableUrl(): Promise<string> {
+  const server = http.createServer();
+  const url = await listen(server);
+  await new Promise((done) => server.close(done));
+  return url;
+}
