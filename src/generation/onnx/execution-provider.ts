@@ -28,6 +28,15 @@ export function markProviderUnavailable(provider: string, reason: string): void 
   unavailable.set(provider, reason);
 }
 
+const warned = new Set<string>();
+
+/** True the first time it is called for a provider: the fallback warning is logged once per process. */
+export function firstFallbackWarning(provider: string): boolean {
+  if (warned.has(provider)) return false;
+  warned.add(provider);
+  return true;
+}
+
 /** The recorded load failure of a provider, or undefined when it has not failed. */
 export function providerFailure(provider: string): string | undefined {
   return unavailable.get(provider);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import {
+  firstFallbackWarning,
   isProviderLoadFailure,
   markProviderUnavailable,
   providerCandidates,
@@ -30,7 +31,10 @@ function toIoInfo(metadata: ort.InferenceSession.ValueMetadata): IoInfo {
 
 function ortOptions(provider: string, options: SessionOptions): ort.InferenceSession.SessionOptions {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+    // Only the one provider: with [provider, 'cpu'] onnxruntime-common silently drops an unknown
+    // provider and the session would claim a provider it does not use. ORT still places nodes a
+    // GPU provider cannot run on its built-in CPU kernels.
+    executionProviders: [provider],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads ?? os.availableParallelism(),
     logSeverityLevel: 3,
@@ -41,9 +45,13 @@ function ortOptions(provider: string, options: SessionOptions): ort.InferenceSes
   return sessionOptions;
 }
 
+/**
+ * An explicitly chosen provider that cannot run gets one warn line per process (a model has
+ * several sessions); `auto` probing is expected to miss and only logs at debug.
+ */
 function logFallback(logger: Logger | undefined, provider: string, reason: string, explicit: boolean, filePath: string): void {
   const line = `ONNX execution provider "${provider}" is not usable here (${reason}); falling back to CPU`;
-  if (explicit) logger?.warn({ provider, reason, model: filePath }, line);
+  if (explicit && firstFallbackWarning(provider)) logger?.warn({ provider, reason, model: filePath }, line);
   else logger?.debug({ provider, reason, model: filePath }, line);
 }
 
@@ -63,7 +71,10 @@ export async function createSession(modelPath: string, options: SessionOptions):
   const started = performance.now();
   for (const provider of providerCandidates(options.provider, process.platform)) {
     const knownFailure = provider === 'cpu' ? undefined : providerFailure(provider);
-    if (knownFailure !== undefined) continue;
+    if (knownFailure !== undefined) {
+      logFallback(options.logger, provider, knownFailure, explicit, filePath);
+      continue;
+    }
     try {
       const session = await ort.InferenceSession.create(filePath, ortOptions(provider, options));
       options.logger?.debug(
