@@ -33,7 +33,7 @@ export interface CliContext extends CliIo {
    * sets `exitCode` to 2 and returns undefined: the command should then return at once.
    */
   config(): DarkroomConfig | undefined;
-  /** A root logger at the configured level; CLI commands other than `start` log to stderr. */
+  /** A root logger: `start` logs to stdout at the configured level; other commands to stderr, warnings and up by default. */
   logger(config: DarkroomConfig, destination: 'stdout' | 'stderr'): Logger;
   /** What the process exits with; commands set it. */
   exitCode: number;
@@ -54,7 +54,10 @@ export function createCliContext(io: CliIo): CliContext {
       return loaded.config;
     },
     logger(config, destination) {
-      return createRootLogger({ level: config.log.level, fileDescriptor: destination === 'stdout' ? 1 : 2 });
+      // A one-off command's answer is its printed text: at the default level its log keeps to
+      // warnings; LOG_LEVEL=debug (or trace) still shows everything.
+      const level = destination === 'stderr' && config.log.level === 'info' ? 'warn' : config.log.level;
+      return createRootLogger({ level, fileDescriptor: destination === 'stdout' ? 1 : 2 });
     },
   };
   return context;

@@ -1,0 +1,164 @@
+/**
+ * The `darkroom` command as a newcomer meets it: a fresh folder, no chat token, no model.
+ * Each test spawns `node bin/darkroom.mjs` with its own data, models and config folders.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import { openDatabase } from '../../../src/db/database.ts';
+import { LOCK_FILE_NAME } from '../../../src/lifecycle/data-dir-lock.ts';
+import { projectRoot } from '../../support/shared-dir.ts';
+import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel } from './darkroom-process.ts';
+
+const SLOW = 240_000;
+
+interface Sandbox {
+  root: string;
+  cwd: string;
+  dataDir: string;
+  modelsDir: string;
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const sandboxes: string[] = [];
+
+function sandbox(extraEnv: Record<string, string> = {}): Sandbox {
+  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-cli-'));
+  sandboxes.push(root);
+  const dirs = { cwd: path.join(root, 'cwd'), dataDir: path.join(root, 'data'), modelsDir: path.join(root, 'models'), configDir: path.join(root, 'config') };
+  for (const dir of [dirs.cwd, dirs.configDir]) mkdirSync(dir);
+  const env = cleanEnvironment({
+    DARKROOM_DATA_DIR: dirs.dataDir,
+    DARKROOM_MODELS_DIR: dirs.modelsDir,
+    DARKROOM_CONFIG_DIR: dirs.configDir,
+    ...extraEnv,
+  });
+  return { root, ...dirs, env };
+}
+
+afterAll(() => {
+  for (const root of sandboxes) rmSync(root, { recursive: true, force: true });
+});
+
+/** The default model as configured (not a name copied here): what the guidance must name. */
+function configuredDefaultModel(): string {
+  const result = loadConfig({ configDir: undefined, env: {}, workingDir: projectRoot, defaultsFile: undefined });
+  if (!result.ok) throw new Error('default configuration does not load');
+  return result.config.engine.defaultModel;
+}
+
+/** Migration names committed in prisma/migrations, read independently of the db code. */
+function committedMigrations(): string[] {
+  return readdirSync(path.join(projectRoot, 'prisma', 'migrations'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
+async function recordedMigrations(dataDir: string): Promise<string[]> {
+  const database = await openDatabase({ url: undefined, dataDir, logger: undefined });
+  try {
+    const rows = await database.prisma.$queryRawUnsafe<Array<{ migration_name: string }>>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name',
+    );
+    return rows.map((row) => row.migration_name);
+  } finally {
+    await database.close();
+  }
+}
+
+describe('darkroom on a fresh folder with no token and no model', () => {
+  let fresh: Sandbox;
+  const model = configuredDefaultModel();
+
+  beforeAll(() => {
+    fresh = sandbox();
+  });
+
+  it(
+    'start migrates the embedded database, says what to configure next, and exits non-zero',
+    async () => {
+      const result = await runDarkroom(['start'], fresh.cwd, fresh.env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('DISCORD_TOKEN');
+      expect(result.stderr).toContain('SLACK_BOT_TOKEN');
+      expect(result.stderr).toContain(`npx darkroom models pull ${model}`);
+      expect(result.stderr).toContain(path.join(fresh.modelsDir, model));
+      expect(existsSync(path.join(fresh.dataDir, LOCK_FILE_NAME))).toBe(false);
+      expect(await recordedMigrations(fresh.dataDir)).toEqual(committedMigrations());
+    },
+    SLOW,
+  );
+
+  it(
+    'doctor reports the same facts: migrated database, missing model with its pull command, no chat platform',
+    async () => {
+      const result = await runDarkroom(['doctor'], fresh.cwd, fresh.env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(new RegExp(`${committedMigrations().length} migration\\(s\\) applied, up to date`));
+      expect(result.stdout).toContain(`npx darkroom models pull ${model}`);
+      expect(result.stdout).toMatch(/Discord: not configured \(DISCORD_TOKEN/);
+      expect(result.stdout).toMatch(/Slack: not configured \(SLACK_BOT_TOKEN/);
+      expect(result.stdout).toMatch(/available: .*cpu/);
+    },
+    SLOW,
+  );
+
+  it(
+    'db migrate can run twice',
+    async () => {
+      const second = sandbox();
+      const first = await runDarkroom(['db', 'migrate'], second.cwd, second.env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/Applied \d+ migration/);
+      const again = await runDarkroom(['db', 'migrate'], second.cwd, second.env);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('No pending migrations');
+      expect(await recordedMigrations(second.dataDir)).toEqual(committedMigrations());
+    },
+    SLOW,
+  );
+});
+
+describe('darkroom with a broken configuration', () => {
+  it(
+    'exits 2 and lists every problem with its YAML path or variable name, touching nothing',
+    async () => {
+      const broken = sandbox({ DATABASE_URL: 'mysql://root@localhost/darkroom', LOG_LEVEL: 'loud' });
+      writeFileSync(path.join(broken.configDir, 'local.yaml'), 'queue:\n  perUserQueued: -1\n  perUserQueue: 3\n');
+      const result = await runDarkroom(['start'], broken.cwd, broken.env);
+      expect(result.code).toBe(2);
+      for (const name of ['queue.perUserQueued', 'queue.perUserQueue', 'DATABASE_URL', 'LOG_LEVEL']) {
+        expect(result.stderr).toContain(`${name}: `);
+      }
+      expect(existsSync(broken.dataDir)).toBe(false);
+    },
+    SLOW,
+  );
+});
+
+describe('darkroom start that keeps running', () => {
+  it(
+    'stops cleanly on SIGTERM, and the database opens afterwards',
+    async () => {
+      // A token makes Discord "configured" and a placeholder folder stands in for the model, so
+      // start gets past its checks and waits for work (the adapter itself is not built yet).
+      const running = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
+      writeFileSync(path.join(running.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
+      writePlaceholderModel(path.join(running.modelsDir, configuredDefaultModel()));
+      const darkroom = startDarkroomProcess(['start'], running.cwd, running.env);
+      await darkroom.waitForStdout('darkroom.ready');
+      expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(true);
+      darkroom.child.kill('SIGTERM');
+      const result = await darkroom.finished;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('shutdown.finished');
+      expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(false);
+      expect(await recordedMigrations(running.dataDir)).toEqual(committedMigrations());
+    },
+    SLOW,
+  );
+});
