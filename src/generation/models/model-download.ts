@@ -1,11 +1,11 @@
-import { fileDownloadInfo, HUB_URL, listFiles } from '@huggingface/hub';
+import { fileDownloadInfo, HUB_URL } from '@huggingface/hub';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transferFile } from './file-transfer.ts';
 import { hubErrorToProblem, httpStatusProblem, unreachableProblem, type HubContext } from './hub-errors.ts';
 import { fileSize, isDirectory, objectOrUndefined, readJsonObject } from './json-file.ts';
 import type { CatalogEntry } from './model-catalog.ts';
-import { neededLocalPath } from './model-files.ts';
+import { listNeededFiles, type RemoteFile } from './hub-listing.ts';
 import { formatBytes, modelProblem, pullCommandFor, type ModelProblem } from './model.types.ts';
 
 /** Progress of a pull, reported after every chunk written. */
@@ -52,12 +52,6 @@ export interface PulledModel {
 
 /** Written into the model folder: where it came from, and per-file identity so a resumed part is trusted only if unchanged. */
 export const PULL_MANIFEST = '.darkroom-pull.json';
-
-interface RemoteFile {
-  repoPath: string;
-  local: string;
-  size: number;
-}
 
 /**
  * Downloads the ONNX pipeline files of a catalog entry into `<modelsDir>/<name>/`. Files land in
@@ -186,21 +180,6 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
   await writeManifest(true);
   await rename(partialDir, finalDir);
   return { ok: true, dir: finalDir, files: files.map((file) => file.local), bytes: downloaded, totalBytes, commit, alreadyInstalled: false };
-}
-
-async function listNeededFiles(
-  entry: CatalogEntry,
-  hub: { hubUrl: string; accessToken: string | undefined; fetch: typeof fetch },
-): Promise<RemoteFile[]> {
-  const files: RemoteFile[] = [];
-  const listing = listFiles({ repo: entry.repo, revision: entry.revision, path: entry.subfolder, recursive: true, ...hub });
-  for await (const item of listing) {
-    if (item.type !== 'file') continue;
-    const local = neededLocalPath(item.path, entry.subfolder);
-    if (local !== undefined) files.push({ repoPath: item.path, local, size: item.lfs?.size ?? item.size });
-  }
-  // Small files first: configs and tokenizers land in seconds, so a wrong repo shows up before the gigabytes.
-  return files.sort((a, b) => a.size - b.size || a.local.localeCompare(b.local));
 }
 
 function sizeProblem(entry: CatalogEntry, file: RemoteFile, actual: number, verb: 'serves' | 'sent'): ModelProblem {
