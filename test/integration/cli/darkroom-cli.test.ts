@@ -140,6 +140,21 @@ describe('darkroom with a broken configuration', () => {
   );
 });
 
+describe('darkroom and a .env file', () => {
+  it(
+    'reads .env from the current folder, with real environment variables taking precedence',
+    async () => {
+      const withEnvFile = sandbox({ DATABASE_URL: 'postgresql://darkroom@127.0.0.1:1/darkroom' });
+      writeFileSync(path.join(withEnvFile.cwd, '.env'), 'LOG_LEVEL=loud\nDATABASE_URL=mysql://root@localhost/darkroom\n');
+      const result = await runDarkroom(['doctor'], withEnvFile.cwd, withEnvFile.env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('LOG_LEVEL: ');
+      expect(result.stderr).not.toContain('DATABASE_URL');
+    },
+    SLOW,
+  );
+});
+
 describe('darkroom start that keeps running', () => {
   it(
     'stops cleanly on SIGTERM, and the database opens afterwards',

@@ -1,0 +1,56 @@
+# Darkroom container image.
+#
+# CPU (default):
+#   docker build -t darkroom .
+#   docker run --env-file .env -v darkroom-data:/app/data -v darkroom-models:/app/models darkroom
+#
+# NVIDIA GPU (CUDA 12): a CUDA runtime base image, and the CUDA build of onnxruntime-node
+# (downloaded at build time from outside the npm registry), then set
+# engine.executionProvider: cuda (config/local.yaml) and run with the NVIDIA container toolkit:
+#   docker build -t darkroom:cuda \
+#     --build-arg RUNTIME_IMAGE=nvidia/cuda:12.6.3-cudnn-runtime-ubuntu24.04 \
+#     --build-arg ONNXRUNTIME_NODE_INSTALL=cuda12 .
+#   docker run --gpus all --env-file .env -v darkroom-data:/app/data -v darkroom-models:/app/models darkroom:cuda
+# Pick a CUDA 12 tag your host driver supports; onnxruntime's CUDA provider needs cuDNN 9.
+#
+# Commands inside a running container: docker exec -it <name> node bin/darkroom.mjs doctor
+# (or `models pull NAME`, `db status`).
+
+ARG RUNTIME_IMAGE=node:20-bookworm-slim
+
+# --- build: full install (dev dependencies generate the Prisma client), then drop them ---------
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# skip = CPU only, nothing downloaded from outside the npm registry (same as .npmrc);
+# cuda12 = also fetch the CUDA execution provider. The variable wins over .npmrc.
+ARG ONNXRUNTIME_NODE_INSTALL=skip
+ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL}
+# What `npm ci` needs, first, so the dependency layer is cached across source edits.
+# postinstall (scripts/prisma-generate.mjs) writes the Prisma client into src/db/generated.
+COPY package.json package-lock.json .npmrc prisma.config.ts ./
+COPY scripts ./scripts
+COPY prisma ./prisma
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime --------------------------------------------------------------------------------
+FROM ${RUNTIME_IMAGE} AS runtime
+# The CUDA base image has no Node.js: bring the build stage's (built for glibc >= 2.28).
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+WORKDIR /app
+RUN groupadd --system darkroom \
+  && useradd --system --gid darkroom --home-dir /app --no-create-home darkroom \
+  && mkdir -p /app/data /app/models \
+  && chown darkroom:darkroom /app/data /app/models
+COPY --from=build --chown=root:root /app /app
+ENV NODE_ENV=production \
+  DARKROOM_DATA_DIR=/app/data \
+  DARKROOM_MODELS_DIR=/app/models
+USER darkroom
+# Embedded database + images, and downloaded models: keep them across container upgrades.
+VOLUME /app/data /app/models
+# Slack over HTTP (slack.port); unused with Socket Mode or Discord only.
+EXPOSE 3000
+# node is PID 1 here and handles SIGTERM itself (graceful shutdown; a second signal exits at once).
+CMD ["node", "bin/darkroom.mjs", "start"]
