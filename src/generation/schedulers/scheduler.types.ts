@@ -1,0 +1,78 @@
+/**
+ * The scheduler contract shared by the pipeline and the seven samplers. Every scheduler is pure
+ * math on flat Float32Arrays (any batch: the same scalar coefficients apply to every element) and
+ * reproduces the matching Hugging Face diffusers class.
+ */
+import type { NoiseSource, SchedulerName } from '../engine.types.ts';
+
+export type { NoiseSource, SchedulerName } from '../engine.types.ts';
+
+export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
+export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
+export type TimestepSpacing = 'leading' | 'trailing' | 'linspace';
+
+/**
+ * A diffusers `scheduler_config.json`, in camelCase. `undefined` means "not in the file and not
+ * implied by its `_class_name`": each scheduler then applies its own diffusers default, exactly as
+ * `XScheduler.from_config(pipe.scheduler.config)` would.
+ */
+export interface SchedulerConfig {
+  /** `_class_name` of the file (e.g. `PNDMScheduler`), undefined when absent. */
+  readonly className: string | undefined;
+  readonly numTrainTimesteps: number | undefined;
+  readonly betaStart: number | undefined;
+  readonly betaEnd: number | undefined;
+  readonly betaSchedule: BetaSchedule | undefined;
+  readonly trainedBetas: readonly number[] | undefined;
+  readonly predictionType: PredictionType | undefined;
+  readonly timestepSpacing: TimestepSpacing | undefined;
+  readonly stepsOffset: number | undefined;
+  readonly setAlphaToOne: boolean | undefined;
+  readonly clipSample: boolean | undefined;
+  readonly clipSampleRange: number | undefined;
+  readonly rescaleBetasZeroSnr: boolean | undefined;
+  /** PNDM */
+  readonly skipPrkSteps: boolean | undefined;
+  /** Euler family, LMS, DPM-Solver */
+  readonly useKarrasSigmas: boolean | undefined;
+  readonly useExponentialSigmas: boolean | undefined;
+  readonly sigmaMin: number | undefined;
+  readonly sigmaMax: number | undefined;
+  readonly interpolationType: 'linear' | 'log_linear' | undefined;
+  readonly timestepType: 'discrete' | 'continuous' | undefined;
+  readonly finalSigmasType: 'zero' | 'sigma_min' | undefined;
+  /** DPM-Solver (`dpmpp-2m` always runs dpmsolver++ of order 2; these refine it). */
+  readonly solverType: 'midpoint' | 'heun' | undefined;
+  readonly lowerOrderFinal: boolean | undefined;
+  readonly eulerAtFinal: boolean | undefined;
+  /** LCM */
+  readonly originalInferenceSteps: number | undefined;
+  readonly timestepScaling: number | undefined;
+  /** Settings present in the file that this implementation does not honour, in words. */
+  readonly warnings: readonly string[];
+}
+
+export interface StepResult {
+  /** x_{t-1}: the next model input (before `scaleModelInput`). */
+  prevSample: Float32Array;
+  /** The denoised estimate x_0 (LCM: its boundary-condition `denoised`); undefined for PNDM, as in diffusers. */
+  predOriginalSample: Float32Array | undefined;
+}
+
+/** One sampler run: `setTimesteps`, then per timestep `scaleModelInput` → model → `step`. */
+export interface Scheduler {
+  readonly name: SchedulerName;
+  setTimesteps(numInferenceSteps: number): void;
+  /** Model timesteps in diffusers' order and values (fractional for Karras/linspace Euler-family schedules). */
+  readonly timesteps: readonly number[];
+  /** Multiply unit-variance noise by this to get the initial latents. */
+  readonly initNoiseSigma: number;
+  scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
+  step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng: NoiseSource): StepResult;
+  /** Forward diffusion to `timestep` (img2img start), as diffusers `add_noise`. */
+  addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
+  /** img2img: diffusers' `set_begin_index` (no-op where the diffusers class has none). */
+  setBeginIndex(index: number): void;
+  /** Model evaluations per denoising step as diffusers counts them (`scheduler.order`). */
+  readonly order: number;
+}
