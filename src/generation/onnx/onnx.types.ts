@@ -55,7 +55,10 @@ export interface SessionOptions {
   provider: ExecutionProviderChoice;
   /** Intra-op threads; undefined = all available cores. */
   threads: number | undefined;
-  /** Fixed sizes for symbolic dims (e.g. `{ batch_size: 2, height: 64 }`), letting ORT plan memory. */
+  /**
+   * Fixed sizes for symbolic dims (e.g. `{ batch_size: 2, height: 64 }`), letting ORT plan memory.
+   * A hint: onnxruntime-node 1.30's binding ignores it (the web binding honours it).
+   */
   freeDimensionOverrides: Record<string, number> | undefined;
   logger: Logger | undefined;
 }
