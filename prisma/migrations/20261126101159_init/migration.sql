@@ -146,10 +146,10 @@ CREATE UNIQUE INDEX "workspaces_platform_external_id_key" ON "workspaces"("platf
 CREATE INDEX "generations_user_id_queued_at_id_idx" ON "generations"("user_id", "queued_at" DESC, "id");
 
 -- CreateIndex
-CREATE INDEX "generations_workspace_id_queued_at_idx" ON "generations"("workspace_id", "queued_at");
+CREATE INDEX "generations_workspace_id_queued_at_id_idx" ON "generations"("workspace_id", "queued_at" DESC, "id");
 
 -- CreateIndex
-CREATE INDEX "generations_channel_id_queued_at_idx" ON "generations"("channel_id", "queued_at");
+CREATE INDEX "generations_channel_id_queued_at_id_idx" ON "generations"("channel_id", "queued_at" DESC, "id");
 
 -- CreateIndex
 CREATE INDEX "generations_status_queued_at_idx" ON "generations"("status", "queued_at");

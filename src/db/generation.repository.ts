@@ -1,0 +1,129 @@
+import type {
+  ChatLocation,
+  Generation,
+  GenerationKind,
+  GenerationStatus,
+  GenerationWithImages,
+} from './domain.types.ts';
+
+/** Everything a new job needs; the repository adds id, status `queued` and `queuedAt`. */
+export interface NewGeneration {
+  userId: string;
+  workspaceId: string | undefined;
+  channelId: string;
+  kind: GenerationKind;
+  /** The generation a reroll / variation / upscale came from. */
+  parentId: string | undefined;
+  /** Which of the parent's images (variation / upscale). */
+  parentImageIndex: number | undefined;
+  prompt: string;
+  negativePrompt: string;
+  /** Integer in 0 … MAX_SEED (2^32-1). */
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: string;
+  width: number;
+  height: number;
+  model: string;
+  count: number;
+  strength: number | undefined;
+  chat: ChatLocation;
+}
+
+/** One image file written for a generation. */
+export interface NewImage {
+  index: number;
+  fileKey: string;
+  width: number;
+  height: number;
+  sha256: string;
+  bytes: number;
+  nsfw: boolean | undefined;
+}
+
+/** Filters for history; undefined fields do not filter. */
+export interface HistoryQuery {
+  userId: string | undefined;
+  workspaceId: string | undefined;
+  channelId: string | undefined;
+  /** Inclusive lower bound on queuedAt. */
+  queuedFrom: Date | undefined;
+  /** Exclusive upper bound on queuedAt. */
+  queuedBefore: Date | undefined;
+  /** Only these statuses; undefined = all. */
+  statuses: readonly GenerationStatus[] | undefined;
+}
+
+/**
+ * Position in a history listing: the last item of the previous page. Opaque to callers; use
+ * formatHistoryCursor / parseHistoryCursor to carry it in a button id.
+ */
+export interface HistoryCursor {
+  queuedAt: Date;
+  id: string;
+}
+
+/** Largest history page. */
+export const MAX_HISTORY_PAGE = 100;
+
+export interface HistoryPageRequest {
+  /** 1 … {@link MAX_HISTORY_PAGE} items. */
+  limit: number;
+  /** Continue after this item; undefined = first page. */
+  after: HistoryCursor | undefined;
+}
+
+export interface HistoryPage {
+  items: GenerationWithImages[];
+  /** Cursor for the next page; undefined on the last page. */
+  next: HistoryCursor | undefined;
+}
+
+/** Result of a job's completion. */
+export interface GenerationSuccess {
+  images: NewImage[];
+  /** Time spent on the accelerator (or CPU) for this job. */
+  gpuMs: number | undefined;
+}
+
+/** Why a job failed: `code` is stable (maps to the words a person reads), `message` is for logs. */
+export interface GenerationFailure {
+  code: string;
+  message: string;
+}
+
+/**
+ * Persisted jobs. Status changes are guarded: each `mark*` moves the job only from the states
+ * listed and returns false (changing nothing) otherwise, e.g. when a job was cancelled while it
+ * ran, so callers never overwrite a newer state.
+ *
+ *   queued ──markRunning──► running ──markSucceeded──► succeeded
+ *     │                        │
+ *     └──markFailed / markCancelled (from queued or running) ──► failed / cancelled
+ */
+export interface GenerationRepository {
+  /** Stores a new job as `queued`, stamped with the repository clock. */
+  create(input: NewGeneration): Promise<Generation>;
+  /** The job and its images (deleted ones included), or undefined. */
+  get(id: string): Promise<GenerationWithImages | undefined>;
+  /** queued → running; sets startedAt. */
+  markRunning(id: string): Promise<boolean>;
+  /** running → succeeded; stores the images in the same transaction; sets finishedAt and gpuMs. */
+  markSucceeded(id: string, success: GenerationSuccess): Promise<boolean>;
+  /** queued | running → failed; sets finishedAt and the error. */
+  markFailed(id: string, failure: GenerationFailure): Promise<boolean>;
+  /** queued | running → cancelled; sets finishedAt. */
+  markCancelled(id: string): Promise<boolean>;
+  /** Replaces where the job's message lives in chat (e.g. once the reply was posted). */
+  updateChatLocation(id: string, chat: ChatLocation): Promise<boolean>;
+  /**
+   * Restart recovery, step 1 (single-process deployments only): jobs left `running` by a
+   * process that died go back to `queued` (startedAt cleared). Returns their ids.
+   */
+  requeueInterrupted(): Promise<string[]>;
+  /** Restart recovery, step 2: every queued or running job, in the order they were created. */
+  listUnfinished(): Promise<Generation[]>;
+  /** Newest first (queuedAt descending, ties by id ascending), keyset-paginated. */
+  history(query: HistoryQuery, page: HistoryPageRequest): Promise<HistoryPage>;
+}
