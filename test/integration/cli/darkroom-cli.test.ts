@@ -167,12 +167,34 @@ describe('darkroom start that keeps running', () => {
       const darkroom = startDarkroomProcess(['start'], running.cwd, running.env);
       await darkroom.waitForStdout('darkroom.ready');
       expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(true);
+      // Two processes on one embedded database would overwrite each other: doctor keeps out.
+      const doctor = await runDarkroom(['doctor'], running.cwd, running.env);
+      expect(doctor.stdout).toContain(`in use by another Darkroom process (pid ${darkroom.child.pid}`);
       darkroom.child.kill('SIGTERM');
       const result = await darkroom.finished;
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('shutdown.finished');
       expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(false);
       expect(await recordedMigrations(running.dataDir)).toEqual(committedMigrations());
+    },
+    SLOW,
+  );
+
+  it(
+    'after kill -9 the left-over lock is taken over and the database still opens',
+    async () => {
+      const killed = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
+      writeFileSync(path.join(killed.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
+      writePlaceholderModel(path.join(killed.modelsDir, configuredDefaultModel()));
+      const darkroom = startDarkroomProcess(['start'], killed.cwd, killed.env);
+      await darkroom.waitForStdout('darkroom.ready');
+      darkroom.child.kill('SIGKILL');
+      await darkroom.finished;
+      expect(existsSync(path.join(killed.dataDir, LOCK_FILE_NAME))).toBe(true);
+      const status = await runDarkroom(['db', 'status'], killed.cwd, killed.env);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain('up to date');
+      expect(await recordedMigrations(killed.dataDir)).toEqual(committedMigrations());
     },
     SLOW,
   );
