@@ -32,7 +32,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
 
   models
     .command('pull')
-    .argument('[name]', 'catalog name (default: the catalog default)')
+    .argument('[name]', 'catalog name (default: engine.defaultModel, the model start-up needs)')
     .description('download a catalog model from the Hugging Face hub (resumes an interrupted download)')
     .action(async (name: string | undefined) => {
       const config = context.config();
@@ -52,7 +52,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
         onForce: (signal) => process.exit(exitCodeForSignal(signal)),
       });
       try {
-        const output = await runModelsPull(name, {
+        const output = await runModelsPull(name ?? config.engine.defaultModel, {
           catalog: read.catalog,
           modelsDir: config.models.dir,
           hubUrl: config.models.hubUrl,
