@@ -1,0 +1,198 @@
+/**
+ * `darkroom generate`: txt2img / img2img from the command line, through the same engine the
+ * bot uses. Prints each image's seed and file, then the timings.
+ */
+import { randomInt } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { SCHEDULER_NAMES, type GenerationRequest, type RgbImage, type SchedulerName } from '../generation/engine.types.ts';
+import { resolveModel } from '../generation/models/model-resolve.ts';
+import { DiffusionEngine, MAX_IMAGES_PER_REQUEST } from '../generation/pipeline/diffusion-engine.ts';
+import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
+import { decodeImage } from '../images/index.ts';
+import { readCatalog } from '../lifecycle/model-availability.ts';
+import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
+import type { CliContext } from './cli-context.ts';
+import { EXIT } from './cli-context.ts';
+
+interface GenerateFlags {
+  model: string | undefined;
+  prompt: string;
+  negative: string;
+  seed: number | undefined;
+  steps: number | undefined;
+  guidance: number | undefined;
+  scheduler: SchedulerName | undefined;
+  width: number | undefined;
+  height: number | undefined;
+  count: number;
+  initImage: string | undefined;
+  strength: number;
+  upscale: boolean;
+  out: string;
+}
+
+function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected an integer ${min}–${max}`);
+    return parsed;
+  };
+}
+
+function decimal(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) throw new InvalidArgumentError(`expected a number ${min}–${max}`);
+    return parsed;
+  };
+}
+
+function schedulerName(value: string): SchedulerName {
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`one of ${SCHEDULER_NAMES.join(', ')}`);
+  }
+  return value as SchedulerName;
+}
+
+/** `out.png` for one image; `out-1.png`, `out-2.png`… for several. */
+export function outputFileNames(out: string, count: number): string[] {
+  if (count === 1) return [out];
+  const extension = path.extname(out) || '.png';
+  const stem = path.extname(out) ? out.slice(0, -extension.length) : out;
+  return Array.from({ length: count }, (_, index) => `${stem}-${index + 1}${extension}`);
+}
+
+export function registerGenerateCommand(program: Command, context: CliContext): void {
+  program
+    .command('generate')
+    .description('generate images from a prompt (txt2img, or img2img with --init-image)')
+    .option('--model <name|dir>', 'catalog name or model folder (default: engine.defaultModel)')
+    .requiredOption('--prompt <text>', 'what to draw (A1111 weighting: (word:1.3), [word])')
+    .option('--negative <text>', 'negative prompt', '')
+    .option('--seed <n>', 'seed of the first image (image i uses seed + i; default: random)', integer(0, 2 ** 32 - 1))
+    .option('--steps <n>', 'denoising steps (default: the model’s recommendation)', integer(1, 150))
+    .option('--guidance <x>', 'classifier-free guidance scale', decimal(0, 30))
+    .option('--scheduler <name>', `one of ${SCHEDULER_NAMES.join(', ')}`, schedulerName)
+    .option('--width <px>', 'image width (multiple of 8)', integer(8, 4096))
+    .option('--height <px>', 'image height (multiple of 8)', integer(8, 4096))
+    .option('--count <n>', 'images to generate', integer(1, MAX_IMAGES_PER_REQUEST), 1)
+    .option('--init-image <png>', 'img2img: start from this image')
+    .option('--strength <s>', 'img2img: how much to change the init image, (0, 1]', decimal(0.01, 1), 0.8)
+    .option('--upscale', '2× upscale each image afterwards', false)
+    .requiredOption('--out <file.png>', 'output file (several images: FILE-1.png, FILE-2.png, …)')
+    .action(async (flags: GenerateFlags) => {
+      context.exitCode = await runGenerate(flags, context);
+    });
+}
+
+/** The 2× upscale of one PNG, or the PNG itself (with a note) when upscaling is not available. */
+async function upscaled(
+  engine: DiffusionEngine,
+  png: Buffer,
+  request: GenerationRequest,
+  signal: AbortSignal,
+  context: CliContext,
+): Promise<Buffer> {
+  try {
+    const result = await engine.upscale(png, request, { signal, onProgress: undefined, previews: false });
+    return result.images[0]?.png ?? png;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    context.err(`warning: not upscaled (${error instanceof Error ? error.message : String(error)})`);
+    return png;
+  }
+}
+
+async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<number> {
+  const config = context.config();
+  if (config === undefined) return EXIT.config;
+  const read = await readCatalog(config.models);
+  if (read.catalog === undefined) {
+    context.err(read.problem ?? 'cannot read the model catalog');
+    return EXIT.failure;
+  }
+  const locations = { catalog: read.catalog, modelsDir: config.models.dir };
+  const modelName = flags.model ?? config.engine.defaultModel;
+  const resolved = await resolveModel(modelName, locations);
+  if (!resolved.ok) {
+    context.err(resolved.message);
+    return EXIT.failure;
+  }
+  const defaults = recommendedSettings(resolved.info, resolved.entry);
+  let initImage: GenerationRequest['initImage'];
+  if (flags.initImage !== undefined) {
+    const image: RgbImage = await decodeImage(await readFile(flags.initImage));
+    initImage = { image, strength: flags.strength };
+  }
+  const request: GenerationRequest = {
+    model: modelName,
+    prompt: flags.prompt,
+    negativePrompt: flags.negative,
+    seed: flags.seed ?? randomInt(0, 2 ** 32 - MAX_IMAGES_PER_REQUEST),
+    steps: flags.steps ?? defaults.steps,
+    guidance: flags.guidance ?? defaults.guidance,
+    scheduler: flags.scheduler ?? defaults.scheduler,
+    width: flags.width ?? initImage?.image.width ?? defaults.width,
+    height: flags.height ?? initImage?.image.height ?? defaults.height,
+    count: flags.count,
+    initImage,
+  };
+  const logger = context.logger(config, 'stderr');
+  const engine = new DiffusionEngine({
+    locations,
+    provider: config.engine.executionProvider,
+    threads: config.engine.threads === 0 ? undefined : config.engine.threads,
+    cfgBatching: config.engine.cfgBatching,
+    cachedPipelines: 1,
+    logger,
+  });
+  // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.
+  const interrupt = new AbortController();
+  const stopListening = listenForShutdownSignals({
+    source: process,
+    signals: ['SIGINT', 'SIGTERM'],
+    onShutdown: () => interrupt.abort(),
+    onForce: (signal) => process.exit(exitCodeForSignal(signal)),
+  });
+  try {
+    context.err(
+      `${request.model}: ${request.width}×${request.height}, ${request.steps} steps, guidance ${request.guidance}, ` +
+        `scheduler ${request.scheduler ?? 'from the model folder'}${initImage ? `, img2img strength ${initImage.strength}` : ''}`,
+    );
+    const result = await engine.generate(request, {
+      signal: interrupt.signal,
+      onProgress: (progress) => context.err(`step ${progress.step}/${progress.totalSteps}`),
+      previews: false,
+    });
+    for (const warning of result.warnings) context.err(`warning: ${warning}`);
+    const files = outputFileNames(flags.out, result.images.length);
+    for (const [index, image] of result.images.entries()) {
+      const png = flags.upscale ? await upscaled(engine, image.png, request, interrupt.signal, context) : image.png;
+      await writeFile(files[index]!, png);
+      const nsfw = image.nsfw === undefined ? '' : image.nsfw ? ' (flagged NSFW by the safety checker)' : '';
+      context.out(`seed ${image.seed} → ${files[index]}${nsfw}`);
+    }
+    const { timings } = result;
+    const perStep = timings.stepMs.length > 0 ? timings.denoiseMs / timings.stepMs.length : 0;
+    context.out(
+      `time: total ${(timings.totalMs / 1000).toFixed(2)} s · text ${timings.textEncodeMs.toFixed(0)} ms · ` +
+        `denoise ${(timings.denoiseMs / 1000).toFixed(2)} s (${perStep.toFixed(0)} ms/step) · decode ${timings.decodeMs.toFixed(0)} ms`,
+    );
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') {
+      context.err('cancelled');
+      return 130;
+    }
+    if (error instanceof Error && 'code' in error) {
+      context.err(error.message);
+      return EXIT.failure;
+    }
+    throw error;
+  } finally {
+    stopListening();
+    await engine.close();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * The engine the generation service talks to: resolves a model name or folder, keeps recently
+ * used pipelines loaded, checks the request, runs the pipeline and returns PNGs that carry
+ * A1111 `parameters` text.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type {
+  GenerateOptions,
+  GenerationRequest,
+  GenerationResult,
+  ImageEngine,
+  GeneratedImage,
+} from '../engine.types.ts';
+import { encodePng, formatA1111Parameters } from '../../images/index.ts';
+import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
+import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
+import type { ExecutionProviderChoice } from '../onnx/index.ts';
+import { PipelineCache } from './pipeline-cache.ts';
+import { ModelUnavailableError } from './pipeline.errors.ts';
+import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
+
+export interface DiffusionEngineOptions {
+  /** Catalog and models folder; undefined = only folder paths are accepted (tests, CLI with a path). */
+  locations: ModelLocations | undefined;
+  provider: ExecutionProviderChoice;
+  /** Intra-op threads; undefined = all cores. */
+  threads: number | undefined;
+  cfgBatching: 'batched' | 'sequential';
+  /** Pipelines kept loaded (1–2: each holds the whole model in memory). */
+  cachedPipelines: number;
+  logger: Logger | undefined;
+}
+
+/** Largest batch a request may ask for. */
+export const MAX_IMAGES_PER_REQUEST = 4;
+
+/** A model as the engine found it: its folder facts and the name written into PNGs. */
+interface ResolvedModelRef {
+  key: string;
+  displayName: string;
+  info: ModelFolderInfo;
+}
+
+/** Rounds a side to the nearest multiple of 8 (at least 8). */
+export function roundToMultipleOf8(value: number): number {
+  return Math.max(8, Math.round(value / 8) * 8);
+}
+
+export class DiffusionEngine implements ImageEngine {
+  readonly #cache: PipelineCache<StableDiffusionPipeline>;
+
+  constructor(private readonly options: DiffusionEngineOptions) {
+    this.#cache = new PipelineCache(options.cachedPipelines, options.logger);
+  }
+
+  async generate(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
+    const started = performance.now();
+    const warnings: string[] = [];
+    const width = roundToMultipleOf8(request.width);
+    const height = roundToMultipleOf8(request.height);
+    if (width !== request.width || height !== request.height) {
+      warnings.push(`size rounded to ${width}×${height} (Stable Diffusion needs multiples of 8)`);
+    }
+    if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_IMAGES_PER_REQUEST) {
+      throw new RangeError(`count must be 1–${MAX_IMAGES_PER_REQUEST}, got ${request.count}`);
+    }
+    const model = await this.#resolve(request.model);
+    warnings.push(...model.info.warnings);
+    const seeds = Array.from({ length: request.count }, (_, index) => request.seed + index);
+    const output = await this.#cache.use(
+      model.key,
+      () => this.#load(model),
+      (pipeline) =>
+        pipeline.generate(
+          {
+            prompt: request.prompt,
+            negativePrompt: request.negativePrompt,
+            seeds,
+            steps: request.steps,
+            guidance: request.guidance,
+            scheduler: request.scheduler,
+            width,
+            height,
+            initImage: request.initImage,
+          },
+          { signal: options.signal, onProgress: options.onProgress, previews: options.previews },
+        ),
+    );
+    const images = await this.#encodeImages(request, model.displayName, output);
+    return {
+      images,
+      timings: { ...output.timings, totalMs: performance.now() - started },
+      warnings: [...warnings, ...output.warnings],
+    };
+  }
+
+  /** Not built yet: the lead owns upscaling. */
+  upscale(_png: Buffer, _request: GenerationRequest, _options: GenerateOptions): Promise<GenerationResult> {
+    return Promise.reject(new Error('upscale is not implemented yet'));
+  }
+
+  /** Releases every loaded pipeline. */
+  async close(): Promise<void> {
+    await this.#cache.clear();
+  }
+
+  async #resolve(nameOrDir: string): Promise<ResolvedModelRef> {
+    if (this.options.locations) {
+      const resolved = await resolveModel(nameOrDir, this.options.locations);
+      if (!resolved.ok) throw new ModelUnavailableError(resolved);
+      return { key: resolved.info.dir, displayName: resolved.entry?.name ?? path.basename(resolved.info.dir), info: resolved.info };
+    }
+    const info = await inspectModelFolder(nameOrDir, { catalogFamily: undefined });
+    if (!info.ok) throw new ModelUnavailableError(info);
+    return { key: info.dir, displayName: path.basename(info.dir), info };
+  }
+
+  async #load(model: ResolvedModelRef): Promise<StableDiffusionPipeline> {
+    const loadStarted = performance.now();
+    const pipeline = await StableDiffusionPipeline.load(model.info, {
+      provider: this.options.provider,
+      threads: this.options.threads,
+      logger: this.options.logger,
+      cfgBatching: this.options.cfgBatching,
+      catalogFamily: undefined,
+      sessionHook: undefined,
+    });
+    this.options.logger?.info(
+      { model: model.displayName, family: model.info.family, ms: Math.round(performance.now() - loadStarted) },
+      'pipeline.loaded',
+    );
+    return pipeline;
+  }
+
+  async #encodeImages(request: GenerationRequest, modelName: string, output: PipelineOutput): Promise<GeneratedImage[]> {
+    const images: GeneratedImage[] = [];
+    for (const [index, generated] of output.images.entries()) {
+      const parameters = formatA1111Parameters({
+        prompt: request.prompt,
+        negativePrompt: request.negativePrompt,
+        steps: request.steps,
+        sampler: output.samplerLabel,
+        cfgScale: request.guidance,
+        seed: generated.seed,
+        width: generated.image.width,
+        height: generated.image.height,
+        model: modelName,
+        modelHash: undefined,
+        denoisingStrength: request.initImage?.strength,
+        extra: {},
+      });
+      images.push({
+        index,
+        seed: generated.seed,
+        width: generated.image.width,
+        height: generated.image.height,
+        png: await encodePng(generated.image, parameters),
+        nsfw: generated.nsfw,
+      });
+    }
+    return images;
+  }
+}

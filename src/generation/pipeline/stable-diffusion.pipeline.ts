@@ -1,0 +1,294 @@
+/**
+ * Stable Diffusion (SD 1.x/2.x, Turbo, LCM, SDXL) txt2img and img2img on ONNX sessions, in
+ * diffusers' order of operations so that a seed gives the image diffusers gives for
+ * `generator=[torch.Generator().manual_seed(seed + i) for i in range(count)]`.
+ */
+import type { GenerationTimings, NoiseSource, RgbImage, SchedulerName, StepProgress } from '../engine.types.ts';
+import { resizeImage } from '../../images/index.ts';
+import type { ModelFolderInfo } from '../models/model-folder.ts';
+import type { ModelSession } from '../onnx/index.ts';
+import { TorchGenerator } from '../rng/torch-generator.ts';
+import {
+  createScheduler,
+  img2imgTimesteps,
+  parseSchedulerConfig,
+  withStableDiffusionPipelineFixes,
+  type Scheduler,
+  type SchedulerConfig,
+} from '../schedulers/index.ts';
+import { buildConditioning } from './conditioning-rows.ts';
+import { runDenoiseLoop } from './denoise-loop.ts';
+import { latentPreview } from './latent-preview.ts';
+import { readVaeEncoderOutput, type VaeEncoderOutput } from './model-signature.ts';
+import { PerImageNoise } from './per-image-noise.ts';
+import { loadModel, openPart, type LoadedModel, type PipelineLoadOptions } from './pipeline-loader.ts';
+import { throwIfAborted } from './pipeline.errors.ts';
+import { checkImageSafety } from './safety-checker.ts';
+import { a1111SamplerName } from './sampler-names.ts';
+import { encodeTextConditioning } from './text-conditioning.ts';
+import { UnetRunner } from './unet-runner.ts';
+import { decodeLatents, encodeInitLatents } from './vae-codec.ts';
+
+/** One pipeline run: every image shares the prompt and settings; image i uses `seeds[i]`. */
+export interface PipelineRequest {
+  prompt: string;
+  negativePrompt: string;
+  seeds: readonly number[];
+  steps: number;
+  guidance: number;
+  /** undefined = the folder's own scheduler class. */
+  scheduler: SchedulerName | undefined;
+  /** Multiples of 8. */
+  width: number;
+  height: number;
+  initImage: { image: RgbImage; strength: number } | undefined;
+}
+
+export interface PipelineRunOptions {
+  signal: AbortSignal | undefined;
+  onProgress: ((progress: StepProgress) => void) | undefined;
+  previews: boolean;
+}
+
+export interface PipelineImage {
+  seed: number;
+  image: RgbImage;
+  /** undefined when the folder has no safety checker (not checked). */
+  nsfw: boolean | undefined;
+}
+
+export interface PipelineOutput {
+  images: PipelineImage[];
+  scheduler: SchedulerName;
+  /** A1111 sampler label for the infotext (`Euler a`, `DPM++ 2M Karras`). */
+  samplerLabel: string;
+  /** Denoising steps actually run (fewer than requested for img2img strength < 1). */
+  stepsRun: number;
+  timings: GenerationTimings;
+  warnings: string[];
+}
+
+const f32 = Math.fround;
+
+export class StableDiffusionPipeline {
+  #vaeEncoder: Promise<{ session: ModelSession; output: VaeEncoderOutput }> | undefined;
+
+  private constructor(
+    private readonly model: LoadedModel,
+    private readonly options: PipelineLoadOptions,
+  ) {}
+
+  /** Opens a diffusers ONNX model folder (a path, or the result of `inspectModelFolder`). */
+  static async load(source: string | ModelFolderInfo, options: PipelineLoadOptions): Promise<StableDiffusionPipeline> {
+    return new StableDiffusionPipeline(await loadModel(source, options), options);
+  }
+
+  /** What the folder inspection found (family, sample size, scaling factor…). */
+  get info(): ModelFolderInfo {
+    return this.model.info;
+  }
+
+  get isSdxl(): boolean {
+    return this.model.sdxl;
+  }
+
+  get isLcm(): boolean {
+    return this.model.lcm;
+  }
+
+  get hasSafetyChecker(): boolean {
+    return this.model.safetyChecker !== undefined;
+  }
+
+  /**
+   * The folder's scheduler config, with the fix-ups diffusers' SD 1.x/2.x pipelines apply
+   * (`steps_offset` 1, no `clip_sample`); the SDXL and LCM pipelines leave it as it is.
+   */
+  #schedulerConfig(): SchedulerConfig {
+    const parsed = parseSchedulerConfig(this.model.info.schedulerConfig);
+    return this.model.sdxl || this.model.lcm ? parsed : withStableDiffusionPipelineFixes(parsed);
+  }
+
+  /** Chooses the scheduler: the request's, else the folder's class, else LCM for LCM UNets / Euler. */
+  #schedulerName(requested: SchedulerName | undefined): SchedulerName {
+    return requested ?? this.model.info.defaultScheduler ?? (this.model.lcm ? 'lcm' : 'euler');
+  }
+
+  async generate(request: PipelineRequest, options: PipelineRunOptions): Promise<PipelineOutput> {
+    const started = performance.now();
+    validateRequest(request);
+    const { model } = this;
+    const warnings: string[] = [];
+    const images = request.seeds.length;
+    const guided = !model.lcm && request.guidance > 1;
+    if (model.lcm && request.negativePrompt.trim() !== '') warnings.push('LCM models ignore the negative prompt');
+    else if (!guided && !model.lcm && request.negativePrompt.trim() !== '') {
+      warnings.push('the negative prompt has no effect at guidance ≤ 1');
+    }
+
+    const textStarted = performance.now();
+    const { positive, negative } = await encodeTextConditioning(model.encoders, {
+      prompt: request.prompt,
+      negativePrompt: guided ? request.negativePrompt : undefined,
+      zeroEmptyNegative: model.sdxl && model.info.forceZerosForEmptyPrompt,
+    });
+    const textEncodeMs = performance.now() - textStarted;
+    throwIfAborted(options.signal, 0);
+
+    const schedulerName = this.#schedulerName(request.scheduler);
+    const schedulerConfig = this.#schedulerConfig();
+    warnings.push(...schedulerConfig.warnings);
+    const scheduler = createScheduler(schedulerName, schedulerConfig);
+    const generators = request.seeds.map((seed) => new TorchGenerator(seed));
+    const noise = new PerImageNoise(generators);
+    const latentHeight = request.height / 8;
+    const latentWidth = request.width / 8;
+
+    let timesteps: readonly number[];
+    let latents: Float32Array;
+    if (request.initImage) {
+      const prepared = await this.#img2imgLatents(request, scheduler, generators, noise, warnings);
+      timesteps = prepared.timesteps;
+      latents = prepared.latents;
+    } else {
+      scheduler.setTimesteps(request.steps);
+      timesteps = [...scheduler.timesteps];
+      latents = initialNoise(generators, 4 * latentHeight * latentWidth, scheduler.initNoiseSigma);
+    }
+
+    const { conditioning, rows } = buildConditioning({
+      positive,
+      negative,
+      images,
+      width: request.width,
+      height: request.height,
+      guidance: request.guidance,
+      unet: model.unetSignature,
+    });
+    const runner = new UnetRunner(model.unet, conditioning, rows, [4, latentHeight, latentWidth], this.options.cfgBatching === 'batched' ? rows : 1);
+    const stepMs: number[] = [];
+    const denoiseStarted = performance.now();
+    let stepStarted = denoiseStarted;
+    latents = await runDenoiseLoop({
+      scheduler,
+      timesteps,
+      latents,
+      images,
+      runner,
+      guided,
+      guidance: request.guidance,
+      noise,
+      signal: options.signal,
+      onStep: (stepIndex, current, denoised) => {
+        const now = performance.now();
+        stepMs.push(now - stepStarted);
+        stepStarted = now;
+        options.onProgress?.({
+          step: stepIndex + 1,
+          totalSteps: timesteps.length,
+          preview: options.previews ? latentPreview(denoised ?? current, 0, latentHeight, latentWidth, model.sdxl ? 'sdxl' : 'sd') : undefined,
+        });
+      },
+    });
+    const denoiseMs = performance.now() - denoiseStarted;
+
+    const decodeStarted = performance.now();
+    const output: PipelineImage[] = [];
+    for (const [index, seed] of request.seeds.entries()) {
+      const image = await decodeLatents(model.vaeDecoder, latents, index, latentHeight, latentWidth, model.info.scalingFactor);
+      const nsfw = model.safetyChecker
+        ? await checkImageSafety(model.safetyChecker.session, image, model.safetyChecker.preprocessing)
+        : undefined;
+      output.push({ seed, image, nsfw });
+    }
+    const decodeMs = performance.now() - decodeStarted;
+    const karras = schedulerConfig.useKarrasSigmas === true;
+    this.options.logger?.debug(
+      { steps: timesteps.length, images, textEncodeMs, denoiseMs, decodeMs },
+      'pipeline.generated',
+    );
+    return {
+      images: output,
+      scheduler: schedulerName,
+      samplerLabel: a1111SamplerName(schedulerName, karras),
+      stepsRun: timesteps.length,
+      timings: { totalMs: performance.now() - started, textEncodeMs, denoiseMs, decodeMs, stepMs },
+      warnings,
+    };
+  }
+
+  /** diffusers img2img `prepare_latents`: encode, sample the posterior, add noise at the first kept timestep. */
+  async #img2imgLatents(
+    request: PipelineRequest,
+    scheduler: Scheduler,
+    generators: readonly TorchGenerator[],
+    noise: NoiseSource,
+    warnings: string[],
+  ): Promise<{ timesteps: readonly number[]; latents: Float32Array }> {
+    const init = request.initImage!;
+    let { timesteps } = img2imgTimesteps(scheduler, request.steps, init.strength);
+    if (timesteps.length === 0) {
+      // diffusers refuses a strength below 1/steps; one step is what the person meant.
+      timesteps = img2imgTimesteps(scheduler, request.steps, Math.min(1, (1 + 1e-9) / request.steps)).timesteps;
+      warnings.push(`strength ${init.strength} × ${request.steps} steps is less than one step; ran 1 step`);
+    }
+    const first = timesteps[0];
+    if (first === undefined) throw new Error('img2img: the scheduler returned no timesteps');
+    let image = init.image;
+    if (image.width !== request.width || image.height !== request.height) {
+      image = await resizeImage(image, request.width, request.height, 'lanczos3');
+    }
+    const encoder = await this.#openVaeEncoder();
+    const encoded = await encodeInitLatents(encoder.session, encoder.output, image, generators, this.model.info.scalingFactor);
+    const latents = scheduler.addNoise(encoded, noise.randn(encoded.length), first);
+    return { timesteps, latents };
+  }
+
+  #openVaeEncoder(): Promise<{ session: ModelSession; output: VaeEncoderOutput }> {
+    const file = this.model.info.parts.vaeEncoder;
+    if (!file) return Promise.reject(new Error(`${this.model.info.dir} has no vae_encoder/model.onnx; img2img needs it`));
+    this.#vaeEncoder ??= openPart('vae_encoder', file, this.options).then((session) => ({ session, output: readVaeEncoderOutput(session.outputs, session.path) }));
+    // A failed open is not cached, so a later request retries.
+    this.#vaeEncoder.catch(() => (this.#vaeEncoder = undefined));
+    return this.#vaeEncoder;
+  }
+
+  /** Frees every session. */
+  async release(): Promise<void> {
+    const sessions = [
+      this.model.unet,
+      this.model.vaeDecoder,
+      ...this.model.encoders.map((encoder) => encoder.session),
+      ...(this.model.safetyChecker ? [this.model.safetyChecker.session] : []),
+    ];
+    const encoder = this.#vaeEncoder;
+    this.#vaeEncoder = undefined;
+    if (encoder) sessions.push(...(await encoder.then((opened) => [opened.session]).catch(() => [])));
+    await Promise.allSettled(sessions.map((session) => session.release()));
+  }
+}
+
+/** Per-image `torch.randn(1, 4, h, w, generator=g_i) × init_noise_sigma`. */
+function initialNoise(generators: readonly NoiseSource[], size: number, initNoiseSigma: number): Float32Array {
+  const latents = new Float32Array(size * generators.length);
+  const sigma = f32(initNoiseSigma);
+  generators.forEach((generator, index) => {
+    const drawn = generator.randn(size);
+    for (let element = 0; element < size; element++) latents[index * size + element] = drawn[element]! * sigma;
+  });
+  return latents;
+}
+
+function validateRequest(request: PipelineRequest): void {
+  const problems: string[] = [];
+  if (request.seeds.length < 1) problems.push('at least one seed is needed');
+  if (!Number.isInteger(request.steps) || request.steps < 1) problems.push(`steps must be a positive integer, got ${request.steps}`);
+  if (request.width % 8 !== 0 || request.height % 8 !== 0 || request.width < 8 || request.height < 8) {
+    problems.push(`width and height must be positive multiples of 8, got ${request.width}x${request.height}`);
+  }
+  if (request.initImage && !(request.initImage.strength > 0 && request.initImage.strength <= 1)) {
+    problems.push(`img2img strength must be in (0, 1], got ${request.initImage.strength}`);
+  }
+  if (!Number.isFinite(request.guidance)) problems.push('guidance must be a number');
+  if (problems.length > 0) throw new RangeError(problems.join('; '));
+}

@@ -1,0 +1,80 @@
+/**
+ * End to end on the three folders exported from the real diffusers architectures
+ * (shared/fixtures/models): legacy diffusers script, Optimum ≥ 1.24, Optimum SDXL.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { GenerationRequest } from '../../../src/generation/engine.types.ts';
+import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
+import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
+import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
+import { maxAbsDiff, meanAbsDiff } from './support/pipeline-harness.ts';
+
+const models = sharedPath('fixtures', 'models');
+const noOptions = { signal: undefined, onProgress: undefined, previews: false };
+
+function request(model: string, overrides: Partial<GenerationRequest> = {}): GenerationRequest {
+  return {
+    model: `${models}/${model}`,
+    prompt: 'a photo of an astronaut riding a horse on mars',
+    negativePrompt: 'blurry, low quality',
+    seed: 1234,
+    steps: 3,
+    guidance: 7.5,
+    scheduler: undefined,
+    width: 64,
+    height: 64,
+    count: 1,
+    initImage: undefined,
+    ...overrides,
+  };
+}
+
+describe.skipIf(!models)('shared tiny models from the real architectures' + sharedSkipReason, () => {
+  const engine = new DiffusionEngine({
+    locations: undefined,
+    provider: 'cpu',
+    threads: 1,
+    cfgBatching: 'batched',
+    cachedPipelines: 2,
+    logger: undefined,
+  });
+  afterAll(() => engine.close());
+
+  for (const model of ['tiny-sd15', 'tiny-sd15-optimum', 'tiny-sdxl']) {
+    it(`${model}: square and non-square PNGs with A1111 parameters, same seed → same bytes`, async () => {
+      const square = await engine.generate(request(model), noOptions);
+      const again = await engine.generate(request(model), noOptions);
+      expect(square.images).toHaveLength(1);
+      expect(square.images[0]!.png.equals(again.images[0]!.png)).toBe(true);
+      expect(square.images[0]!.nsfw).toBeUndefined(); // these folders have no safety checker
+
+      const decoded = await decodeImage(square.images[0]!.png);
+      expect([decoded.width, decoded.height]).toEqual([64, 64]);
+      const parameters = await readPngParameters(square.images[0]!.png);
+      expect(parameters).toContain('a photo of an astronaut riding a horse on mars');
+      expect(parameters).toContain('Negative prompt: blurry, low quality');
+      expect(parameters).toContain('Steps: 3');
+      expect(parameters).toContain('Seed: 1234');
+      expect(parameters).toContain('Size: 64x64');
+      expect(parameters).toContain(`Model: ${model}`);
+
+      const wide = await engine.generate(request(model, { width: 96, height: 64, seed: 7 }), noOptions);
+      const wideImage = await decodeImage(wide.images[0]!.png);
+      expect([wideImage.width, wideImage.height]).toEqual([96, 64]);
+
+      const otherSeed = await engine.generate(request(model, { seed: 1235 }), noOptions);
+      expect(meanAbsDiff(decoded, await decodeImage(otherSeed.images[0]!.png))).toBeGreaterThan(1);
+    });
+  }
+
+  it('tiny-sd15 (legacy: int32 ids, float [batch] timestep) and tiny-sd15-optimum (int64 ids, scalar timestep) hold the same weights and give the same image', async () => {
+    for (const overrides of [{}, { scheduler: 'euler-ancestral' as const, seed: 99, width: 96 }]) {
+      const legacy = await engine.generate(request('tiny-sd15', overrides), noOptions);
+      const optimum = await engine.generate(request('tiny-sd15-optimum', overrides), noOptions);
+      const a = await decodeImage(legacy.images[0]!.png);
+      const b = await decodeImage(optimum.images[0]!.png);
+      // Same maths on both exports; only float rounding inside ORT may differ.
+      expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(1);
+    }
+  });
+});
