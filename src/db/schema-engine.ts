@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type * as SchemaEngineModule from '@prisma/schema-engine-wasm';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -31,7 +33,9 @@ let loading: Promise<typeof SchemaEngineModule> | undefined;
  */
 function loadSchemaEngineModule(): Promise<typeof SchemaEngineModule> {
   loading ??= (async () => {
-    const glueUrl = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    // createRequire rather than import.meta.resolve, which vitest's module runner lacks.
+    const gluePath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    const glueUrl = pathToFileURL(gluePath).href;
     const glue = (await import(glueUrl)) as BindgenModule;
     const bytes = await readFile(new URL('./schema_engine_bg.wasm', glueUrl));
     const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': withUnrefTimers(glue) });
