@@ -1,0 +1,67 @@
+/**
+ * `darkroom generate` in-process (runCliWith), on the shared tiny SD 1.5 folder: files, seeds,
+ * A1111 parameters, img2img from a PNG.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCliWith } from '../../../src/cli/cli.ts';
+import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
+import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
+
+const model = sharedPath('fixtures', 'models', 'tiny-sd15');
+const root = mkdtempSync(path.join(tmpdir(), 'darkroom-generate-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function darkroom(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const workingDir = path.join(root, 'cwd');
+  for (const dir of [workingDir, path.join(root, 'config')]) mkdirSync(dir, { recursive: true });
+  const code = await runCliWith(args, {
+    env: { DARKROOM_DATA_DIR: path.join(root, 'data'), DARKROOM_MODELS_DIR: path.join(root, 'models'), DARKROOM_CONFIG_DIR: path.join(root, 'config'), LOG_LEVEL: 'warn' },
+    envFile: undefined,
+    workingDir,
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe.skipIf(!model)('darkroom generate' + sharedSkipReason, () => {
+  it('writes FILE-1.png … for several images and prints each seed and the timings', async () => {
+    const out = path.join(root, 'batch.png');
+    const result = await darkroom(['generate', '--model', model!, '--prompt', 'a red car', '--seed', '5', '--steps', '2', '--count', '2', '--width', '64', '--height', '64', '--out', out]);
+    expect(result.err).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`seed 5 → ${path.join(root, 'batch-1.png')}`);
+    expect(result.out).toContain(`seed 6 → ${path.join(root, 'batch-2.png')}`);
+    expect(result.out).toMatch(/time: total [\d.]+ s/);
+    expect(result.err).toContain('step 2/');
+    const parameters = await readPngParameters(readFileSync(path.join(root, 'batch-2.png')));
+    expect(parameters).toContain('Seed: 6');
+    expect(parameters).toContain('Model: tiny-sd15');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('img2img from a PNG writes FILE.png with the denoising strength', async () => {
+    const source = path.join(root, 'source.png');
+    expect((await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '1', '--steps', '2', '--width', '64', '--height', '96', '--out', source])).code).toBe(0);
+    const out = path.join(root, 'varied.png');
+    const result = await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '2', '--steps', '4', '--scheduler', 'euler-ancestral', '--init-image', source, '--strength', '0.5', '--out', out]);
+    expect(result.code).toBe(0);
+    const png = readFileSync(out);
+    const image = await decodeImage(png);
+    expect([image.width, image.height]).toEqual([64, 96]); // the init image's size
+    const parameters = await readPngParameters(png);
+    expect(parameters).toContain('Sampler: Euler a');
+    expect(parameters).toContain('Denoising strength: 0.5');
+  });
+
+  it('names the model problem when the model does not exist', async () => {
+    const result = await darkroom(['generate', '--model', path.join(root, 'nowhere'), '--prompt', 'a cat', '--out', path.join(root, 'x.png')]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/does not exist/);
+  });
+});
