@@ -6,8 +6,13 @@
  * basis polynomial has degree order − 1 ≤ 3, so this gives the same value to rounding.
  */
 
-const GAUSS_NODES = [-0.8611363115940526, -0.3399810435848563, 0.3399810435848563, 0.8611363115940526];
-const GAUSS_WEIGHTS = [0.34785484513745385, 0.6521451548729154, 0.6521451548729154, 0.34785484513745385];
+// Closed forms of the 4-point rule: x = ±√(3/7 ∓ (2/7)√(6/5)), w = (18 ± √30)/36.
+const INNER_NODE = Math.sqrt(3 / 7 - (2 / 7) * Math.sqrt(6 / 5));
+const OUTER_NODE = Math.sqrt(3 / 7 + (2 / 7) * Math.sqrt(6 / 5));
+const INNER_WEIGHT = (18 + Math.sqrt(30)) / 36;
+const OUTER_WEIGHT = (18 - Math.sqrt(30)) / 36;
+const GAUSS_NODES = [-OUTER_NODE, -INNER_NODE, INNER_NODE, OUTER_NODE];
+const GAUSS_WEIGHTS = [OUTER_WEIGHT, INNER_WEIGHT, INNER_WEIGHT, OUTER_WEIGHT];
 
 /** ∫ f over [from, to] by 4-point Gauss–Legendre (exact for polynomials of degree ≤ 7). */
 export function integratePolynomial(integrand: (tau: number) => number, from: number, to: number): number {
