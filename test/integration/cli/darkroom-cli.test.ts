@@ -156,14 +156,19 @@ describe('darkroom and a .env file', () => {
 });
 
 describe('darkroom start that keeps running', () => {
+  let running: Sandbox;
+
+  beforeAll(() => {
+    // A token makes Discord "configured" and a placeholder folder stands in for the model, so
+    // start gets past its checks and waits for work (the adapter itself is not built yet).
+    running = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
+    writeFileSync(path.join(running.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
+    writePlaceholderModel(path.join(running.modelsDir, configuredDefaultModel()));
+  });
+
   it(
     'stops cleanly on SIGTERM, and the database opens afterwards',
     async () => {
-      // A token makes Discord "configured" and a placeholder folder stands in for the model, so
-      // start gets past its checks and waits for work (the adapter itself is not built yet).
-      const running = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
-      writeFileSync(path.join(running.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
-      writePlaceholderModel(path.join(running.modelsDir, configuredDefaultModel()));
       const darkroom = startDarkroomProcess(['start'], running.cwd, running.env);
       await darkroom.waitForStdout('darkroom.ready');
       expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(true);
@@ -183,18 +188,15 @@ describe('darkroom start that keeps running', () => {
   it(
     'after kill -9 the left-over lock is taken over and the database still opens',
     async () => {
-      const killed = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
-      writeFileSync(path.join(killed.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
-      writePlaceholderModel(path.join(killed.modelsDir, configuredDefaultModel()));
-      const darkroom = startDarkroomProcess(['start'], killed.cwd, killed.env);
+      const darkroom = startDarkroomProcess(['start'], running.cwd, running.env);
       await darkroom.waitForStdout('darkroom.ready');
       darkroom.child.kill('SIGKILL');
       await darkroom.finished;
-      expect(existsSync(path.join(killed.dataDir, LOCK_FILE_NAME))).toBe(true);
-      const status = await runDarkroom(['db', 'status'], killed.cwd, killed.env);
+      expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(true);
+      const status = await runDarkroom(['db', 'status'], running.cwd, running.env);
       expect(status.code).toBe(0);
       expect(status.stdout).toContain('up to date');
-      expect(await recordedMigrations(killed.dataDir)).toEqual(committedMigrations());
+      expect(await recordedMigrations(running.dataDir)).toEqual(committedMigrations());
     },
     SLOW,
   );
