@@ -12,6 +12,17 @@ import { pndmBaseTimesteps } from './timestep-spacing.ts';
 
 const PNDM_ORDER = 4;
 
+/** Σ weights[k]·vectors[k], element-wise (the linear multistep combination of ε predictions). */
+function combine(vectors: Float32Array[], weights: number[]): Float32Array {
+  const out = new Float32Array(vectors[0]!.length);
+  for (let k = 0; k < vectors.length; k++) {
+    const vector = vectors[k]!;
+    const weight = weights[k]!;
+    for (let i = 0; i < out.length; i++) out[i] = out[i]! + weight * vector[i]!;
+  }
+  return out;
+}
+
 export class PndmScheduler implements Scheduler {
   readonly name = 'pndm' as const;
   readonly order = 1;
@@ -126,15 +137,15 @@ export class PndmScheduler implements Scheduler {
       epsilon = modelOutput;
       this.pendingSample = sample;
     } else if (ets.length === 1 && this.counter === 1) {
-      epsilon = Float32Array.from(modelOutput, (value, i) => (value + at(1)[i]!) / 2);
+      epsilon = combine([modelOutput, at(1)], [1 / 2, 1 / 2]);
       from = this.pendingSample!;
       this.pendingSample = undefined;
     } else if (ets.length === 2) {
-      epsilon = Float32Array.from(at(1), (value, i) => (3 * value - at(2)[i]!) / 2);
+      epsilon = combine([at(1), at(2)], [3 / 2, -1 / 2]);
     } else if (ets.length === 3) {
-      epsilon = Float32Array.from(at(1), (value, i) => (23 * value - 16 * at(2)[i]! + 5 * at(3)[i]!) / 12);
+      epsilon = combine([at(1), at(2), at(3)], [23 / 12, -16 / 12, 5 / 12]);
     } else {
-      epsilon = Float32Array.from(at(1), (value, i) => (1 / 24) * (55 * value - 59 * at(2)[i]! + 37 * at(3)[i]! - 9 * at(4)[i]!));
+      epsilon = combine([at(1), at(2), at(3), at(4)], [55 / 24, -59 / 24, 37 / 24, -9 / 24]);
     }
     return this.previousSample(from, current, prevTimestep, epsilon);
   }

@@ -67,7 +67,12 @@ export interface Scheduler {
   readonly timesteps: readonly number[];
   /** Multiply unit-variance noise by this to get the initial latents. */
   readonly initNoiseSigma: number;
+  /** The UNet input for this step (Euler family: x/√(σ²+1)); may return `sample` itself, so do not mutate it. */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
+  /**
+   * One denoising step. Returns new arrays (inputs are not modified). Ancestral and LCM steps draw
+   * `rng.randn(sample.length)` in diffusers' order; the others never touch `rng`.
+   */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng: NoiseSource): StepResult;
   /** Forward diffusion to `timestep` (img2img start), as diffusers `add_noise`. */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;

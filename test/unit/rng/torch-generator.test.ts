@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Mt19937 } from '../../../src/generation/rng/mt19937.ts';
+import { PerImageNoiseSource } from '../../../src/generation/rng/batch-noise.ts';
 import { TorchGenerator, randn } from '../../../src/generation/rng/torch-generator.ts';
 
 /*
@@ -122,5 +123,20 @@ describe('randn as latent noise', () => {
     expect(() => randn(1, -1)).toThrow(RangeError);
     expect(() => randn(1, 1.5)).toThrow(RangeError);
     expect(randn(1, 0)).toHaveLength(0);
+  });
+});
+
+describe('PerImageNoiseSource', () => {
+  it('draws each image’s share from its own generator, like diffusers with a list of generators', () => {
+    const batch = new PerImageNoiseSource([new TorchGenerator(10), new TorchGenerator(11)]);
+    const first = batch.randn(2 * 16384);
+    expect(bits(first.subarray(0, 16384))).toEqual(bits(randn(10, 16384)));
+    expect(bits(first.subarray(16384))).toEqual(bits(randn(11, 16384)));
+    // the streams continue per image
+    const second = batch.randn(2 * 16);
+    const eleven = new TorchGenerator(11);
+    eleven.randn(16384);
+    expect(bits(second.subarray(16))).toEqual(bits(eleven.randn(16)));
+    expect(() => batch.randn(3)).toThrow(RangeError);
   });
 });
