@@ -1,0 +1,44 @@
+/**
+ * /imagine as every platform delivers it: slash-command options (Discord) and/or flags typed in
+ * the prompt (Discord and Slack). The result is the options as text, named the way the person
+ * named them; the service validates them against the limits that apply to that person.
+ * When an option is given both ways, the slash-command option wins and a warning says so.
+ */
+import { IMAGINE_OPTIONS, type ImagineOptionName, type ImagineOptions, type OptionText } from '../generation/service/imagine-options.ts';
+import { refuse, type Refusable } from '../generation/service/refusal.ts';
+import { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
+
+/** Slash-command options; numbers may arrive typed (Discord) or as text. undefined = not given. */
+export type SlashImagineOptions = { prompt: string } & { [K in ImagineOptionName]: string | number | undefined };
+
+/** Every flag spelling, for "unknown option" messages. */
+export const KNOWN_FLAGS: readonly string[] = Object.keys(PROMPT_FLAGS).map((name) => `--${name}`);
+
+/** Slash options with nothing set but the prompt (Slack, tests). */
+export function promptOnly(prompt: string): SlashImagineOptions {
+  const empty = Object.fromEntries(IMAGINE_OPTIONS.map((name) => [name, undefined])) as { [K in ImagineOptionName]: undefined };
+  return { prompt, ...empty };
+}
+
+/** Parses an /imagine request; unknown flags are refused, naming the flag and the known ones. */
+export function parseImagineRequest(slash: SlashImagineOptions): Refusable<{ options: ImagineOptions; warnings: string[] }> {
+  const extracted = extractFlags(slash.prompt);
+  const [unknown] = extracted.unknown;
+  if (unknown !== undefined) return refuse('invalid_option', { problem: 'unknown', option: unknown, known: KNOWN_FLAGS });
+
+  const warnings: string[] = [];
+  const values: Partial<Record<ImagineOptionName, OptionText>> = {};
+  for (const flag of extracted.flags) {
+    const earlier = values[flag.option];
+    if (earlier !== undefined) warnings.push(`${earlier.label} was given twice; using the last one (${flag.value}).`);
+    values[flag.option] = { label: flag.label, text: flag.value };
+  }
+  for (const name of IMAGINE_OPTIONS) {
+    const value = slash[name];
+    if (value === undefined) continue;
+    const flag = values[name];
+    if (flag !== undefined) warnings.push(`${flag.label} in the prompt was ignored: the ${name} option says ${value}.`);
+    values[name] = { label: name, text: String(value) };
+  }
+  return { ok: true, options: { prompt: extracted.prompt, values }, warnings };
+}

@@ -1,0 +1,292 @@
+/**
+ * The generation service: between the chat adapters and the engine. It decides whether a
+ * request may run (ban, options, limits, blocked terms, quota, queue caps), records it as a row,
+ * queues it fairly, and tells the adapter what happens through {@link GenerationEvents}.
+ * Reroll / vary / upscale read everything from the parent row. At start-up, jobs a previous
+ * process left queued or running are queued again in their original order.
+ */
+import type { Logger } from 'pino';
+import type { GenerationWithImages } from '../../db/domain.types.ts';
+import type { Repositories } from '../../db/repositories.ts';
+import type { ImageStore } from '../../storage/image.store.ts';
+import type { ImageEngine } from '../engine.types.ts';
+import type { GenerationQueue, QueuePosition } from '../queue/generation-queue.ts';
+import { QuotaPolicy, type AcceptedJobCounter, type QuotaSettings } from '../queue/quota.policy.ts';
+import { BlockedTermMatcher } from './blocked-terms.ts';
+import { rerollOf, upscaleOf, variationOf, type JobParameters, type VariationStrength } from './derived-jobs.ts';
+import { firstLimitBroken, modelAllowed } from './generation-limits.ts';
+import type { LimitsConfig } from '../../config/config.types.ts';
+import type { ImagineOptions } from './imagine-options.ts';
+import { resolveImagineParameters } from './imagine-parameters.ts';
+import { JobAdmission } from './job-admission.ts';
+import { JobRegistry, ownerOf } from './job-registry.ts';
+import { JobRunner } from './job-runner.ts';
+import { jobCost } from './job-cost.ts';
+import type { ModelDirectory } from './model-directory.ts';
+import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
+import { refuse, type Refusal } from './refusal.ts';
+import { SafeEvents } from './safe-events.ts';
+import { ImageRemoval } from './image-removal.ts';
+import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, Requester, RequestFrom } from './service.types.ts';
+import { WhoResolver, isModerator, type Who } from './who.ts';
+
+/** Policy settings, from the config's queue / limits / moderation / engine sections. */
+export interface GenerationPolicy {
+  limits: LimitsConfig;
+  quotas: QuotaSettings;
+  /** Always-blocked terms (the database adds per-workspace and global ones). */
+  blockedTerms: readonly string[];
+  nsfw: NsfwMode;
+  previews: boolean;
+  /** Images per job when neither the request nor /settings say. */
+  defaultCount: number;
+  /** Least time between two progress events of one job (1500 ms). */
+  progressIntervalMs: number;
+}
+
+export interface GenerationServiceOptions {
+  repositories: Pick<Repositories, 'users' | 'workspaces' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings'>;
+  /** Counts accepted jobs for quotas (the usage repository). */
+  counter: AcceptedJobCounter;
+  queue: GenerationQueue;
+  engine: ImageEngine;
+  store: ImageStore;
+  models: ModelDirectory;
+  events: GenerationEvents;
+  policy: GenerationPolicy;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** Uniform in [0, 1): seeds. */
+  random: () => number;
+  logger: Logger;
+}
+
+/** Result of cancel. */
+export type CancelOutcome = { ok: true; outcome: 'cancelled' | 'already_finished'; generation: GenerationWithImages } | Refusal;
+/** Result of show. */
+export type ShowOutcome = ({ ok: true; generation: GenerationWithImages } & Delivery) | Refusal;
+
+export class GenerationService {
+  readonly #registry: JobRegistry;
+  readonly #events: SafeEvents;
+  readonly #who: WhoResolver;
+  readonly #admission: JobAdmission;
+  readonly #runner: JobRunner;
+  readonly #removal: ImageRemoval;
+  readonly #log: Logger;
+
+  constructor(private readonly options: GenerationServiceOptions) {
+    const { repositories, policy, logger } = options;
+    this.#log = logger;
+    this.#registry = new JobRegistry(repositories.users);
+    this.#events = new SafeEvents(options.events, logger);
+    this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, limits: policy.limits });
+    this.#admission = new JobAdmission({
+      generations: repositories.generations,
+      queue: options.queue,
+      quotas: new QuotaPolicy(policy.quotas, options.counter, options.now),
+      registry: this.#registry,
+      events: this.#events,
+      logger,
+    });
+    this.#runner = new JobRunner({
+      generations: repositories.generations,
+      engine: options.engine,
+      store: options.store,
+      queue: options.queue,
+      events: this.#events,
+      models: options.models,
+      registry: this.#registry,
+      nsfwMode: policy.nsfw,
+      previews: policy.previews,
+      progressIntervalMs: policy.progressIntervalMs,
+      now: options.now,
+      logger,
+    });
+    this.#removal = new ImageRemoval({ repositories, store: options.store, logger });
+  }
+
+  /**
+   * Starts running jobs, then re-queues what a previous process left: `running` rows go back to
+   * `queued` (that process is gone), and every unfinished row is queued in acceptance order.
+   * Returns how many jobs were re-queued.
+   */
+  async start(): Promise<number> {
+    const { generations } = this.options.repositories;
+    await this.options.queue.start(this.#runner.run);
+    const interrupted = await generations.requeueInterrupted();
+    const unfinished = await generations.listUnfinished();
+    for (const generation of unfinished) {
+      const owner = await ownerOf(this.options.repositories.users, generation.userId);
+      this.#registry.set(generation.id, { owner, nsfwAllowed: false, warnings: [], started: false });
+      const position = await this.options.queue.requeue({ id: generation.id, userId: generation.userId, cost: jobCost(generation) });
+      if (!this.#registry.get(generation.id)?.started) this.#events.emit('queued', { generation, owner, position, recovered: true });
+    }
+    this.#log.info({ requeued: unfinished.length, interrupted: interrupted.length }, 'service.recovered');
+    return unfinished.length;
+  }
+
+  /** Stops taking jobs; see {@link GenerationQueue.stop}. */
+  stop(deadline: AbortSignal): Promise<void> {
+    return this.options.queue.stop(deadline);
+  }
+
+  /** /imagine: validate, check policies, record and queue. */
+  async imagine(request: RequestFrom & { options: ImagineOptions }): Promise<ImagineOutcome> {
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    const [saved, models] = await Promise.all([this.options.repositories.userSettings.get(who.user.id), this.options.models.list()]);
+    const resolved = resolveImagineParameters(request.options, {
+      limits: who.limits,
+      saved,
+      models,
+      defaultModel: this.options.models.defaultModel,
+      defaultCount: this.options.policy.defaultCount,
+    });
+    if (!resolved.ok) return resolved;
+    const { parameters, warnings } = resolved;
+    const blocked = await this.#blockedTerm(who, parameters.prompt, parameters.negativePrompt);
+    if (blocked !== undefined) return blocked;
+    const job: JobParameters = {
+      kind: 'imagine',
+      parentId: undefined,
+      parentImageIndex: undefined,
+      prompt: parameters.prompt,
+      negativePrompt: parameters.negativePrompt,
+      seed: parameters.seed ?? this.#newSeed(),
+      steps: parameters.steps,
+      guidance: parameters.guidance,
+      scheduler: parameters.scheduler ?? 'default',
+      width: parameters.width,
+      height: parameters.height,
+      model: parameters.model,
+      count: parameters.count,
+      strength: undefined,
+    };
+    const accepted = await this.#admission.admit(who, request.place, job, warnings);
+    return accepted.ok ? { ...accepted, parameters: { ...parameters, seed: job.seed } } : accepted;
+  }
+
+  /** 🔄: the same parameters with a new seed. */
+  async reroll(generationId: string, request: RequestFrom): Promise<DerivedOutcome> {
+    return this.#derive(generationId, undefined, request, (parent) => rerollOf(parent, this.#newSeed()));
+  }
+
+  /** V1–V4: img2img from image `index` (0-based), new seed, strength 0.35 (subtle) or 0.65 (strong). */
+  async vary(generationId: string, index: number, strength: VariationStrength, request: RequestFrom): Promise<DerivedOutcome> {
+    return this.#derive(generationId, index, request, (parent, image) => variationOf(parent, index, strength, this.#newSeed(), image));
+  }
+
+  /** U1–U4: 2× upscale of image `index` (0-based). */
+  async upscale(generationId: string, index: number, request: RequestFrom): Promise<DerivedOutcome> {
+    return this.#derive(generationId, index, request, (parent, image) => upscaleOf(parent, index, (parent.seed + index) % 2 ** 32, image));
+  }
+
+  /** Cancels a queued or running job: its owner or a moderator. */
+  async cancel(generationId: string, requester: Requester, place: RequestFrom['place']): Promise<CancelOutcome> {
+    const { generations, moderation } = this.options.repositories;
+    const generation = await generations.get(generationId);
+    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
+    const who = await this.#who.resolve(requester, place.workspace);
+    const byOwner = who.user.id === generation.userId;
+    if (!byOwner && !isModerator(who)) return refuse('forbidden', { action: 'cancel this job', allowed: 'owner or moderator' });
+    if (!(await generations.markCancelled(generationId))) return { ok: true, outcome: 'already_finished', generation };
+    const outcome = await this.options.queue.cancel(generationId);
+    if (outcome !== 'aborted') this.#registry.delete(generationId);
+    if (!byOwner) {
+      await moderation.record({
+        actorId: who.user.id,
+        action: 'cancel',
+        workspaceId: generation.workspaceId,
+        targetUserId: generation.userId,
+        targetGenerationId: generationId,
+        reason: undefined,
+        details: { status: generation.status },
+      });
+    }
+    const cancelled = (await generations.get(generationId)) ?? generation;
+    this.#log.info({ jobId: generationId, by: byOwner ? 'owner' : 'moderator', wasRunning: outcome === 'aborted' }, 'job.cancelled');
+    this.#events.emit('cancelled', { generation: cancelled, owner: await ownerOf(this.options.repositories.users, generation.userId), by: byOwner ? 'owner' : 'moderator' });
+    return { ok: true, outcome: 'cancelled', generation: cancelled };
+  }
+
+  /** A generation and its images (not deleted ones), ready for a channel that does or does not allow NSFW. */
+  async show(generationId: string, viewer: { nsfwAllowed: boolean }): Promise<ShowOutcome> {
+    const generation = await this.options.repositories.generations.get(generationId);
+    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
+    const images = [];
+    for (const image of generation.images) {
+      if (image.deletedAt !== undefined) continue;
+      const png = await this.options.store.get(image.fileKey).catch(() => undefined);
+      if (png === undefined) continue;
+      images.push({ index: image.index, seed: generation.seed + image.index, width: image.width, height: image.height, png, nsfw: image.nsfw });
+    }
+    const delivery = await prepareDelivery(images, viewer.nsfwAllowed, this.options.policy.nsfw);
+    return { ok: true, generation, ...delivery };
+  }
+
+  /** Position and ETA of a waiting or running job. */
+  position(generationId: string): Promise<QueuePosition | undefined> {
+    return this.options.queue.position(generationId);
+  }
+
+  /** Records where the job's message lives once the adapter has posted it. */
+  async attachMessage(generationId: string, chat: ChatLocation): Promise<boolean> {
+    return this.options.repositories.generations.updateChatLocation(generationId, chat);
+  }
+
+  /** ❌ on one image: its owner or a moderator. Marks it deleted, removes the file, writes the audit log. */
+  async deleteImage(generationId: string, index: number, requester: Requester, place: RequestFrom['place'], reason: string | undefined) {
+    const who = await this.#who.resolve(requester, place.workspace);
+    return this.#removal.deleteImages(generationId, [index], who, reason);
+  }
+
+  /** Deletes every image of a generation (cancelling it first if it has not finished). */
+  async deleteGeneration(generationId: string, requester: Requester, place: RequestFrom['place'], reason: string | undefined) {
+    const cancelled = await this.cancel(generationId, requester, place);
+    if (!cancelled.ok) return cancelled;
+    const who = await this.#who.resolve(requester, place.workspace);
+    return this.#removal.deleteImages(generationId, cancelled.generation.images.map((image) => image.index), who, reason);
+  }
+
+  async #derive(
+    generationId: string,
+    index: number | undefined,
+    request: RequestFrom,
+    build: (parent: GenerationWithImages, image: { width: number; height: number }) => JobParameters,
+  ): Promise<DerivedOutcome> {
+    const parent = await this.options.repositories.generations.get(generationId);
+    if (parent === undefined) return refuse('not_found', { what: 'generation', id: generationId });
+    let size = { width: parent.width, height: parent.height };
+    if (index !== undefined) {
+      const image = parent.images.find((candidate) => candidate.index === index);
+      if (image === undefined || image.deletedAt !== undefined) return refuse('not_found', { what: 'image', id: `${generationId} #${index + 1}` });
+      size = { width: image.width, height: image.height };
+    }
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    const job = build(parent, size);
+    const models = await this.options.models.list();
+    const installed = models.filter((model) => modelAllowed(who.limits, model.name)).map((model) => model.name);
+    if (!installed.some((name) => name.toLowerCase() === job.model.toLowerCase())) {
+      return refuse('model_unavailable', { model: job.model, available: installed });
+    }
+    const costlyPixels = job.kind === 'upscale' ? size.width * size.height : job.width * job.height;
+    const broken = firstLimitBroken(job, costlyPixels, who.limits);
+    if (broken !== undefined) return refuse('invalid_option', { problem: 'value', ...broken });
+    const blocked = await this.#blockedTerm(who, job.prompt, job.negativePrompt);
+    if (blocked !== undefined) return blocked;
+    return this.#admission.admit(who, request.place, job, []);
+  }
+
+  async #blockedTerm(who: Who, prompt: string, negativePrompt: string): Promise<Refusal | undefined> {
+    const stored = await this.options.repositories.blockedTerms.listEffective(who.workspace?.id);
+    const matcher = new BlockedTermMatcher([...this.options.policy.blockedTerms, ...stored.map((entry) => entry.term)]);
+    const hit = matcher.check(prompt, negativePrompt);
+    return hit === undefined ? undefined : refuse('blocked_term', hit);
+  }
+
+  #newSeed(): number {
+    return Math.floor(this.options.random() * 2 ** 32) % 2 ** 32;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Runs one job from its database row: claims it (queued → running, only if still queued),
+ * runs the engine with the queue's AbortSignal, stores the images, then records images and
+ * `succeeded` in one transaction (only if still running) before telling the adapter. So a job
+ * cancelled meanwhile never turns into a success, and a job never completes twice: a second
+ * runner cannot claim it, and image keys are stable, so a rerun after a crash overwrites the
+ * same files. A job aborted by shutdown stays `running` and is re-queued at the next start.
+ */
+import type { Logger } from 'pino';
+import type { GenerationWithImages } from '../../db/domain.types.ts';
+import type { GenerationRepository, NewImage } from '../../db/generation.repository.ts';
+import { decodeImage, makePreview } from '../../images/index.ts';
+import type { ImageStore } from '../../storage/image.store.ts';
+import { imageKey } from '../../storage/image.store.ts';
+import type { GenerationRequest, GenerationResult, ImageEngine, StepProgress } from '../engine.types.ts';
+import type { GenerationQueue, JobContext, QueueJob } from '../queue/generation-queue.ts';
+import { SourceImageGoneError, failureFor } from './engine-failure.ts';
+import type { JobRegistry } from './job-registry.ts';
+import type { ModelDirectory } from './model-directory.ts';
+import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
+import { ProgressThrottle } from './progress-throttle.ts';
+import type { SafeEvents } from './safe-events.ts';
+import { isSchedulerName } from './scheduler-names.ts';
+
+export interface JobRunnerOptions {
+  generations: GenerationRepository;
+  engine: ImageEngine;
+  store: ImageStore;
+  queue: GenerationQueue;
+  events: SafeEvents;
+  models: ModelDirectory;
+  registry: JobRegistry;
+  nsfwMode: NsfwMode;
+  previews: boolean;
+  progressIntervalMs: number;
+  /** Epoch milliseconds. */
+  now: () => number;
+  logger: Logger;
+}
+
+const PREVIEW = { format: 'jpeg', maxSide: 256, quality: 60 } as const;
+
+export class JobRunner {
+  constructor(private readonly options: JobRunnerOptions) {}
+
+  /** The queue's runner: never rejects. */
+  readonly run = async (job: QueueJob, context: JobContext): Promise<void> => {
+    const { generations, registry, events, now } = this.options;
+    const log = this.options.logger.child({ jobId: job.id });
+    try {
+      if (!(await generations.markRunning(job.id))) {
+        log.info('job.skipped_not_queued');
+        return;
+      }
+      const generation = await this.#load(job.id);
+      const info = await registry.ensure(job.id, generation.userId);
+      const startedAt = now();
+      info.started = true;
+      log.info({ waitedMs: startedAt - generation.queuedAt.getTime(), kind: generation.kind, model: generation.model }, 'job.started');
+      events.emit('started', { generation, owner: info.owner });
+      try {
+        await this.#execute(generation, context, startedAt, log);
+      } catch (error) {
+        await this.#handleError(generation, error, context, log);
+      }
+    } catch (error) {
+      log.error({ err: error }, 'job.runner_failed');
+    } finally {
+      registry.delete(job.id);
+    }
+  };
+
+  async #execute(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<void> {
+    const { generations, store, registry, events } = this.options;
+    const result = await this.#generate(generation, context, startedAt, log);
+    const images: NewImage[] = [];
+    const bytes = new Map<number, Buffer>();
+    for (const image of result.images) {
+      const stored = await store.put(imageKey(generation.id, image.index, generation.queuedAt), image.png);
+      bytes.set(image.index, image.png);
+      images.push({ index: image.index, fileKey: stored.key, width: image.width, height: image.height, sha256: stored.sha256, bytes: stored.bytes, nsfw: image.nsfw });
+    }
+    if (!(await generations.markSucceeded(generation.id, { images, gpuMs: Math.round(result.timings.totalMs) }))) {
+      // Cancelled while it ran: the adapter was told then; the files are not wanted.
+      await Promise.all(images.map((image) => store.delete(image.fileKey)));
+      log.info('job.discarded_after_cancel');
+      return;
+    }
+    const finished = await this.#load(generation.id);
+    const info = await registry.ensure(generation.id, generation.userId);
+    const delivery = await prepareDelivery(
+      result.images.map((image) => ({ index: image.index, seed: image.seed, width: image.width, height: image.height, png: bytes.get(image.index) ?? image.png, nsfw: image.nsfw })),
+      info.nsfwAllowed,
+      this.options.nsfwMode,
+    );
+    log.info(
+      { durationMs: this.options.now() - startedAt, engineMs: Math.round(result.timings.totalMs), images: images.length, withheld: delivery.withheld?.details.count ?? 0 },
+      'job.finished',
+    );
+    events.emit('finished', { generation: finished, owner: info.owner, ...delivery, warnings: [...info.warnings, ...result.warnings] });
+  }
+
+  async #generate(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<GenerationResult> {
+    const { engine, previews, progressIntervalMs, now } = this.options;
+    const throttle = new ProgressThrottle(progressIntervalMs, now, startedAt);
+    const onProgress = (progress: StepProgress): void => {
+      context.reportStep(progress.step, progress.totalSteps);
+      log.debug({ step: progress.step, totalSteps: progress.totalSteps, elapsedMs: now() - startedAt }, 'job.step');
+      if (throttle.tryPass()) void this.#emitProgress(generation, progress, log);
+    };
+    const options = { signal: context.signal, onProgress, previews };
+    const request = this.#request(generation);
+    if (generation.kind === 'upscale') {
+      const source = await this.#sourceImage(generation);
+      return engine.upscale(source.png, { ...request, width: source.width, height: source.height, count: 1 }, options);
+    }
+    if (generation.kind === 'variation') {
+      const source = await this.#sourceImage(generation);
+      const image = await decodeImage(source.png);
+      return engine.generate({ ...request, initImage: { image, strength: generation.strength ?? 0.5 } }, options);
+    }
+    return engine.generate(request, options);
+  }
+
+  #request(generation: GenerationWithImages): GenerationRequest {
+    return {
+      model: generation.model,
+      prompt: generation.prompt,
+      negativePrompt: generation.negativePrompt,
+      seed: generation.seed,
+      steps: generation.steps,
+      guidance: generation.guidance,
+      scheduler: isSchedulerName(generation.scheduler) ? generation.scheduler : undefined,
+      width: generation.width,
+      height: generation.height,
+      count: generation.count,
+      initImage: undefined,
+    };
+  }
+
+  /** The parent's image a variation or upscale starts from. */
+  async #sourceImage(generation: GenerationWithImages): Promise<{ png: Buffer; width: number; height: number }> {
+    const parentId = generation.parentId;
+    const index = generation.parentImageIndex;
+    if (parentId === undefined || index === undefined) throw new Error(`${generation.kind} ${generation.id} has no parent image`);
+    const parent = await this.options.generations.get(parentId);
+    const image = parent?.images.find((candidate) => candidate.index === index);
+    if (image === undefined || image.deletedAt !== undefined) throw new SourceImageGoneError(parentId, index);
+    return { png: await this.options.store.get(image.fileKey), width: image.width, height: image.height };
+  }
+
+  async #emitProgress(generation: GenerationWithImages, progress: StepProgress, log: Logger): Promise<void> {
+    try {
+      const info = await this.options.registry.ensure(generation.id, generation.userId);
+      const position = await this.options.queue.position(generation.id);
+      const preview = progress.preview === undefined ? undefined : await makePreview(progress.preview, PREVIEW);
+      this.options.events.emit('progress', {
+        generation,
+        owner: info.owner,
+        step: progress.step,
+        totalSteps: progress.totalSteps,
+        etaMs: position?.etaMs ?? 0,
+        preview,
+      });
+    } catch (error) {
+      log.warn({ err: error }, 'job.progress_failed');
+    }
+  }
+
+  async #handleError(generation: GenerationWithImages, error: unknown, context: JobContext, log: Logger): Promise<void> {
+    if (context.signal.aborted) {
+      // Shutdown: the row stays `running`; the next start re-queues it. Cancel: already recorded and announced.
+      log.info({ cause: context.abortCause() }, context.abortCause() === 'shutdown' ? 'job.interrupted' : 'job.cancelled');
+      return;
+    }
+    const available = (await this.options.models.list().catch(() => [])).map((model) => model.name);
+    const refusal = failureFor(error, { jobId: generation.id, model: generation.model, available, logger: log });
+    const detail = error instanceof Error ? error.message : String(error);
+    if (!(await this.options.generations.markFailed(generation.id, { code: refusal.code, message: detail.slice(0, 2000) }))) return;
+    const failed = await this.#load(generation.id);
+    const info = await this.options.registry.ensure(generation.id, generation.userId);
+    log.info({ code: refusal.code }, 'job.failed');
+    this.options.events.emit('failed', { generation: failed, owner: info.owner, code: refusal.code, message: refusal.message });
+  }
+
+  async #load(id: string): Promise<GenerationWithImages> {
+    const generation = await this.options.generations.get(id);
+    if (generation === undefined) throw new Error(`generation ${id} disappeared`);
+    return generation;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Expected refusals: every reason Darkroom says "no" to a person, with a stable code, the
+ * facts behind it, and the one table of words a person reads. Bugs are not refusals: they are
+ * exceptions, answered with an `internal` refusal that carries a reference id for the logs.
+ */
+import { randomBytes } from 'node:crypto';
+
+export const REFUSAL_CODES = [
+  'queue_full',
+  'rate_limited',
+  'quota_exceeded',
+  'blocked_term',
+  'banned',
+  'invalid_option',
+  'model_unavailable',
+  'nsfw_withheld',
+  'not_found',
+  'forbidden',
+  'internal',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
+/** The facts each refusal carries (for the message, and for adapters that want more). */
+export interface RefusalDetails {
+  queue_full: { scope: 'user' | 'everyone'; limit: number };
+  rate_limited: { retryAfterMs: number };
+  quota_exceeded: { period: 'hour' | 'day'; limit: number; retryAfterMs: number };
+  blocked_term: { term: string; field: 'prompt' | 'negative prompt' };
+  banned: { reason: string | undefined };
+  /** `expected` completes "must be …" (value) or lists what exists (unknown). */
+  invalid_option:
+    | { problem: 'value'; option: string; value: string; expected: string }
+    | { problem: 'missing'; option: string; expected: string }
+    | { problem: 'unknown'; option: string; known: readonly string[] };
+  model_unavailable: { model: string; available: readonly string[] };
+  nsfw_withheld: { count: number };
+  not_found: { what: 'generation' | 'image'; id: string };
+  forbidden: { action: string; allowed: 'owner or moderator' | 'moderator' };
+  internal: { referenceId: string };
+}
+
+/** A refusal value: `code` is stable, `message` is what the person reads. */
+export type Refusal<C extends RefusalCode = RefusalCode> = {
+  [K in C]: { ok: false; code: K; message: string; details: RefusalDetails[K] };
+}[C];
+
+/** Either a value or a refusal; check `ok`. */
+export type Refusable<T> = ({ ok: true } & T) | Refusal;
+
+/** "45 seconds", "12 minutes", "3 hours" (rounded up, so "try again in" is never too early). */
+export function formatWait(ms: number): string {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `${minutes} minutes`;
+  const hours = Math.ceil(minutes / 60);
+  return `${hours} hours`;
+}
+
+function listOf(items: readonly string[]): string {
+  return items.length === 0 ? 'none' : items.join(', ');
+}
+
+/** The one table of user-facing words, one entry per code. */
+const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } = {
+  queue_full: (d) =>
+    d.scope === 'user'
+      ? `You already have ${d.limit} job${d.limit === 1 ? '' : 's'} waiting. Wait until one starts (or cancel one), then try again.`
+      : `The queue is full (${d.limit} jobs waiting). Please try again in a few minutes.`,
+  rate_limited: (d) => `Darkroom is getting more requests than it can take right now. Try again in ${formatWait(d.retryAfterMs)}.`,
+  quota_exceeded: (d) =>
+    `You have reached your limit of ${d.limit} job${d.limit === 1 ? '' : 's'} per ${d.period}. Try again in ${formatWait(d.retryAfterMs)}.`,
+  blocked_term: (d) => `Your ${d.field} contains a blocked term ("${d.term}"). Please rephrase it and try again.`,
+  banned: (d) => `You are banned from using Darkroom here${d.reason ? `: ${d.reason}` : '.'}`,
+  invalid_option: (d) => {
+    switch (d.problem) {
+      case 'value':
+        return `Invalid ${d.option} "${d.value}": must be ${d.expected}.`;
+      case 'missing':
+        return `${d.option} needs a value: ${d.expected}.`;
+      case 'unknown':
+        return `Unknown option ${d.option}. Known options: ${listOf(d.known)}.`;
+    }
+  },
+  model_unavailable: (d) => `The model "${d.model}" is not available here. Available models: ${listOf(d.available)}.`,
+  nsfw_withheld: (d) =>
+    `${d.count} image${d.count === 1 ? ' was' : 's were'} withheld: the safety checker flagged ${d.count === 1 ? 'it' : 'them'} and this channel is not marked NSFW.`,
+  not_found: (d) => `That ${d.what} (${d.id}) does not exist any more; it may have been deleted.`,
+  forbidden: (d) => `Only ${d.allowed === 'moderator' ? 'a moderator' : 'the person who made it or a moderator'} can ${d.action}.`,
+  internal: (d) => `Sorry, something went wrong on our side. If it keeps happening, tell an admin this reference: ${d.referenceId}.`,
+};
+
+/** The words a person reads for a refusal. */
+export function refusalMessage<C extends RefusalCode>(code: C, details: RefusalDetails[C]): string {
+  return MESSAGES[code](details);
+}
+
+/** Builds a refusal value with its message from the table. */
+export function refuse<C extends RefusalCode>(code: C, details: RefusalDetails[C]): Refusal<C> {
+  return { ok: false, code, message: refusalMessage(code, details), details } as Refusal<C>;
+}
+
+/** A short id that ties an apology in chat to the log line with the details. */
+export function newReferenceId(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** True for refusal values (anything with `ok: false` and a known code). */
+export function isRefusal(value: unknown): value is Refusal {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { ok?: unknown }).ok === false &&
+    REFUSAL_CODES.includes((value as { code?: unknown }).code as RefusalCode)
+  );
+}
