@@ -13,10 +13,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pgliteAdapterFactory } from '../src/db/driver-adapters.ts';
-import { MIGRATION_LOCK_TOML, prismaPaths, readMigrationFolder, readSchemaFile } from '../src/db/migration-files.ts';
-import { NO_EXTERNAL_ENTITIES, withSchemaEngine } from '../src/db/schema-engine.ts';
+import { diffMigrationsToSchema, isEmptyMigration } from '../src/db/migration-diff.ts';
+import { MIGRATION_LOCK_TOML, prismaPaths, readMigrationFolder } from '../src/db/migration-files.ts';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npx tsx scripts/prisma-migrate-dev.ts <name> | --check`);
@@ -35,37 +33,15 @@ function migrationFolderName(name: string, now: Date): string {
   return `${stamp}_${slug}`.slice(0, 200);
 }
 
-/** The engine answers "-- This is an empty migration." when nothing differs. */
-function isEmptyMigration(sql: string): boolean {
-  return sql.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'));
-}
-
 async function main(argv: string[]): Promise<number> {
   const [arg] = argv;
   if (arg === undefined || argv.length > 1) usage('Expected exactly one argument.');
   const checkOnly = arg === '--check';
 
-  const [folder, schemaFile] = await Promise.all([readMigrationFolder(), readSchemaFile()]);
-  // The engine reads the dialect from the lock file; the first migration writes it.
-  const lockfile = { ...folder.list.lockfile, content: folder.list.lockfile.content ?? MIGRATION_LOCK_TOML };
-  // The main database is never touched: diffing from migrations only uses the shadow database.
-  const pglite = await PGlite.create();
-  const sql = await withSchemaEngine(
-    { schemaFile, adapterFactory: pgliteAdapterFactory(pglite), log: undefined },
-    async (engine) => {
-      const result = await engine.diff({
-        from: { tag: 'migrations', ...folder.list, lockfile },
-        to: { tag: 'schemaDatamodel', files: [schemaFile] },
-        script: true,
-        exitCode: null,
-        filters: NO_EXTERNAL_ENTITIES,
-      });
-      return result.stdout ?? '';
-    },
-  ).finally(() => pglite.close());
-
+  const sql = await diffMigrationsToSchema();
   if (isEmptyMigration(sql)) {
-    console.log(`No schema changes: ${folder.names.length} migration(s) already match prisma/schema.prisma.`);
+    const { names } = await readMigrationFolder();
+    console.log(`No schema changes: ${names.length} migration(s) already match prisma/schema.prisma.`);
     return 0;
   }
   if (checkOnly) {
