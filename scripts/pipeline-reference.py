@@ -113,6 +113,66 @@ class EulerSchedulers:
         return original + noise * self.sigmas[index]
 
 
+def get_guidance_scale_embedding(w, embedding_dim=512, dtype=torch.float32):
+    """diffusers LatentConsistencyModelPipeline.get_guidance_scale_embedding."""
+    w = w * 1000.0
+    half_dim = embedding_dim // 2
+    emb = torch.log(torch.tensor(10000.0)) / (half_dim - 1)
+    emb = torch.exp(torch.arange(half_dim, dtype=dtype) * -emb)
+    emb = w.to(dtype)[:, None] * emb[None, :]
+    emb = torch.cat([torch.sin(emb), torch.cos(emb)], dim=1)
+    if embedding_dim % 2 == 1:
+        emb = torch.nn.functional.pad(emb, (0, 1))
+    return emb
+
+
+def check_conditioning(trace, report):
+    """encode_prompt + the UNet's added conditions, from the recorded text-encoder outputs."""
+    cond = trace.get('conditioning')
+    if cond is None:
+        return
+    n = len(trace['seeds'])
+    sdxl = cond['sdxl']
+    parts = ['text_encoder', 'text_encoder_2'] if sdxl else ['text_encoder']
+
+    def embeds(run_index):
+        hidden, pooled = [], None
+        for part in parts:
+            outputs = cond['textEncoders'][part][run_index]
+            if sdxl:
+                declared = cond['textEncoderOutputNames'][part]
+                layers = len([name for name in declared if name.startswith('hidden_states.')])
+                hidden.append(tensor(*outputs[f'hidden_states.{layers - 2}']))  # hidden_states[-2]
+                if part == parts[-1]:
+                    pooled = tensor(*outputs['text_embeds'])  # prompt_embeds[0] of the final encoder
+            else:
+                hidden.append(tensor(*outputs['last_hidden_state']))
+        return torch.concat(hidden, dim=-1), pooled
+
+    positive, pooled = embeds(0)
+    rows = [positive] * n
+    pooled_rows = [pooled] * n
+    if trace['guided']:
+        if sdxl and cond['forceZerosForEmptyPrompt'] and cond['negativePrompt'] == '':
+            negative, negative_pooled = torch.zeros_like(positive), torch.zeros_like(pooled)
+        else:
+            negative, negative_pooled = embeds(1)
+        rows = [negative] * n + rows
+        pooled_rows = [negative_pooled] * n + pooled_rows
+    unet = cond['unet']
+    report['encoderHiddenStates'] = float((torch.cat(rows) - tensor(*unet['encoder_hidden_states'])).abs().max())
+    if sdxl:
+        report['textEmbeds'] = float((torch.cat(pooled_rows) - tensor(*unet['text_embeds'])).abs().max())
+        height, width = cond['height'], cond['width']
+        time_ids = torch.tensor([[height, width, 0, 0, height, width]], dtype=torch.float32)  # original + crop + target
+        expected = time_ids.repeat(len(pooled_rows), 1)
+        report['timeIds'] = float((expected - tensor(*unet['time_ids'])).abs().max())
+    if 'timestep_cond' in unet:
+        w = torch.tensor(trace['guidance'] - 1).repeat(n)
+        expected = get_guidance_scale_embedding(w, embedding_dim=unet['timestep_cond'][1][-1])
+        report['timestepCond'] = float((expected - tensor(*unet['timestep_cond'])).abs().max())
+
+
 def main(path):
     trace = json.load(open(path))
     seeds, steps, guidance = trace['seeds'], trace['steps'], trace['guidance']
@@ -123,6 +183,10 @@ def main(path):
     generators = [torch.Generator('cpu').manual_seed(seed) for seed in seeds]
     guided = trace['guided']
     report = {'unetInput': [], 'timestep': []}
+    check_conditioning(trace, report)
+    if trace['scheduler'] not in ('euler', 'euler-ancestral'):
+        json.dump(report, sys.stdout)
+        return
 
     if trace.get('img2img') is None:
         latents = randn_tensor(shape, generators)
