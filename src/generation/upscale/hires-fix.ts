@@ -46,7 +46,9 @@ const STAGES = 2;
  * @throws UpscaleAbortedError when `signal` fires before a stage.
  */
 export async function hiresFix(image: RgbImage, options: HiresFixOptions): Promise<HiresFixResult> {
-  if (!(options.strength > 0 && options.strength <= 1)) throw new RangeError(`hires-fix strength must be in (0, 1], got ${options.strength}`);
+  if (!(options.strength > 0 && options.strength <= 1)) {
+    throw new RangeError(`hires-fix strength must be in (0, 1], got ${options.strength}`);
+  }
   const target = upscaleTarget(image.width, image.height, options.factor, options.maxPixels, HIRES_SIZE_MULTIPLE);
   const asked = `${Math.round(image.width * options.factor)}×${Math.round(image.height * options.factor)}`;
   if (!enlarges(target, image.width, image.height)) {

@@ -5,9 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { RgbImage } from '../engine.types.ts';
-import { createSession, type ExecutionProviderChoice, type ModelSession } from '../onnx/index.ts';
+import { createSession, type ExecutionProviderChoice, type ModelSession, type TensorOutput } from '../onnx/index.ts';
 import { readTileWindow, writeTileCore } from './tile-pixels.ts';
-import { feedLengthFor, planTiles, type AxisLimit, type TilePlan } from './tiling.ts';
+import { planTiles, type AxisLimit, type TilePlan } from './tiling.ts';
 import { throwIfUpscaleAborted, UnsupportedUpscalerError } from './upscale.errors.ts';
 import { checkScale, readUpscalerLayout, type UpscalerLayout } from './upscaler-layout.ts';
 
@@ -97,14 +97,19 @@ export class TiledOnnxUpscaler {
   static async fromSession(session: ModelSession, tiling: TilingOptions, logger: Logger | undefined): Promise<TiledOnnxUpscaler> {
     checkTiling(tiling);
     const layout = readUpscalerLayout(session.inputs, session.outputs, session.path);
-    const scale = layout.staticScale !== undefined ? checkScale(layout.staticScale, layout.staticScale, session.path) : await probeScale(session, layout, tiling);
-    logger?.debug({ model: session.path, input: layout.inputName, scale, fixedHeight: layout.fixedHeight, fixedWidth: layout.fixedWidth }, 'upscale.model.loaded');
+    const scale =
+      layout.staticScale !== undefined
+        ? checkScale(layout.staticScale, layout.staticScale, session.path)
+        : await probeScale(session, layout, tiling.sizeMultiple);
+    const { inputName, fixedHeight, fixedWidth } = layout;
+    logger?.debug({ model: session.path, inputName, scale, fixedHeight, fixedWidth }, 'upscale.model.loaded');
     return new TiledOnnxUpscaler(session, layout, scale, tiling, logger);
   }
 
   /** The tiles an image of this size is cut into. */
   planFor(width: number, height: number): TilePlan {
-    return planTiles(width, height, { rows: this.#limit(this.layout.fixedHeight), columns: this.#limit(this.layout.fixedWidth) }, this.tiling.tilePad);
+    const limits = { rows: this.#limit(this.layout.fixedHeight), columns: this.#limit(this.layout.fixedWidth) };
+    return planTiles(width, height, limits, this.tiling.tilePad);
   }
 
   #limit(fixed: number | undefined): AxisLimit {
@@ -134,7 +139,7 @@ export class TiledOnnxUpscaler {
     for (const tile of plan.tiles) {
       throwIfUpscaleAborted(options.signal, tile.index, total);
       readTileWindow(image, tile, feed);
-      const result = (await this.session.run({ [this.layout.inputName]: { data: feed, dims: feedDims } }, [this.layout.outputName]))[this.layout.outputName];
+      const result = await runImage(this.session, this.layout, feed, feedDims);
       if (result === undefined || result.dims.join() !== expectedDims.join()) {
         throw new UnsupportedUpscalerError(
           this.session.path,
@@ -162,14 +167,24 @@ export class TiledOnnxUpscaler {
   }
 }
 
+/** One model run on a [1, 3, h, w] input; returns the image output. */
+async function runImage(
+  session: ModelSession,
+  layout: UpscalerLayout,
+  data: Float32Array,
+  dims: number[],
+): Promise<TensorOutput | undefined> {
+  const outputs = await session.run({ [layout.inputName]: { data, dims } }, [layout.outputName]);
+  return outputs[layout.outputName];
+}
+
 /** Runs one small grey image through the model and measures how much larger the output is. */
-async function probeScale(session: ModelSession, layout: UpscalerLayout, tiling: TilingOptions): Promise<number> {
-  const probeLimit = (fixed: number | undefined): number =>
-    feedLengthFor(PROBE_SIDE, fixed !== undefined ? { kind: 'fixed', size: fixed } : { kind: 'dynamic', maxLength: Math.max(PROBE_SIDE, tiling.sizeMultiple) * 2, multiple: tiling.sizeMultiple });
-  const height = probeLimit(layout.fixedHeight);
-  const width = probeLimit(layout.fixedWidth);
+async function probeScale(session: ModelSession, layout: UpscalerLayout, sizeMultiple: number): Promise<number> {
+  const side = (fixed: number | undefined): number => fixed ?? Math.ceil(PROBE_SIDE / sizeMultiple) * sizeMultiple;
+  const height = side(layout.fixedHeight);
+  const width = side(layout.fixedWidth);
   const probe = new Float32Array(3 * height * width).fill(0.5);
-  const result = (await session.run({ [layout.inputName]: { data: probe, dims: [1, 3, height, width] } }, [layout.outputName]))[layout.outputName];
+  const result = await runImage(session, layout, probe, [1, 3, height, width]);
   const dims = result?.dims ?? [];
   if (dims.length !== 4 || dims[1] !== 3) {
     throw new UnsupportedUpscalerError(session.path, `a [1, 3, ${height}, ${width}] probe returned [${dims.join(', ')}]`);

@@ -47,7 +47,8 @@ function ratio(input: number | undefined, output: number | undefined): number | 
  */
 export function readUpscalerLayout(inputs: readonly IoInfo[], outputs: readonly IoInfo[], modelPath: string): UpscalerLayout {
   if (inputs.length !== 1) {
-    throw new UnsupportedUpscalerError(modelPath, `it has ${inputs.length} inputs (${inputs.map((info) => info.name).join(', ')}); an upscaler takes one image`);
+    const names = inputs.map((info) => info.name).join(', ');
+    throw new UnsupportedUpscalerError(modelPath, `it has ${inputs.length} inputs (${names}); an upscaler takes one image`);
   }
   const input = inputs[0] as IoInfo;
   checkImageShape(input, 'input', modelPath);

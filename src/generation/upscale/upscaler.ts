@@ -82,7 +82,9 @@ export interface UpscalerDeps {
 
 /** Builds the configured upscaler. The ONNX model loads on first use and stays loaded until `close()`. */
 export function createUpscaler(config: UpscalerConfig, deps: UpscalerDeps): Upscaler {
-  if (config.outputScale !== undefined && !(config.outputScale > 1)) throw new RangeError(`outputScale must be > 1, got ${config.outputScale}`);
+  if (config.outputScale !== undefined && !(config.outputScale > 1)) {
+    throw new RangeError(`outputScale must be > 1, got ${config.outputScale}`);
+  }
   return config.modelPath === undefined ? new HiresFixUpscaler(config) : new OnnxUpscaler(config.modelPath, config, deps);
 }
 
@@ -143,9 +145,12 @@ class OnnxUpscaler implements Upscaler {
     });
     const warnings = [...tiled.warnings];
     if (target.capped) {
-      warnings.push(`upscaled to ${target.width}×${target.height} instead of ${factor}×: results are limited to ${this.config.maxPixels} pixels`);
+      const size = `${target.width}×${target.height}`;
+      warnings.push(`upscaled to ${size} instead of ${factor}×: results are limited to ${this.config.maxPixels} pixels`);
     }
-    if (factor > model.scale) warnings.push(`the upscaler model enlarges ${model.scale}×; the rest up to ${factor}× is a plain Lanczos resize`);
+    if (factor > model.scale) {
+      warnings.push(`the upscaler model enlarges ${model.scale}×; the rest up to ${factor}× is a plain Lanczos resize`);
+    }
     const final =
       target.width === tiled.image.width && target.height === tiled.image.height
         ? tiled.image
