@@ -187,6 +187,15 @@ for (const target of dbTargets) {
       expect(await repos.generations.markSucceeded(cancelled.id, { images: [image(0)], gpuMs: 1 })).toBe(false);
       expect((await repos.generations.get(cancelled.id))?.images).toEqual([]);
 
+      // A success whose images cannot be stored is rolled back whole: still running, no images.
+      const clash = await newJob(user.id, {});
+      await repos.generations.markRunning(clash.id);
+      await expect(
+        repos.generations.markSucceeded(clash.id, { images: [image(0), image(0)], gpuMs: 1 }),
+      ).rejects.toThrow();
+      expect(await repos.generations.get(clash.id)).toMatchObject({ status: 'running', images: [], gpuMs: undefined });
+      expect(await repos.generations.markSucceeded(clash.id, { images: [image(0)], gpuMs: 2 })).toBe(true);
+
       const failed = await newJob(user.id, {});
       expect(await repos.generations.markFailed(failed.id, { code: 'model_missing', message: 'no unet' })).toBe(true);
       expect(await repos.generations.get(failed.id)).toMatchObject({ status: 'failed', errorCode: 'model_missing' });
