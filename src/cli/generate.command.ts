@@ -10,6 +10,7 @@ import { SCHEDULER_NAMES, type GenerationRequest, type RgbImage, type SchedulerN
 import { resolveModel } from '../generation/models/model-resolve.ts';
 import { DiffusionEngine, MAX_IMAGES_PER_REQUEST } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
+import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from '../generation/upscale/index.ts';
 import { decodeImage } from '../images/index.ts';
 import { readCatalog } from '../lifecycle/model-availability.ts';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
@@ -97,6 +98,7 @@ async function upscaled(
 ): Promise<Buffer> {
   try {
     const result = await engine.upscale(png, request, { signal, onProgress: undefined, previews: false });
+    for (const warning of result.warnings) context.err(`warning: ${warning}`);
     return result.images[0]?.png ?? png;
   } catch (error) {
     if (error instanceof Error && error.name === 'AbortError') throw error;
@@ -146,6 +148,10 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     threads: config.engine.threads === 0 ? undefined : config.engine.threads,
     cfgBatching: config.engine.cfgBatching,
     cachedPipelines: 1,
+    upscaler: createUpscaler(
+      { ...DEFAULT_UPSCALER_CONFIG, modelPath: config.engine.upscaler, provider: config.engine.executionProvider, threads: undefined },
+      { logger, loadOnnx: undefined },
+    ),
     logger,
   });
   // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.

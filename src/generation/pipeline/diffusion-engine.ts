@@ -11,13 +11,17 @@ import type {
   GenerationResult,
   ImageEngine,
   GeneratedImage,
+  GenerationTimings,
 } from '../engine.types.ts';
 import { encodePng, formatA1111Parameters } from '../../images/index.ts';
 import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
 import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
+import type { Upscaler } from '../upscale/index.ts';
+import { upscalePng } from './engine-upscale.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 import { ModelUnavailableError } from './pipeline.errors.ts';
+import { a1111SamplerName } from './sampler-names.ts';
 import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
 
 export interface DiffusionEngineOptions {
@@ -29,6 +33,8 @@ export interface DiffusionEngineOptions {
   cfgBatching: 'batched' | 'sequential';
   /** Pipelines kept loaded (1–2: each holds the whole model in memory). */
   cachedPipelines: number;
+  /** `createUpscaler(...)` from the upscale room; undefined = `upscale()` refuses. */
+  upscaler: Upscaler | undefined;
   logger: Logger | undefined;
 }
 
@@ -95,14 +101,50 @@ export class DiffusionEngine implements ImageEngine {
     };
   }
 
-  /** Not built yet: the lead owns upscaling. */
-  upscale(_png: Buffer, _request: GenerationRequest, _options: GenerateOptions): Promise<GenerationResult> {
-    return Promise.reject(new Error('upscale is not implemented yet'));
+  /**
+   * 2× (or the configured factor) upscale of one PNG: the ONNX upscaler when configured, else the
+   * hires fix, whose img2img pass uses the request's model, prompt, seed, steps and guidance.
+   */
+  async upscale(png: Buffer, request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
+    const { upscaler } = this.options;
+    if (!upscaler) throw new Error('no upscaler is configured for this engine');
+    const started = performance.now();
+    const model = await this.#resolve(request.model);
+    const sampler = a1111SamplerName(request.scheduler ?? model.info.defaultScheduler ?? 'euler', false);
+    let img2imgTimings: GenerationTimings | undefined;
+    const result = await upscalePng(upscaler, png, request, model.displayName, sampler, options, async (image, strength, signal) => {
+      const output = await this.#cache.use(model.key, () => this.#load(model), (pipeline) =>
+        pipeline.generate(
+          {
+            prompt: request.prompt,
+            negativePrompt: request.negativePrompt,
+            seeds: [request.seed],
+            steps: request.steps,
+            guidance: request.guidance,
+            scheduler: request.scheduler,
+            width: image.width,
+            height: image.height,
+            initImage: { image, strength },
+          },
+          { signal, onProgress: options.onProgress, previews: options.previews },
+        ),
+      );
+      img2imgTimings = output.timings;
+      const generated = output.images[0]!;
+      return { image: generated.image, nsfw: generated.nsfw, samplerLabel: output.samplerLabel };
+    });
+    const totalMs = performance.now() - started;
+    return {
+      images: [result.image],
+      timings: img2imgTimings ? { ...img2imgTimings, totalMs } : { totalMs, textEncodeMs: 0, denoiseMs: 0, decodeMs: 0, stepMs: [] },
+      warnings: result.warnings,
+    };
   }
 
-  /** Releases every loaded pipeline. */
+  /** Releases every loaded pipeline and the upscaler's session. */
   async close(): Promise<void> {
     await this.#cache.clear();
+    await this.options.upscaler?.close();
   }
 
   async #resolve(nameOrDir: string): Promise<ResolvedModelRef> {

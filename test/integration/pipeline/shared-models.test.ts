@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../../src/generation/engine.types.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
+import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from '../../../src/generation/upscale/index.ts';
 import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
 import { maxAbsDiff, meanAbsDiff } from './support/pipeline-harness.ts';
@@ -36,6 +37,7 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
     threads: 1,
     cfgBatching: 'batched',
     cachedPipelines: 2,
+    upscaler: createUpscaler({ ...DEFAULT_UPSCALER_CONFIG, modelPath: undefined, provider: 'cpu' }, { logger: undefined, loadOnnx: undefined }),
     logger: undefined,
   });
   afterAll(() => engine.close());
@@ -76,5 +78,23 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
       // Same maths on both exports; only float rounding inside ORT may differ.
       expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('upscales 2× with the hires fix: Lanczos, then img2img through the same model, seed and prompt', async () => {
+    const steps: string[] = [];
+    const original = await engine.generate(request('tiny-sd15-optimum', { width: 64, height: 96, seed: 77 }), noOptions);
+    const upscaled = await engine.upscale(original.images[0]!.png, request('tiny-sd15-optimum', { seed: 77, steps: 10, scheduler: 'euler' }), {
+      signal: undefined,
+      onProgress: (progress) => steps.push(`${progress.step}/${progress.totalSteps}`),
+      previews: false,
+    });
+    const image = await decodeImage(upscaled.images[0]!.png);
+    expect([image.width, image.height]).toEqual([128, 192]);
+    // Default hires strength 0.3 of 10 steps → 3 img2img steps.
+    expect(steps).toEqual(['1/3', '2/3', '3/3']);
+    const parameters = await readPngParameters(upscaled.images[0]!.png);
+    expect(parameters).toContain('Size: 128x192');
+    expect(parameters).toContain('Seed: 77');
+    expect(parameters).toContain('Hires upscale: 2');
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * `ImageEngine.upscale` on top of the upscale room: a tiled ONNX upscaler when configured, else
+ * the hires fix, whose img2img pass runs through this engine's pipeline with the request's
+ * prompt, seed and settings. The result is a PNG with A1111 parameters for the new size.
+ */
+import type { GenerateOptions, GeneratedImage, GenerationRequest, RgbImage } from '../engine.types.ts';
+import { decodeImage, encodePng, formatA1111Parameters } from '../../images/index.ts';
+import type { Upscaler } from '../upscale/index.ts';
+
+/** Runs img2img of `image` at `strength` for the request (bound by the engine). */
+export type RequestImg2Img = (
+  image: RgbImage,
+  strength: number,
+  signal: AbortSignal | undefined,
+) => Promise<{ image: RgbImage; nsfw: boolean | undefined; samplerLabel: string }>;
+
+export interface UpscaledImage {
+  image: GeneratedImage;
+  warnings: string[];
+}
+
+/** Upscales one PNG and re-encodes it with parameters describing the upscale. */
+export async function upscalePng(
+  upscaler: Upscaler,
+  png: Buffer,
+  request: GenerationRequest,
+  modelName: string,
+  /** A1111 sampler label of the request, for ONNX upscales (no sampler runs). */
+  requestSampler: string,
+  options: GenerateOptions,
+  img2img: RequestImg2Img,
+): Promise<UpscaledImage> {
+  const source = await decodeImage(png);
+  // Filled in by the hires fix's img2img pass; an ONNX upscale is not checked by the safety checker.
+  let nsfw: boolean | undefined;
+  let sampler = requestSampler;
+  const result = await upscaler.upscale(source, {
+    signal: options.signal,
+    // Tiles are the progress of an ONNX upscale; for the hires fix the img2img steps report themselves.
+    onProgress: (progress) => {
+      if (progress.method === 'onnx') options.onProgress?.({ step: progress.completed, totalSteps: progress.total, preview: undefined });
+    },
+    img2img: async (image, strength, signal) => {
+      const refined = await img2img(image, strength, signal);
+      nsfw = refined.nsfw;
+      sampler = refined.samplerLabel;
+      return refined.image;
+    },
+  });
+  const parameters = formatA1111Parameters({
+    prompt: request.prompt,
+    negativePrompt: request.negativePrompt,
+    steps: request.steps,
+    sampler,
+    cfgScale: request.guidance,
+    seed: request.seed,
+    width: result.image.width,
+    height: result.image.height,
+    model: modelName,
+    modelHash: undefined,
+    denoisingStrength: undefined,
+    extra: {
+      'Hires upscale': String(Number(result.scale.toFixed(3))),
+      'Hires upscaler': result.method === 'onnx' ? 'ONNX upscaler' : 'Lanczos',
+    },
+  });
+  return {
+    image: {
+      index: 0,
+      seed: request.seed,
+      width: result.image.width,
+      height: result.image.height,
+      png: await encodePng(result.image, parameters),
+      nsfw,
+    },
+    warnings: result.warnings,
+  };
+}
