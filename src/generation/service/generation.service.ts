@@ -6,7 +6,7 @@
  * process left queued or running are queued again in their original order.
  */
 import type { Logger } from 'pino';
-import type { GenerationWithImages } from '../../db/domain.types.ts';
+import type { GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import type { ImageEngine } from '../engine.types.ts';
@@ -16,7 +16,8 @@ import { BlockedTermMatcher } from './blocked-terms.ts';
 import { rerollOf, upscaleOf, variationOf, type JobParameters, type VariationStrength } from './derived-jobs.ts';
 import { firstLimitBroken, modelAllowed } from './generation-limits.ts';
 import type { LimitsConfig } from '../../config/config.types.ts';
-import type { ImagineOptions } from './imagine-options.ts';
+import type { ImagineOptions, OptionText } from './imagine-options.ts';
+import { updateSettings, type SettingName } from './settings-update.ts';
 import { resolveImagineParameters } from './imagine-parameters.ts';
 import { JobAdmission } from './job-admission.ts';
 import { JobRegistry, ownerOf } from './job-registry.ts';
@@ -24,10 +25,10 @@ import { JobRunner } from './job-runner.ts';
 import { jobCost } from './job-cost.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
-import { refuse, type Refusal } from './refusal.ts';
+import { refuse, type Refusable, type Refusal } from './refusal.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
-import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, Requester, RequestFrom } from './service.types.ts';
+import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, JobOwner, Requester, RequestFrom } from './service.types.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
 
 /** Policy settings, from the config's queue / limits / moderation / engine sections. */
@@ -64,7 +65,7 @@ export interface GenerationServiceOptions {
 /** Result of cancel. */
 export type CancelOutcome = { ok: true; outcome: 'cancelled' | 'already_finished'; generation: GenerationWithImages } | Refusal;
 /** Result of show. */
-export type ShowOutcome = ({ ok: true; generation: GenerationWithImages } & Delivery) | Refusal;
+export type ShowOutcome = ({ ok: true; generation: GenerationWithImages; owner: JobOwner } & Delivery) | Refusal;
 
 export class GenerationService {
   readonly #registry: JobRegistry;
@@ -222,12 +223,28 @@ export class GenerationService {
       images.push({ index: image.index, seed: generation.seed + image.index, width: image.width, height: image.height, png, nsfw: image.nsfw });
     }
     const delivery = await prepareDelivery(images, viewer.nsfwAllowed, this.options.policy.nsfw);
-    return { ok: true, generation, ...delivery };
+    return { ok: true, generation, owner: await ownerOf(this.options.repositories.users, generation.userId), ...delivery };
   }
 
   /** Position and ETA of a waiting or running job. */
   position(generationId: string): Promise<QueuePosition | undefined> {
     return this.options.queue.position(generationId);
+  }
+
+  /** The person's saved /settings (undefined fields use the server defaults). */
+  async settings(request: RequestFrom): Promise<UserSettings | undefined> {
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    return this.options.repositories.userSettings.get(who.user.id);
+  }
+
+  /** Validates and saves /settings changes; `default` clears a setting. */
+  async saveSettings(request: RequestFrom, changes: Partial<Record<SettingName, OptionText>>): Promise<Refusable<{ settings: UserSettings }>> {
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    const { userSettings } = this.options.repositories;
+    const updated = updateSettings(await userSettings.get(who.user.id), changes, who.limits, await this.options.models.list());
+    if (!updated.ok) return updated;
+    return { ok: true, settings: await userSettings.save(who.user.id, updated.settings) };
   }
 
   /** Records where the job's message lives once the adapter has posted it. */
@@ -243,10 +260,12 @@ export class GenerationService {
 
   /** Deletes every image of a generation (cancelling it first if it has not finished). */
   async deleteGeneration(generationId: string, requester: Requester, place: RequestFrom['place'], reason: string | undefined) {
-    const cancelled = await this.cancel(generationId, requester, place);
-    if (!cancelled.ok) return cancelled;
+    const generation = await this.options.repositories.generations.get(generationId);
+    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
     const who = await this.#who.resolve(requester, place.workspace);
-    return this.#removal.deleteImages(generationId, cancelled.generation.images.map((image) => image.index), who, reason);
+    if (who.user.id !== generation.userId && !isModerator(who)) return refuse('forbidden', { action: 'delete this job', allowed: 'owner or moderator' });
+    if (generation.status === 'queued' || generation.status === 'running') await this.cancel(generationId, requester, place);
+    return this.#removal.deleteImages(generationId, generation.images.map((image) => image.index), who, reason);
   }
 
   async #derive(

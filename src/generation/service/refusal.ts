@@ -35,7 +35,7 @@ export interface RefusalDetails {
   model_unavailable: { model: string; available: readonly string[] };
   nsfw_withheld: { count: number };
   not_found: { what: 'generation' | 'image'; id: string };
-  forbidden: { action: string; allowed: 'owner or moderator' | 'moderator' };
+  forbidden: { action: string; allowed: 'owner or moderator' | 'moderator' | 'admin' | 'no one' };
   internal: { referenceId: string };
 }
 
@@ -86,7 +86,11 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
   nsfw_withheld: (d) =>
     `${d.count} image${d.count === 1 ? ' was' : 's were'} withheld: the safety checker flagged ${d.count === 1 ? 'it' : 'them'} and this channel is not marked NSFW.`,
   not_found: (d) => `That ${d.what} (${d.id}) does not exist any more; it may have been deleted.`,
-  forbidden: (d) => `Only ${d.allowed === 'moderator' ? 'a moderator' : 'the person who made it or a moderator'} can ${d.action}.`,
+  forbidden: (d) => {
+    if (d.allowed === 'no one') return `You cannot ${d.action}.`;
+    const who = { 'owner or moderator': 'the person who made it or a moderator', moderator: 'a moderator', admin: 'an admin' }[d.allowed];
+    return `Only ${who} can ${d.action}.`;
+  },
   internal: (d) => `Sorry, something went wrong on our side. If it keeps happening, tell an admin this reference: ${d.referenceId}.`,
 };
 

@@ -10,6 +10,8 @@ import type { PQueueGenerationQueueOptions } from '../../../../src/generation/qu
 import { GenerationService } from '../../../../src/generation/service/generation.service.ts';
 import type { GenerationPolicy } from '../../../../src/generation/service/generation.service.ts';
 import { StaticModelDirectory } from '../../../../src/generation/service/model-directory.ts';
+import { ModerationService } from '../../../../src/generation/service/moderation.service.ts';
+import { CommandHandlers } from '../../../../src/commands/command-handlers.ts';
 import type { GenerationEvents, RequestFrom } from '../../../../src/generation/service/service.types.ts';
 import { FakeImageEngine, type FakeEngineOptions } from '../../../support/generation/fake-image-engine.ts';
 import { MemoryImageStore } from '../../../support/generation/memory-image.store.ts';
@@ -114,7 +116,16 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     random: () => (seed += 100) / 2 ** 32,
     logger: pino({ level: 'silent' }),
   });
-  return { clock, repositories, engine, store, recorder, queue, service };
+  const policy = { ...defaultPolicy(), ...options.policy };
+  const moderation = new ModerationService({
+    repositories,
+    usage: { summarize: async () => ({ totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] }) },
+    limits: policy.limits,
+    configTerms: policy.blockedTerms,
+    logger: pino({ level: 'silent' }),
+  });
+  const commands = new CommandHandlers({ generation: service, moderation, now });
+  return { clock, repositories, engine, store, recorder, queue, service, moderation, commands };
 }
 
 /** A request from a person in a SFW guild channel. */

@@ -1,0 +1,68 @@
+/**
+ * History, usage and moderation answers as text. History pages end with a "More" button whose
+ * id carries the keyset cursor (and the person filtered on), so paging needs no server state.
+ */
+import type { GenerationWithImages, UserSettings } from '../db/domain.types.ts';
+import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
+import type { HistoryCursor } from '../db/generation.repository.ts';
+import type { UsageSummary, UsageTotals } from '../db/usage.repository.ts';
+import { textReply, type Reply } from './reply.types.ts';
+
+const HISTORY_BUTTON = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
+
+/** `history:<cursor>[:<user external id>]` (≤ 100 characters, Discord's limit). */
+export function formatHistoryButtonId(cursor: HistoryCursor, userExternalId: string | undefined): string {
+  const id = `history:${formatHistoryCursor(cursor)}${userExternalId === undefined ? '' : `:${userExternalId}`}`;
+  if (id.length > 100) throw new Error(`history button id too long: ${id.length}`);
+  return id;
+}
+
+export function parseHistoryButtonId(id: string): { cursor: HistoryCursor; userExternalId: string | undefined } | undefined {
+  const match = HISTORY_BUTTON.exec(id);
+  const cursor = match?.[1] === undefined ? undefined : parseHistoryCursor(match[1]);
+  return cursor === undefined ? undefined : { cursor, userExternalId: match?.[2] };
+}
+
+function shortPrompt(prompt: string): string {
+  return prompt.length > 60 ? `${prompt.slice(0, 57)}…` : prompt;
+}
+
+/** One page of history, newest first. */
+export function historyReply(items: readonly GenerationWithImages[], next: HistoryCursor | undefined, userExternalId: string | undefined): Reply {
+  if (items.length === 0) return textReply('No jobs found.', 'private');
+  const lines = items.map((item) => {
+    const images = item.images.filter((image) => image.deletedAt === undefined).length;
+    const when = item.queuedAt.toISOString().slice(0, 16).replace('T', ' ');
+    return `\`${item.id}\` ${when} UTC · ${item.status} · ${item.kind} · ${images} image${images === 1 ? '' : 's'} · ${shortPrompt(item.prompt)}`;
+  });
+  const reply = textReply(lines.join('\n'), 'private');
+  if (next !== undefined) reply.buttons = [[{ id: formatHistoryButtonId(next, userExternalId), label: 'More', style: 'secondary' }]];
+  return reply;
+}
+
+function totalsText(totals: UsageTotals): string {
+  return `${totals.jobs} jobs · ${totals.images} images · ${totals.gpuSeconds.toFixed(1)} GPU s · ${totals.failures} failed · ${totals.cancelled} cancelled`;
+}
+
+export function usageReply(summary: UsageSummary, days: number): Reply {
+  const lines = [`**Last ${days} day${days === 1 ? '' : 's'}:** ${totalsText(summary.totals)}`];
+  if (summary.byUser.length > 0) lines.push('', '**By person**', ...summary.byUser.slice(0, 20).map((row) => `${row.displayName}: ${totalsText(row)}`));
+  if (summary.byDay.length > 0) lines.push('', '**By day (UTC)**', ...summary.byDay.map((row) => `${row.day}: ${totalsText(row)}`));
+  return textReply(lines.join('\n'), 'private');
+}
+
+export function settingsReply(settings: UserSettings | undefined, saved: boolean): Reply {
+  const value = (text: string | number | undefined) => (text === undefined ? 'server default' : `\`${text}\``);
+  const lines = [
+    saved ? 'Saved. Your defaults for /imagine:' : 'Your defaults for /imagine:',
+    `model: ${value(settings?.model)}`,
+    `aspect: ${value(settings?.aspect)}`,
+    `steps: ${value(settings?.steps)}`,
+    `guidance: ${value(settings?.guidance)}`,
+    `count: ${value(settings?.count)}`,
+    `scheduler: ${value(settings?.scheduler)}`,
+    `negative: ${value(settings?.negativePrompt)}`,
+    'Set an option to `default` to clear it.',
+  ];
+  return textReply(lines.join('\n'), 'private');
+}

@@ -1,0 +1,32 @@
+/**
+ * Commands as every platform delivers them, after the adapter has read its native event:
+ * slash commands, buttons (parsed from their ids) and reactions.
+ */
+import type { GenerationStatus } from '../db/domain.types.ts';
+import type { OptionText } from '../generation/service/imagine-options.ts';
+import type { ChatIdentity } from '../generation/service/service.types.ts';
+import type { SettingName } from '../generation/service/settings-update.ts';
+import type { SlashImagineOptions } from './imagine-request.parser.ts';
+
+export type ChatCommand =
+  | { name: 'imagine'; options: SlashImagineOptions }
+  | { name: 'reroll'; generationId: string }
+  | { name: 'vary'; generationId: string; imageIndex: number; strength: 'subtle' | 'strong' }
+  | { name: 'upscale'; generationId: string; imageIndex: number }
+  | { name: 'cancel'; generationId: string }
+  | { name: 'delete'; generationId: string; imageIndex: number | undefined; reason: string | undefined }
+  | { name: 'show'; generationId: string }
+  | { name: 'settings'; changes: Partial<Record<SettingName, OptionText>> }
+  | {
+      name: 'history';
+      /** undefined = everyone (moderators); others may only ask for themselves. */
+      user: ChatIdentity | undefined;
+      channelId: string | undefined;
+      statuses: readonly GenerationStatus[] | undefined;
+      /** From a "more" button: the cursor text of the next page. */
+      cursor: string | undefined;
+    }
+  | { name: 'usage'; user: ChatIdentity | undefined; days: number }
+  | { name: 'ban' | 'unban'; target: ChatIdentity; reason: string | undefined }
+  | { name: 'blocklist'; action: 'add' | 'remove'; term: string; scope: 'workspace' | 'global'; reason: string | undefined }
+  | { name: 'blocklist'; action: 'list' };

@@ -1,0 +1,139 @@
+/**
+ * One handler per command, platform-free: each takes a {@link ChatCommand} and where it came
+ * from, calls the services and returns a {@link Reply}. Refusals become private replies in the
+ * words of the refusal table; exceptions are bugs and go to the adapter's single catch-all.
+ * Nothing here waits for a generation: a job is accepted (or refused) and the answer goes back.
+ */
+import type { GenerationService } from '../generation/service/generation.service.ts';
+import type { ModerationService } from '../generation/service/moderation.service.ts';
+import type { RequestFrom } from '../generation/service/service.types.ts';
+import { historyReply, settingsReply, usageReply } from './activity-replies.ts';
+import { parseHistoryCursor } from '../db/history-cursor.ts';
+import type { ButtonTarget } from './button-ids.ts';
+import type { ChatCommand } from './chat-command.types.ts';
+import { acceptedReply, finishedReply } from './generation-replies.ts';
+import { parseImagineRequest } from './imagine-request.parser.ts';
+import { refusalReply, textReply, type Reply } from './reply.types.ts';
+
+/** Jobs per history page. */
+export const HISTORY_PAGE_SIZE = 10;
+const DAY_MS = 86_400_000;
+
+export interface CommandServices {
+  generation: GenerationService;
+  moderation: ModerationService;
+  /** Epoch milliseconds (usage windows). */
+  now: () => number;
+}
+
+/** The command a pressed button stands for. */
+export function commandForButton(target: ButtonTarget): ChatCommand {
+  const { generationId, imageIndex } = target;
+  switch (target.action) {
+    case 'reroll':
+      return { name: 'reroll', generationId };
+    case 'upscale':
+      return { name: 'upscale', generationId, imageIndex: imageIndex ?? 0 };
+    case 'vary':
+    case 'vary-strong':
+      return { name: 'vary', generationId, imageIndex: imageIndex ?? 0, strength: target.action === 'vary' ? 'subtle' : 'strong' };
+    case 'delete':
+      return { name: 'delete', generationId, imageIndex, reason: undefined };
+    case 'cancel':
+      return { name: 'cancel', generationId };
+  }
+}
+
+export class CommandHandlers {
+  constructor(private readonly services: CommandServices) {}
+
+  async handle(command: ChatCommand, from: RequestFrom): Promise<Reply> {
+    const { generation, moderation } = this.services;
+    switch (command.name) {
+      case 'imagine': {
+        const parsed = parseImagineRequest(command.options);
+        if (!parsed.ok) return refusalReply(parsed);
+        const outcome = await generation.imagine({ ...from, options: parsed.options });
+        if (!outcome.ok) return refusalReply(outcome);
+        return acceptedReply({ ...outcome, warnings: [...parsed.warnings, ...outcome.warnings] });
+      }
+      case 'reroll':
+        return this.#accepted(generation.reroll(command.generationId, from));
+      case 'vary':
+        return this.#accepted(generation.vary(command.generationId, command.imageIndex, command.strength, from));
+      case 'upscale':
+        return this.#accepted(generation.upscale(command.generationId, command.imageIndex, from));
+      case 'cancel': {
+        const outcome = await generation.cancel(command.generationId, from.requester, from.place);
+        if (!outcome.ok) return refusalReply(outcome);
+        return textReply(outcome.outcome === 'cancelled' ? 'Cancelled.' : 'That job had already finished.', 'private');
+      }
+      case 'delete': {
+        const outcome =
+          command.imageIndex === undefined
+            ? await generation.deleteGeneration(command.generationId, from.requester, from.place, command.reason)
+            : await generation.deleteImage(command.generationId, command.imageIndex, from.requester, from.place, command.reason);
+        if (!outcome.ok) return refusalReply(outcome);
+        const count = outcome.deleted.length;
+        return textReply(count === 0 ? 'Nothing left to delete.' : `Deleted ${count} image${count === 1 ? '' : 's'}.`, 'private');
+      }
+      case 'show': {
+        const outcome = await generation.show(command.generationId, { nsfwAllowed: from.place.nsfwAllowed });
+        if (!outcome.ok) return refusalReply(outcome);
+        return finishedReply(outcome.generation, outcome.owner, outcome, []);
+      }
+      case 'settings': {
+        if (Object.keys(command.changes).length === 0) return settingsReply(await generation.settings(from), false);
+        const outcome = await generation.saveSettings(from, command.changes);
+        return outcome.ok ? settingsReply(outcome.settings, true) : refusalReply(outcome);
+      }
+      case 'history': {
+        const after = command.cursor === undefined ? undefined : parseHistoryCursor(command.cursor);
+        const filter = { user: command.user, channelId: command.channelId, thisWorkspaceOnly: true, from: undefined, before: undefined, statuses: command.statuses };
+        const page = await moderation.history(from, filter, { limit: HISTORY_PAGE_SIZE, after });
+        return page.ok ? historyReply(page.items, page.next, command.user?.externalId) : refusalReply(page);
+      }
+      case 'usage': {
+        const since = new Date(this.services.now() - command.days * DAY_MS);
+        const filter = { user: command.user, channelId: undefined, thisWorkspaceOnly: true, from: since, before: undefined, statuses: undefined };
+        const usage = await moderation.usage(from, filter);
+        return usage.ok ? usageReply(usage.summary, command.days) : refusalReply(usage);
+      }
+      case 'ban':
+      case 'unban': {
+        const change = command.name === 'ban' ? moderation.ban.bind(moderation) : moderation.unban.bind(moderation);
+        const outcome = await change(command.target, from, command.reason);
+        if (!outcome.ok) return refusalReply(outcome);
+        return textReply(`${outcome.user.displayName} is ${command.name === 'ban' ? 'banned' : 'no longer banned'}.`, 'private');
+      }
+      case 'blocklist':
+        return this.#blocklist(command, from);
+    }
+  }
+
+  async #accepted(pending: ReturnType<GenerationService['reroll']>): Promise<Reply> {
+    const outcome = await pending;
+    return outcome.ok ? acceptedReply(outcome) : refusalReply(outcome);
+  }
+
+  async #blocklist(command: Extract<ChatCommand, { name: 'blocklist' }>, from: RequestFrom): Promise<Reply> {
+    const { moderation } = this.services;
+    if (command.action === 'list') {
+      const terms = await moderation.listTerms(from);
+      if (!terms.ok) return refusalReply(terms);
+      const list = (items: readonly string[]) => (items.length === 0 ? 'none' : items.map((term) => `\`${term}\``).join(', '));
+      return textReply(
+        [`From the config: ${list(terms.config)}`, `Everywhere: ${list(terms.global.map((entry) => entry.term))}`, `This server: ${list(terms.workspace.map((entry) => entry.term))}`].join('\n'),
+        'private',
+      );
+    }
+    if (command.action === 'add') {
+      const added = await moderation.blockTerm(command.term, command.scope, from, command.reason);
+      if (!added.ok) return refusalReply(added);
+      return textReply(added.added ? `Blocked \`${added.term}\`.` : `\`${added.term}\` was already blocked.`, 'private');
+    }
+    const removed = await moderation.unblockTerm(command.term, command.scope, from, command.reason);
+    if (!removed.ok) return refusalReply(removed);
+    return textReply(removed.removed ? `Unblocked \`${command.term.trim()}\`.` : `\`${command.term.trim()}\` was not blocked.`, 'private');
+  }
+}

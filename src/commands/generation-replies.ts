@@ -1,0 +1,106 @@
+/**
+ * The messages of a job's life, platform-free: accepted (position, ETA), started, progress
+ * (step i/N, ETA, small preview), finished (grid or image, U/V/🔄/❌ buttons), failed, cancelled.
+ * Adapters post the first and edit it with the following ones.
+ */
+import type { Generation } from '../db/domain.types.ts';
+import type { QueuePosition } from '../generation/queue/generation-queue.ts';
+import type { Accepted, Delivery, JobOwner } from '../generation/service/service.types.ts';
+import { formatButtonId } from './button-ids.ts';
+import type { Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+
+/** "about 40 s", "about 3 min", "about 2 h". */
+export function formatEta(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 90) return `about ${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} min`;
+  return `about ${Math.round(minutes / 60)} h`;
+}
+
+const KIND_LABEL: Record<Generation['kind'], string> = {
+  imagine: '',
+  reroll: ' (reroll)',
+  variation: ' (variation)',
+  upscale: ' (upscale)',
+};
+
+/** `**prompt**` shortened for a message headline. */
+function headline(generation: Generation): string {
+  const prompt = generation.prompt.length > 180 ? `${generation.prompt.slice(0, 177)}…` : generation.prompt;
+  return `**${prompt.replace(/\*/g, '')}**${KIND_LABEL[generation.kind]}`;
+}
+
+function cancelRow(generation: Generation): ReplyButton[][] {
+  return [[{ id: formatButtonId({ action: 'cancel', generationId: generation.id, imageIndex: undefined }), label: 'Cancel', style: 'secondary' }]];
+}
+
+function reply(text: string, attachments: ReplyAttachment[], buttons: ReplyButton[][]): Reply {
+  return { visibility: 'public', text, attachments, buttons, refusal: undefined };
+}
+
+function queuedText(generation: Generation, position: QueuePosition, owner: JobOwner | undefined): string {
+  const by = owner ? ` for ${owner.displayName}` : '';
+  if (position.position === 0) return `${headline(generation)}${by}: starting now`;
+  return `${headline(generation)}${by}: queued, position ${position.position}, done in ${formatEta(position.etaMs)}`;
+}
+
+/** The first answer to an accepted request. */
+export function acceptedReply(accepted: Accepted): Reply {
+  const warnings = accepted.warnings.map((warning) => `\n⚠️ ${warning}`).join('');
+  return reply(`${queuedText(accepted.generation, accepted.position, undefined)}${warnings}`, [], cancelRow(accepted.generation));
+}
+
+/** A queued event (also after a restart: "back in the queue"). */
+export function queuedReply(generation: Generation, owner: JobOwner, position: QueuePosition, recovered: boolean): Reply {
+  const note = recovered ? '\nDarkroom restarted; your job is back in the queue.' : '';
+  return reply(`${queuedText(generation, position, owner)}${note}`, [], cancelRow(generation));
+}
+
+export function startedReply(generation: Generation, owner: JobOwner): Reply {
+  return reply(`${headline(generation)} for ${owner.displayName}: developing…`, [], cancelRow(generation));
+}
+
+export function progressReply(generation: Generation, owner: JobOwner, step: number, totalSteps: number, etaMs: number, preview: Buffer | undefined): Reply {
+  const attachments = preview === undefined ? [] : [{ name: `${generation.id}-preview.jpg`, bytes: preview, spoiler: false, description: 'Preview' }];
+  return reply(`${headline(generation)} for ${owner.displayName}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation));
+}
+
+/** The result: one picture (grid for 2+ images), with upscale / vary / reroll / delete buttons. */
+export function finishedReply(generation: Generation, owner: JobOwner, delivery: Delivery, warnings: readonly string[]): Reply {
+  const size = `${generation.width}×${generation.height}`;
+  const lines = [`${headline(generation)} for ${owner.displayName}`, `seed ${generation.seed} · ${generation.model} · ${size} · ${generation.steps} steps`];
+  const blurred = delivery.images.some((image) => image.blurred);
+  if (blurred) lines.push('Some images were flagged as possibly NSFW and are blurred here.');
+  if (delivery.withheld) lines.push(delivery.withheld.message);
+  lines.push(...warnings.map((warning) => `⚠️ ${warning}`));
+  const picture = delivery.grid ?? delivery.images[0]?.png;
+  const attachments: ReplyAttachment[] =
+    picture === undefined ? [] : [{ name: `${generation.id}.png`, bytes: picture, spoiler: blurred, description: generation.prompt.slice(0, 1000) }];
+  return reply(lines.join('\n'), attachments, resultButtons(generation, delivery));
+}
+
+function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[][] {
+  const id = generation.id;
+  const indexes = delivery.images.map((image) => image.index);
+  const rows: ReplyButton[][] = [];
+  if (indexes.length > 0 && generation.kind !== 'upscale') {
+    rows.push(indexes.map((index) => ({ id: formatButtonId({ action: 'upscale', generationId: id, imageIndex: index }), label: `U${index + 1}`, style: 'secondary' as const })));
+  }
+  if (indexes.length > 0) {
+    rows.push(indexes.map((index) => ({ id: formatButtonId({ action: 'vary', generationId: id, imageIndex: index }), label: `V${index + 1}`, style: 'secondary' as const })));
+  }
+  rows.push([
+    { id: formatButtonId({ action: 'reroll', generationId: id, imageIndex: undefined }), label: '🔄', style: 'primary' },
+    { id: formatButtonId({ action: 'delete', generationId: id, imageIndex: undefined }), label: '❌', style: 'danger' },
+  ]);
+  return rows;
+}
+
+export function failedReply(generation: Generation, owner: JobOwner, message: string): Reply {
+  return reply(`${headline(generation)} for ${owner.displayName}: failed. ${message}`, [], []);
+}
+
+export function cancelledReply(generation: Generation, owner: JobOwner, by: 'owner' | 'moderator'): Reply {
+  return reply(`${headline(generation)} for ${owner.displayName}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], []);
+}

@@ -1,0 +1,19 @@
+/**
+ * Platform-free commands: request parsing (slash options + prompt flags), one handler per
+ * command, reply models, button ids, and the messages of a job's life. Adapters use only this
+ * folder and the service types.
+ */
+export { historyReply, parseHistoryButtonId, formatHistoryButtonId, settingsReply, usageReply } from './activity-replies.ts';
+export { BUTTON_ACTIONS, formatButtonId, parseButtonId } from './button-ids.ts';
+export type { ButtonAction, ButtonTarget } from './button-ids.ts';
+export type { ChatCommand } from './chat-command.types.ts';
+export { CommandHandlers, HISTORY_PAGE_SIZE, commandForButton } from './command-handlers.ts';
+export type { CommandServices } from './command-handlers.ts';
+export { acceptedReply, cancelledReply, failedReply, finishedReply, formatEta, progressReply, queuedReply, startedReply } from './generation-replies.ts';
+export { KNOWN_FLAGS, parseImagineRequest, promptOnly } from './imagine-request.parser.ts';
+export type { SlashImagineOptions } from './imagine-request.parser.ts';
+export { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
+export { refusalReply, textReply } from './reply.types.ts';
+export type { Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/service/refusal.ts';
+export type { Refusal, RefusalCode, RefusalDetails } from '../generation/service/refusal.ts';

@@ -1,0 +1,183 @@
+/**
+ * Moderation: bans, the blocked-term list, history and usage, and the audit log. Every change a
+ * moderator makes is written to the audit log (who, what, whom, why, when). People who are not
+ * moderators may only read their own history.
+ */
+import type { Logger } from 'pino';
+import type { BlockedTerm, GenerationStatus, ModerationAction, User } from '../../db/domain.types.ts';
+import type { HistoryCursor, HistoryPage } from '../../db/generation.repository.ts';
+import type { Repositories } from '../../db/repositories.ts';
+import type { UsageRepository, UsageSummary } from '../../db/usage.repository.ts';
+import type { LimitsConfig } from '../../config/config.types.ts';
+import { refuse, type Refusal } from './refusal.ts';
+import type { ChatIdentity, RequestFrom } from './service.types.ts';
+import { WhoResolver, isModerator, type Who } from './who.ts';
+
+export interface ModerationServiceOptions {
+  repositories: Pick<Repositories, 'users' | 'workspaces' | 'generations' | 'moderation' | 'blockedTerms'>;
+  usage: Pick<UsageRepository, 'summarize'>;
+  limits: LimitsConfig;
+  /** The always-blocked terms from the config (listed, not editable here). */
+  configTerms: readonly string[];
+  logger: Logger;
+}
+
+/** Whose jobs a history or usage query covers. */
+export interface ActivityFilter {
+  /** A person, or undefined for everyone the scope allows (moderators only). */
+  user: ChatIdentity | undefined;
+  /** Only this channel. */
+  channelId: string | undefined;
+  /** Only the workspace the request comes from (always true outside DMs for non-admins). */
+  thisWorkspaceOnly: boolean;
+  from: Date | undefined;
+  before: Date | undefined;
+  statuses: readonly GenerationStatus[] | undefined;
+}
+
+export type Moderated<T> = ({ ok: true } & T) | Refusal;
+
+const MODERATOR_ONLY = (action: string) => refuse('forbidden', { action, allowed: 'moderator' });
+
+export class ModerationService {
+  readonly #who: WhoResolver;
+
+  constructor(private readonly options: ModerationServiceOptions) {
+    this.#who = new WhoResolver({ users: options.repositories.users, workspaces: options.repositories.workspaces, limits: options.limits });
+  }
+
+  /** Bans a person from Darkroom (all workspaces of that platform). */
+  async ban(target: ChatIdentity, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
+    return this.#changeBan(target, by, reason, true);
+  }
+
+  async unban(target: ChatIdentity, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
+    return this.#changeBan(target, by, reason, false);
+  }
+
+  /** Adds a blocked term to this workspace's list, or (admins) to the global list. */
+  async blockTerm(term: string, scope: 'workspace' | 'global', by: RequestFrom, reason: string | undefined): Promise<Moderated<{ added: boolean; term: string }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    const workspaceId = this.#scopeId(who, scope);
+    if (typeof workspaceId === 'object') return workspaceId;
+    const result = await this.options.repositories.blockedTerms.add({ workspaceId, term, createdById: who.user.id });
+    if (!result.ok && result.code === 'empty_term') {
+      return refuse('invalid_option', { problem: 'missing', option: 'term', expected: 'the word or phrase to block' });
+    }
+    if (!result.ok) return { ok: true, added: false, term: term.trim() };
+    await this.#audit(who, 'block_term', undefined, reason, { term: result.term.term, scope });
+    return { ok: true, added: true, term: result.term.term };
+  }
+
+  async unblockTerm(term: string, scope: 'workspace' | 'global', by: RequestFrom, reason: string | undefined): Promise<Moderated<{ removed: boolean }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    const workspaceId = this.#scopeId(who, scope);
+    if (typeof workspaceId === 'object') return workspaceId;
+    const removed = await this.options.repositories.blockedTerms.remove(workspaceId, term);
+    if (removed) await this.#audit(who, 'unblock_term', undefined, reason, { term: term.trim(), scope });
+    return { ok: true, removed };
+  }
+
+  /** The terms that apply here: from the config, global, and this workspace's own. */
+  async listTerms(by: RequestFrom): Promise<Moderated<{ config: readonly string[]; global: BlockedTerm[]; workspace: BlockedTerm[] }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    if (!isModerator(who)) return MODERATOR_ONLY('see the blocked terms');
+    const { blockedTerms } = this.options.repositories;
+    const [global, workspace] = await Promise.all([
+      blockedTerms.list(undefined),
+      who.workspace === undefined ? Promise.resolve([]) : blockedTerms.list(who.workspace.id),
+    ]);
+    return { ok: true, config: this.options.configTerms, global, workspace };
+  }
+
+  /** Jobs, newest first, one page at a time. Without moderator rights: only your own. */
+  async history(by: RequestFrom, filter: ActivityFilter, page: { limit: number; after: HistoryCursor | undefined }): Promise<Moderated<HistoryPage>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    const userId = await this.#subjectUserId(who, filter.user);
+    if (typeof userId === 'object') return userId;
+    const pageResult = await this.options.repositories.generations.history(
+      {
+        userId,
+        workspaceId: filter.thisWorkspaceOnly ? who.workspace?.id : undefined,
+        channelId: filter.channelId,
+        queuedFrom: filter.from,
+        queuedBefore: filter.before,
+        statuses: filter.statuses,
+      },
+      page,
+    );
+    return { ok: true, ...pageResult };
+  }
+
+  /** Jobs, images, GPU seconds and failures, by person and by day (moderators; others see their own). */
+  async usage(by: RequestFrom, filter: ActivityFilter): Promise<Moderated<{ summary: UsageSummary }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    const userId = await this.#subjectUserId(who, filter.user);
+    if (typeof userId === 'object') return userId;
+    const summary = await this.options.usage.summarize({
+      userId,
+      workspaceId: filter.thisWorkspaceOnly ? who.workspace?.id : undefined,
+      from: filter.from,
+      before: filter.before,
+    });
+    return { ok: true, summary };
+  }
+
+  /** The audit log of this workspace, newest first. */
+  async audit(by: RequestFrom, page: { limit: number; beforeId: number | undefined }): Promise<Moderated<{ entries: ModerationAction[] }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    if (!isModerator(who)) return MODERATOR_ONLY('read the audit log');
+    const entries = await this.options.repositories.moderation.list({
+      workspaceId: who.workspace?.id,
+      actorId: undefined,
+      targetUserId: undefined,
+      limit: page.limit,
+      beforeId: page.beforeId,
+    });
+    return { ok: true, entries };
+  }
+
+  async #changeBan(target: ChatIdentity, by: RequestFrom, reason: string | undefined, ban: boolean): Promise<Moderated<{ user: User }>> {
+    const who = await this.#who.resolve(by.requester, by.place.workspace);
+    if (!isModerator(who)) return MODERATOR_ONLY(ban ? 'ban people' : 'lift bans');
+    const { users } = this.options.repositories;
+    const subject = await users.upsert(target);
+    if (subject.id === who.user.id) return refuse('forbidden', { action: ban ? 'ban yourself' : 'unban yourself', allowed: 'no one' });
+    if (subject.role === 'admin' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} an admin`, allowed: 'admin' });
+    const user = ban ? await users.ban(subject.id, reason) : await users.unban(subject.id);
+    await this.#audit(who, ban ? 'ban' : 'unban', subject.id, reason, {});
+    this.options.logger.info({ actor: who.user.id, target: subject.id, action: ban ? 'ban' : 'unban' }, 'moderation.ban_changed');
+    return { ok: true, user };
+  }
+
+  /** The workspace id for a term scope, or a refusal: workspace lists need a moderator, the global list an admin. */
+  #scopeId(who: Who, scope: 'workspace' | 'global'): string | undefined | Refusal {
+    if (!isModerator(who)) return MODERATOR_ONLY('change the blocked terms');
+    if (scope === 'global') return who.role === 'admin' ? undefined : refuse('forbidden', { action: 'change the global blocked terms', allowed: 'admin' });
+    if (who.workspace === undefined) return refuse('forbidden', { action: 'change blocked terms in a direct message', allowed: 'no one' });
+    return who.workspace.id;
+  }
+
+  /** The user a history/usage query is about; non-moderators can only ask about themselves. */
+  async #subjectUserId(who: Who, subject: ChatIdentity | undefined): Promise<string | undefined | Refusal> {
+    const isSelf = subject !== undefined && subject.platform === who.user.platform && subject.externalId === who.user.externalId;
+    if (!isModerator(who) && !isSelf) return MODERATOR_ONLY("see other people's activity");
+    if (subject === undefined) return undefined;
+    if (isSelf) return who.user.id;
+    const user = await this.options.repositories.users.findByExternalId(subject.platform, subject.externalId);
+    // Someone who never used Darkroom has no history: a user id that matches nothing.
+    return user?.id ?? `none:${subject.externalId}`;
+  }
+
+  async #audit(who: Who, action: ModerationAction['action'], targetUserId: string | undefined, reason: string | undefined, details: Record<string, string>): Promise<void> {
+    await this.options.repositories.moderation.record({
+      actorId: who.user.id,
+      action,
+      workspaceId: who.workspace?.id,
+      targetUserId,
+      targetGenerationId: undefined,
+      reason,
+      details,
+    });
+  }
+}
