@@ -13,7 +13,7 @@ import type {
   GeneratedImage,
   GenerationTimings,
 } from '../engine.types.ts';
-import { encodePng, formatA1111Parameters } from '../../images/index.ts';
+import { encodePng, formatA1111Parameters, resizeImage } from '../../images/index.ts';
 import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
 import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
@@ -48,9 +48,9 @@ interface ResolvedModelRef {
   info: ModelFolderInfo;
 }
 
-/** Rounds a side to the nearest multiple of 8 (at least 8). */
-export function roundToMultipleOf8(value: number): number {
-  return Math.max(8, Math.round(value / 8) * 8);
+/** Rounds a side to the nearest multiple of `multiple` (at least one multiple). */
+export function roundToMultiple(value: number, multiple: number): number {
+  return Math.max(multiple, Math.round(value / multiple) * multiple);
 }
 
 export class DiffusionEngine implements ImageEngine {
@@ -63,11 +63,6 @@ export class DiffusionEngine implements ImageEngine {
   async generate(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
     const started = performance.now();
     const warnings: string[] = [];
-    const width = roundToMultipleOf8(request.width);
-    const height = roundToMultipleOf8(request.height);
-    if (width !== request.width || height !== request.height) {
-      warnings.push(`size rounded to ${width}×${height} (Stable Diffusion needs multiples of 8)`);
-    }
     if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_IMAGES_PER_REQUEST) {
       throw new RangeError(`count must be 1–${MAX_IMAGES_PER_REQUEST}, got ${request.count}`);
     }
@@ -77,8 +72,14 @@ export class DiffusionEngine implements ImageEngine {
     const output = await this.#cache.use(
       model.key,
       () => this.#load(model),
-      (pipeline) =>
-        pipeline.generate(
+      (pipeline) => {
+        const multiple = pipeline.sizeMultiple;
+        const width = roundToMultiple(request.width, multiple);
+        const height = roundToMultiple(request.height, multiple);
+        if (width !== request.width || height !== request.height) {
+          warnings.push(`size rounded to ${width}×${height} (this model's UNet needs multiples of ${multiple} px)`);
+        }
+        return pipeline.generate(
           {
             prompt: request.prompt,
             negativePrompt: request.negativePrompt,
@@ -91,7 +92,8 @@ export class DiffusionEngine implements ImageEngine {
             initImage: request.initImage,
           },
           { signal: options.signal, onProgress: options.onProgress, previews: options.previews },
-        ),
+        );
+      },
     );
     const images = await this.#encodeImages(request, model.displayName, output);
     return {
@@ -113,8 +115,12 @@ export class DiffusionEngine implements ImageEngine {
     const sampler = a1111SamplerName(request.scheduler ?? model.info.defaultScheduler ?? 'euler', false);
     let img2imgTimings: GenerationTimings | undefined;
     const result = await upscalePng(upscaler, png, request, model.displayName, sampler, options, async (image, strength, signal) => {
-      const output = await this.#cache.use(model.key, () => this.#load(model), (pipeline) =>
-        pipeline.generate(
+      const output = await this.#cache.use(model.key, () => this.#load(model), async (pipeline) => {
+        // The hires size is a multiple of 8; a UNet that needs more gets the nearest valid size and
+        // the result is resized back, since the upscaler expects its own size returned.
+        const width = roundToMultiple(image.width, pipeline.sizeMultiple);
+        const height = roundToMultiple(image.height, pipeline.sizeMultiple);
+        const generated = await pipeline.generate(
           {
             prompt: request.prompt,
             negativePrompt: request.negativePrompt,
@@ -122,13 +128,17 @@ export class DiffusionEngine implements ImageEngine {
             steps: request.steps,
             guidance: request.guidance,
             scheduler: request.scheduler,
-            width: image.width,
-            height: image.height,
+            width,
+            height,
             initImage: { image, strength },
           },
           { signal, onProgress: options.onProgress, previews: options.previews },
-        ),
-      );
+        );
+        const first = generated.images[0]!;
+        if (width === image.width && height === image.height) return generated;
+        const resized = await resizeImage(first.image, image.width, image.height, 'lanczos3');
+        return { ...generated, images: [{ ...first, image: resized }] };
+      });
       img2imgTimings = output.timings;
       const generated = output.images[0]!;
       return { image: generated.image, nsfw: generated.nsfw, samplerLabel: output.samplerLabel };

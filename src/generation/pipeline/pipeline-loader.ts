@@ -58,15 +58,37 @@ export interface LoadedModel {
   safetyChecker: { session: ModelSession; preprocessing: ClipPreprocessing } | undefined;
   sdxl: boolean;
   lcm: boolean;
+  /** Image sides must be multiples of this (see {@link sizeMultipleFor}). */
+  sizeMultiple: number;
 }
 
-async function configInChannels(unetDir: string): Promise<number | undefined> {
+/** What `unet/config.json` says (Optimum writes it; legacy exports have none). */
+interface UnetConfigFacts {
+  inChannels: number | undefined;
+  /** Number of resolution levels (`block_out_channels` length): each level after the first halves the latents. */
+  levels: number | undefined;
+}
+
+async function readUnetConfig(unetDir: string): Promise<UnetConfigFacts> {
   try {
     const config = JSON.parse(await readFile(path.join(unetDir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    return typeof config['in_channels'] === 'number' ? config['in_channels'] : undefined;
+    const blocks = config['block_out_channels'];
+    return {
+      inChannels: typeof config['in_channels'] === 'number' ? config['in_channels'] : undefined,
+      levels: Array.isArray(blocks) && blocks.length > 0 ? blocks.length : undefined,
+    };
   } catch {
-    return undefined;
+    return { inChannels: undefined, levels: undefined };
   }
+}
+
+/**
+ * Image sides must be multiples of this. Exported UNets upsample by a fixed ×2 (the torch trace
+ * bakes in `forward_upsample_size = False`), so the latents must halve cleanly at every level:
+ * 8 · 2^(levels − 1). Without a config: SD 1.x/2.x have 4 levels (64 px), SDXL 3 (32 px).
+ */
+export function sizeMultipleFor(levels: number | undefined, sdxl: boolean): number {
+  return 8 * 2 ** ((levels ?? (sdxl ? 3 : 4)) - 1);
 }
 
 /**
@@ -87,7 +109,8 @@ export async function loadModel(source: string | ModelFolderInfo, options: Pipel
   };
   try {
     const unet = await open('unet', info.parts.unet);
-    const unetSignature = readUnetSignature(unet.inputs, unet.path, await configInChannels(path.dirname(info.parts.unet)));
+    const unetConfig = await readUnetConfig(path.dirname(info.parts.unet));
+    const unetSignature = readUnetSignature(unet.inputs, unet.path, unetConfig.inChannels);
     const sdxl = unetSignature.textEmbedsDim !== undefined || unetSignature.timeIdsLength !== undefined;
     if (sdxl !== (info.parts.textEncoder2 !== undefined)) {
       throw new UnsupportedModelError(
@@ -112,7 +135,17 @@ export async function loadModel(source: string | ModelFolderInfo, options: Pipel
     const safetyChecker = info.parts.safetyChecker
       ? { session: await open('safety_checker', info.parts.safetyChecker), preprocessing: await readClipPreprocessing(info.parts.featureExtractor) }
       : undefined;
-    return { info, encoders, unet, unetSignature, vaeDecoder, safetyChecker, sdxl, lcm: unetSignature.timestepCondDim !== undefined };
+    return {
+      info,
+      encoders,
+      unet,
+      unetSignature,
+      vaeDecoder,
+      safetyChecker,
+      sdxl,
+      lcm: unetSignature.timestepCondDim !== undefined,
+      sizeMultiple: sizeMultipleFor(unetConfig.levels, sdxl),
+    };
   } catch (error) {
     await Promise.allSettled(opened.map((session) => session.release()));
     throw error;

@@ -38,7 +38,7 @@ export interface PipelineRequest {
   guidance: number;
   /** undefined = the folder's own scheduler class. */
   scheduler: SchedulerName | undefined;
-  /** Multiples of 8. */
+  /** Multiples of {@link StableDiffusionPipeline.sizeMultiple}. */
   width: number;
   height: number;
   initImage: { image: RgbImage; strength: number } | undefined;
@@ -96,6 +96,11 @@ export class StableDiffusionPipeline {
     return this.model.lcm;
   }
 
+  /** Image sides must be multiples of this (64 for SD 1.x/2.x UNets, 32 for SDXL). */
+  get sizeMultiple(): number {
+    return this.model.sizeMultiple;
+  }
+
   get hasSafetyChecker(): boolean {
     return this.model.safetyChecker !== undefined;
   }
@@ -116,7 +121,7 @@ export class StableDiffusionPipeline {
 
   async generate(request: PipelineRequest, options: PipelineRunOptions): Promise<PipelineOutput> {
     const started = performance.now();
-    validateRequest(request);
+    validateRequest(request, this.model.sizeMultiple);
     const { model } = this;
     const warnings: string[] = [];
     const images = request.seeds.length;
@@ -279,12 +284,12 @@ function initialNoise(generators: readonly NoiseSource[], size: number, initNois
   return latents;
 }
 
-function validateRequest(request: PipelineRequest): void {
+function validateRequest(request: PipelineRequest, sizeMultiple: number): void {
   const problems: string[] = [];
   if (request.seeds.length < 1) problems.push('at least one seed is needed');
   if (!Number.isInteger(request.steps) || request.steps < 1) problems.push(`steps must be a positive integer, got ${request.steps}`);
-  if (request.width % 8 !== 0 || request.height % 8 !== 0 || request.width < 8 || request.height < 8) {
-    problems.push(`width and height must be positive multiples of 8, got ${request.width}x${request.height}`);
+  if (request.width % sizeMultiple !== 0 || request.height % sizeMultiple !== 0 || request.width < 1 || request.height < 1) {
+    problems.push(`width and height must be positive multiples of ${sizeMultiple} for this model, got ${request.width}x${request.height}`);
   }
   if (request.initImage && !(request.initImage.strength > 0 && request.initImage.strength <= 1)) {
     problems.push(`img2img strength must be in (0, 1], got ${request.initImage.strength}`);

@@ -28,15 +28,15 @@ describe('every export variant runs txt2img and img2img', () => {
       const { spy, hook } = unetSpy();
       const pipeline = await loadPipeline(dir, { hook });
       try {
-        const txt = await pipeline.generate(request({ seeds: [3, 4], width: 64, height: 96, scheduler: undefined }), noOptions);
-        expect(txt.images.map((image) => [image.image.width, image.image.height])).toEqual([[64, 96], [64, 96]]);
+        const txt = await pipeline.generate(request({ seeds: [3, 4], width: 64, height: 128, scheduler: undefined }), noOptions);
+        expect(txt.images.map((image) => [image.image.width, image.image.height])).toEqual([[64, 128], [64, 128]]);
         expect(spread(txt.images[0]!.image)).toBeGreaterThan(20);
         expect(meanAbsDiff(txt.images[0]!.image, txt.images[1]!.image)).toBeGreaterThan(1);
         // LCM: no negative pass even at guidance 7.5; the others batch [negative, positive] per image.
         expect(new Set(spy.batches)).toEqual(new Set([pipeline.isLcm ? 2 : 4]));
 
         const img = await pipeline.generate(
-          request({ seeds: [3], scheduler: undefined, initImage: { image: txt.images[0]!.image, strength: 0.5 }, width: 64, height: 96 }),
+          request({ seeds: [3], scheduler: undefined, initImage: { image: txt.images[0]!.image, strength: 0.5 }, width: 64, height: 128 }),
           noOptions,
         );
         expect(img.stepsRun).toBeGreaterThan(0);

@@ -47,13 +47,13 @@ describe.skipIf(!model)('darkroom generate' + sharedSkipReason, () => {
 
   it('img2img from a PNG writes FILE.png with the denoising strength', async () => {
     const source = path.join(root, 'source.png');
-    expect((await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '1', '--steps', '2', '--width', '64', '--height', '96', '--out', source])).code).toBe(0);
+    expect((await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '1', '--steps', '2', '--width', '64', '--height', '128', '--out', source])).code).toBe(0);
     const out = path.join(root, 'varied.png');
     const result = await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '2', '--steps', '4', '--scheduler', 'euler-ancestral', '--init-image', source, '--strength', '0.5', '--out', out]);
     expect(result.code).toBe(0);
     const png = readFileSync(out);
     const image = await decodeImage(png);
-    expect([image.width, image.height]).toEqual([64, 96]); // the init image's size
+    expect([image.width, image.height]).toEqual([64, 128]); // the init image's size
     const parameters = await readPngParameters(png);
     expect(parameters).toContain('Sampler: Euler a');
     expect(parameters).toContain('Denoising strength: 0.5');

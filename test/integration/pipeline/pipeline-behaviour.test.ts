@@ -73,14 +73,14 @@ describe('pipeline behaviour (generated SD1.5 Optimum fixture)', () => {
 
   it('reports progress once per step, with a latent-sized preview when asked', async () => {
     const seen: StepProgress[] = [];
-    await pipeline.generate(request({ steps: 5, width: 64, height: 96 }), {
+    await pipeline.generate(request({ steps: 5, width: 64, height: 128 }), {
       signal: undefined,
       onProgress: (progress) => seen.push(progress),
       previews: true,
     });
     expect(seen.map((progress) => progress.step)).toEqual([1, 2, 3, 4, 5]);
     expect(seen.every((progress) => progress.totalSteps === 5)).toBe(true);
-    expect(seen[0]!.preview).toMatchObject({ width: 8, height: 12 });
+    expect(seen[0]!.preview).toMatchObject({ width: 8, height: 16 });
   });
 
   it('stops after the current step when the AbortSignal fires', async () => {

@@ -60,9 +60,10 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
       expect(parameters).toContain('Size: 64x64');
       expect(parameters).toContain(`Model: ${model}`);
 
-      const wide = await engine.generate(request(model, { width: 96, height: 64, seed: 7 }), noOptions);
+      const wide = await engine.generate(request(model, { width: 128, height: 64, seed: 7 }), noOptions);
       const wideImage = await decodeImage(wide.images[0]!.png);
-      expect([wideImage.width, wideImage.height]).toEqual([96, 64]);
+      expect([wideImage.width, wideImage.height]).toEqual([128, 64]);
+      expect(wide.warnings).toEqual([]);
 
       const otherSeed = await engine.generate(request(model, { seed: 1235 }), noOptions);
       expect(meanAbsDiff(decoded, await decodeImage(otherSeed.images[0]!.png))).toBeGreaterThan(1);
@@ -70,7 +71,7 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
   }
 
   it('tiny-sd15 (legacy: int32 ids, float [batch] timestep) and tiny-sd15-optimum (int64 ids, scalar timestep) hold the same weights and give the same image', async () => {
-    for (const overrides of [{}, { scheduler: 'euler-ancestral' as const, seed: 99, width: 96 }]) {
+    for (const overrides of [{}, { scheduler: 'euler-ancestral' as const, seed: 99, width: 128 }]) {
       const legacy = await engine.generate(request('tiny-sd15', overrides), noOptions);
       const optimum = await engine.generate(request('tiny-sd15-optimum', overrides), noOptions);
       const a = await decodeImage(legacy.images[0]!.png);
@@ -78,6 +79,17 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
       // Same maths on both exports; only float rounding inside ORT may differ.
       expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('rounds a size the UNet cannot take, and says so: 96 px needs the 16-px multiple of the tiny UNet', async () => {
+    // tiny-sd15-optimum ships unet/config.json (2 levels → multiples of 16); the legacy tiny-sd15 has
+    // no config, so the SD 1.x default of 4 levels (multiples of 64) applies.
+    const optimum = await engine.generate(request('tiny-sd15-optimum', { width: 96, height: 72 }), noOptions);
+    expect((await decodeImage(optimum.images[0]!.png)).height).toBe(80);
+    expect(optimum.warnings.join(' ')).toMatch(/size rounded to 96×80 .*multiples of 16/);
+    const legacy = await engine.generate(request('tiny-sd15', { width: 96, height: 64 }), noOptions);
+    expect((await decodeImage(legacy.images[0]!.png)).width).toBe(128);
+    expect(legacy.warnings.join(' ')).toMatch(/multiples of 64/);
   });
 
   it('upscales 2× with the hires fix: Lanczos, then img2img through the same model, seed and prompt', async () => {
