@@ -3,7 +3,7 @@
  * diffusers' order of operations so that a seed gives the image diffusers gives for
  * `generator=[torch.Generator().manual_seed(seed + i) for i in range(count)]`.
  */
-import type { GenerationTimings, NoiseSource, RgbImage, SchedulerName, StepProgress } from '../engine.types.ts';
+import type { NoiseSource, SchedulerName } from '../engine.types.ts';
 import { resizeImage } from '../../images/index.ts';
 import type { ModelFolderInfo } from '../models/model-folder.ts';
 import type { ModelSession } from '../onnx/index.ts';
@@ -18,6 +18,7 @@ import {
 } from '../schedulers/index.ts';
 import { buildConditioning } from './conditioning-rows.ts';
 import { runDenoiseLoop } from './denoise-loop.ts';
+import { initialNoise } from './initial-latents.ts';
 import { latentPreview } from './latent-preview.ts';
 import { readVaeEncoderOutput, type VaeEncoderOutput } from './model-signature.ts';
 import { PerImageNoise } from './per-image-noise.ts';
@@ -25,50 +26,10 @@ import { loadModel, openPart, type LoadedModel, type PipelineLoadOptions } from 
 import { throwIfAborted } from './pipeline.errors.ts';
 import { checkImageSafety } from './safety-checker.ts';
 import { a1111SamplerName } from './sampler-names.ts';
+import { validateRequest, type PipelineOutput, type PipelineImage, type PipelineRequest, type PipelineRunOptions } from './pipeline-request.ts';
 import { encodeTextConditioning } from './text-conditioning.ts';
 import { UnetRunner } from './unet-runner.ts';
 import { decodeLatents, encodeInitLatents } from './vae-codec.ts';
-
-/** One pipeline run: every image shares the prompt and settings; image i uses `seeds[i]`. */
-export interface PipelineRequest {
-  prompt: string;
-  negativePrompt: string;
-  seeds: readonly number[];
-  steps: number;
-  guidance: number;
-  /** undefined = the folder's own scheduler class. */
-  scheduler: SchedulerName | undefined;
-  /** Multiples of {@link StableDiffusionPipeline.sizeMultiple}. */
-  width: number;
-  height: number;
-  initImage: { image: RgbImage; strength: number } | undefined;
-}
-
-export interface PipelineRunOptions {
-  signal: AbortSignal | undefined;
-  onProgress: ((progress: StepProgress) => void) | undefined;
-  previews: boolean;
-}
-
-export interface PipelineImage {
-  seed: number;
-  image: RgbImage;
-  /** undefined when the folder has no safety checker (not checked). */
-  nsfw: boolean | undefined;
-}
-
-export interface PipelineOutput {
-  images: PipelineImage[];
-  scheduler: SchedulerName;
-  /** A1111 sampler label for the infotext (`Euler a`, `DPM++ 2M Karras`). */
-  samplerLabel: string;
-  /** Denoising steps actually run (fewer than requested for img2img strength < 1). */
-  stepsRun: number;
-  timings: GenerationTimings;
-  warnings: string[];
-}
-
-const f32 = Math.fround;
 
 export class StableDiffusionPipeline {
   #vaeEncoder: Promise<{ session: ModelSession; output: VaeEncoderOutput }> | undefined;
@@ -273,27 +234,4 @@ export class StableDiffusionPipeline {
   }
 }
 
-/** Per-image `torch.randn(1, 4, h, w, generator=g_i) × init_noise_sigma`. */
-function initialNoise(generators: readonly NoiseSource[], size: number, initNoiseSigma: number): Float32Array {
-  const latents = new Float32Array(size * generators.length);
-  const sigma = f32(initNoiseSigma);
-  generators.forEach((generator, index) => {
-    const drawn = generator.randn(size);
-    for (let element = 0; element < size; element++) latents[index * size + element] = drawn[element]! * sigma;
-  });
-  return latents;
-}
-
-function validateRequest(request: PipelineRequest, sizeMultiple: number): void {
-  const problems: string[] = [];
-  if (request.seeds.length < 1) problems.push('at least one seed is needed');
-  if (!Number.isInteger(request.steps) || request.steps < 1) problems.push(`steps must be a positive integer, got ${request.steps}`);
-  if (request.width % sizeMultiple !== 0 || request.height % sizeMultiple !== 0 || request.width < 1 || request.height < 1) {
-    problems.push(`width and height must be positive multiples of ${sizeMultiple} for this model, got ${request.width}x${request.height}`);
-  }
-  if (request.initImage && !(request.initImage.strength > 0 && request.initImage.strength <= 1)) {
-    problems.push(`img2img strength must be in (0, 1], got ${request.initImage.strength}`);
-  }
-  if (!Number.isFinite(request.guidance)) problems.push('guidance must be a number');
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
-}
+export type { PipelineImage, PipelineOutput, PipelineRequest, PipelineRunOptions } from './pipeline-request.ts';
