@@ -16,6 +16,11 @@ import type { GenerationEvents, RequestFrom } from '../../../../src/generation/s
 import { FakeImageEngine, type FakeEngineOptions } from '../../../support/generation/fake-image-engine.ts';
 import { MemoryImageStore } from '../../../support/generation/memory-image.store.ts';
 import { memoryRepositories, type MemoryRepositories } from './memory-repositories.ts';
+import type { Repositories } from '../../../../src/db/repositories.ts';
+import type { UsageRepository } from '../../../../src/db/usage.repository.ts';
+import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
+import type { ModelDirectory } from '../../../../src/generation/service/model-directory.ts';
+import type { ImageStore } from '../../../../src/storage/image.store.ts';
 
 export const MODELS = [
   { name: 'lcm-dreamshaper-v7', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' as const },
@@ -70,6 +75,16 @@ export interface HarnessOptions {
   queue: Partial<PQueueGenerationQueueOptions>;
   policy: Partial<GenerationPolicy>;
   repositories: MemoryRepositories | undefined;
+  /** Real parts for integration tests: repositories + quota counter + usage, store, engine, models. */
+  real: {
+    repositories: Repositories;
+    usage: UsageRepository;
+    store: ImageStore;
+    engine: ImageEngine | undefined;
+    models: ModelDirectory | undefined;
+  } | undefined;
+  /** Start time of the manual clock. */
+  startAt: number;
 }
 
 export function defaultPolicy(): GenerationPolicy {
@@ -85,11 +100,14 @@ export function defaultPolicy(): GenerationPolicy {
 }
 
 export function createHarness(options: Partial<HarnessOptions> = {}) {
-  const clock = { now: Date.UTC(2026, 0, 1, 12) };
+  const clock = { now: options.startAt ?? Date.UTC(2026, 0, 1, 12) };
   const now = () => clock.now;
-  const repositories = options.repositories ?? memoryRepositories(() => new Date(clock.now));
-  const engine = new FakeImageEngine({ stepMs: 1, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined, ...options.engine });
-  const store = new MemoryImageStore();
+  const memory = options.repositories ?? memoryRepositories(() => new Date(clock.now));
+  const repositories: Repositories = options.real?.repositories ?? memory;
+  const fakeEngine = new FakeImageEngine({ stepMs: 1, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined, ...options.engine });
+  const engine: ImageEngine = options.real?.engine ?? fakeEngine;
+  const memoryStore = new MemoryImageStore();
+  const store: ImageStore = options.real?.store ?? memoryStore;
   const recorder = new EventRecorder(now);
   const queue = new PQueueGenerationQueue({
     concurrency: 1,
@@ -104,11 +122,11 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
   let seed = 1000;
   const service = new GenerationService({
     repositories,
-    counter: repositories.generations,
+    counter: options.real?.usage ?? memory.generations,
     queue,
     engine,
     store,
-    models: new StaticModelDirectory('lcm-dreamshaper-v7', MODELS),
+    models: options.real?.models ?? new StaticModelDirectory('lcm-dreamshaper-v7', MODELS),
     events: recorder,
     policy: { ...defaultPolicy(), ...options.policy },
     now,
@@ -119,13 +137,13 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
   const policy = { ...defaultPolicy(), ...options.policy };
   const moderation = new ModerationService({
     repositories,
-    usage: { summarize: async () => ({ totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] }) },
+    usage: options.real?.usage ?? { summarize: async () => ({ totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] }) },
     limits: policy.limits,
     configTerms: policy.blockedTerms,
     logger: pino({ level: 'silent' }),
   });
   const commands = new CommandHandlers({ generation: service, moderation, now });
-  return { clock, repositories, engine, store, recorder, queue, service, moderation, commands };
+  return { clock, repositories: memory, db: repositories, engine: fakeEngine, store: memoryStore, realStore: store, recorder, queue, service, moderation, commands };
 }
 
 /** A request from a person in a SFW guild channel. */
