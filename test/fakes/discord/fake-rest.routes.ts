@@ -1,0 +1,274 @@
+/**
+ * The REST routes discord.js calls, answered the way Discord answers: interaction callbacks
+ * (204, once, within the response window), the interaction webhook (`@original`, follow-ups;
+ * an expired token gets 401 / 50027 "Invalid Webhook Token"), channel messages and reactions
+ * with the bot token, command registration, gateway discovery, users and guild members.
+ */
+import type { FakeInteraction, StoredMessage } from './fake-discord.types.ts';
+import type { FakeDiscordWorld } from './fake-discord.world.ts';
+import { renderMember, renderUser, type RegisteredCommand } from './interaction-payloads.ts';
+import { EPHEMERAL, LOADING, type MessageBody } from './message-store.ts';
+import type { ReadBody } from './request-body.reader.ts';
+
+export interface RouteContext {
+  world: FakeDiscordWorld;
+  body: ReadBody;
+  auth: 'bot' | 'none' | 'wrong';
+  query: URLSearchParams;
+  gatewayUrl: string;
+}
+
+export interface RouteAnswer {
+  status: number;
+  json: unknown;
+}
+
+type Handler = (params: string[], context: RouteContext) => RouteAnswer;
+
+const ok = (json: unknown): RouteAnswer => ({ status: 200, json });
+const noContent: RouteAnswer = { status: 204, json: undefined };
+const error = (status: number, code: number, message: string): RouteAnswer => ({ status, json: { code, message } });
+const UNKNOWN_MESSAGE = error(404, 10008, 'Unknown Message');
+const UNKNOWN_WEBHOOK = error(404, 10015, 'Unknown Webhook');
+const UNAUTHORIZED = error(401, 0, '401: Unauthorized');
+
+function needsBot(handler: Handler): Handler {
+  return (params, context) => (context.auth === 'bot' ? handler(params, context) : UNAUTHORIZED);
+}
+
+function messageBody(context: RouteContext): MessageBody {
+  return (context.body.json ?? {}) as MessageBody;
+}
+
+function changed<T extends RouteAnswer>(context: RouteContext, answer: T): T {
+  context.world.changed();
+  return answer;
+}
+
+// ---- interactions ---------------------------------------------------------------------------
+
+function callback([id, token]: string[], context: RouteContext): RouteAnswer {
+  const { world } = context;
+  const interaction = world.interactions.get(id ?? '');
+  if (interaction === undefined || interaction.token !== token) return error(404, 10062, 'Unknown interaction');
+  if (interaction.callbackType !== undefined) return error(400, 40060, 'Interaction has already been acknowledged.');
+  if (world.clock.now() - interaction.createdAt > world.options.responseWindowMs) return error(404, 10062, 'Unknown interaction');
+  const body = context.body.json as { type: number; data?: MessageBody & { choices?: unknown[] } };
+  const flags = body.data?.flags ?? 0;
+  switch (body.type) {
+    case 4:
+    case 5: {
+      const created = world.messages.create({
+        channelId: interaction.channelId,
+        guildId: interaction.guildId,
+        authorId: world.options.botUser.id,
+        body: body.type === 4 ? (body.data ?? {}) : { content: '', flags },
+        files: context.body.files,
+        via: 'interaction',
+        interactionId: interaction.id,
+        extraFlags: body.type === 5 ? LOADING : 0,
+      });
+      if ('problem' in created) return error(400, 50035, created.problem);
+      interaction.originalMessageId = created.message.id;
+      break;
+    }
+    case 6:
+    case 7: {
+      const target = interaction.componentMessageId === undefined ? undefined : world.messages.get(interaction.componentMessageId);
+      if (target === undefined) return error(400, 40004, 'This interaction has no message to update');
+      if (body.type === 7) {
+        const edited = world.messages.edit(target, body.data ?? {}, context.body.files);
+        if ('problem' in edited) return error(400, 50035, edited.problem);
+      }
+      interaction.originalMessageId = target.id;
+      break;
+    }
+    case 8:
+      if (interaction.type !== 4) return error(400, 50035, 'Autocomplete result for a non-autocomplete interaction');
+      interaction.choices = body.data?.choices ?? [];
+      break;
+    default:
+      return error(400, 50035, `Unsupported callback type ${body.type}`);
+  }
+  interaction.callbackType = body.type;
+  interaction.ackedAt = performance.now();
+  return changed(context, noContent);
+}
+
+/** The interaction behind a webhook token, or the error Discord gives. */
+function webhookInteraction([applicationId, token]: string[], context: RouteContext): FakeInteraction | RouteAnswer {
+  const interaction = context.world.interactionByToken(token ?? '');
+  if (interaction === undefined || applicationId !== context.world.options.applicationId) return UNKNOWN_WEBHOOK;
+  if (context.world.tokenExpired(interaction)) return error(401, 50027, 'Invalid Webhook Token');
+  return interaction;
+}
+
+function webhookMessage(params: string[], context: RouteContext): { interaction: FakeInteraction; message: StoredMessage } | RouteAnswer {
+  const interaction = webhookInteraction(params, context);
+  if ('status' in interaction) return interaction;
+  const messageId = params[2] === '@original' ? interaction.originalMessageId : params[2];
+  const message = messageId === undefined ? undefined : context.world.messages.get(messageId);
+  if (message === undefined) return UNKNOWN_MESSAGE;
+  if (params[2] !== '@original' && message.interactionId !== interaction.id) return UNKNOWN_MESSAGE;
+  return { interaction, message };
+}
+
+function followUp(params: string[], context: RouteContext): RouteAnswer {
+  const interaction = webhookInteraction(params, context);
+  if ('status' in interaction) return interaction;
+  if (interaction.callbackType === undefined) return error(400, 40060, 'Interaction has not been acknowledged.');
+  const created = context.world.messages.create({
+    channelId: interaction.channelId,
+    guildId: interaction.guildId,
+    authorId: context.world.options.botUser.id,
+    body: messageBody(context),
+    files: context.body.files,
+    via: 'followup',
+    interactionId: interaction.id,
+    extraFlags: 0,
+  });
+  if ('problem' in created) return error(400, 50035, created.problem);
+  return changed(context, ok(context.world.renderMessage(created.message)));
+}
+
+function getWebhookMessage(params: string[], context: RouteContext): RouteAnswer {
+  const found = webhookMessage(params, context);
+  return 'status' in found ? found : ok(context.world.renderMessage(found.message));
+}
+
+function editWebhookMessage(params: string[], context: RouteContext): RouteAnswer {
+  const found = webhookMessage(params, context);
+  if ('status' in found) return found;
+  const edited = context.world.messages.edit(found.message, messageBody(context), context.body.files);
+  if ('problem' in edited) return error(400, 50035, edited.problem);
+  return changed(context, ok(context.world.renderMessage(edited.message)));
+}
+
+function deleteWebhookMessage(params: string[], context: RouteContext): RouteAnswer {
+  const found = webhookMessage(params, context);
+  if ('status' in found) return found;
+  found.message.deleted = true;
+  return changed(context, noContent);
+}
+
+// ---- channels -------------------------------------------------------------------------------
+
+function channelMessage([channelId, messageId]: string[], context: RouteContext): StoredMessage | undefined {
+  const message = context.world.messages.get(messageId ?? '');
+  return message !== undefined && message.channelId === channelId && (message.flags & EPHEMERAL) === 0 ? message : undefined;
+}
+
+function createChannelMessage([channelId]: string[], context: RouteContext): RouteAnswer {
+  const channel = context.world.channels.get(channelId ?? '');
+  if (channel === undefined) return error(404, 10003, 'Unknown Channel');
+  const created = context.world.messages.create({
+    channelId: channel.id,
+    guildId: channel.guildId,
+    authorId: context.world.options.botUser.id,
+    body: messageBody(context),
+    files: context.body.files,
+    via: 'channel',
+    interactionId: undefined,
+    extraFlags: 0,
+  });
+  if ('problem' in created) return error(400, 50035, created.problem);
+  return changed(context, ok(context.world.renderMessage(created.message)));
+}
+
+function editChannelMessage(params: string[], context: RouteContext): RouteAnswer {
+  const message = channelMessage(params, context);
+  if (message === undefined) return UNKNOWN_MESSAGE;
+  if (message.authorId !== context.world.options.botUser.id) return error(403, 50005, 'Cannot edit a message authored by another user');
+  const edited = context.world.messages.edit(message, messageBody(context), context.body.files);
+  if ('problem' in edited) return error(400, 50035, edited.problem);
+  return changed(context, ok(context.world.renderMessage(edited.message)));
+}
+
+function deleteChannelMessage(params: string[], context: RouteContext): RouteAnswer {
+  const message = channelMessage(params, context);
+  if (message === undefined) return UNKNOWN_MESSAGE;
+  message.deleted = true;
+  return changed(context, noContent);
+}
+
+function reaction(add: boolean): Handler {
+  return (params, context) => {
+    const message = channelMessage(params, context);
+    if (message === undefined) return UNKNOWN_MESSAGE;
+    const emoji = params[2] ?? '';
+    const userId = params[3] === '@me' ? context.world.options.botUser.id : (params[3] ?? '');
+    message.reactions = message.reactions.filter((entry) => !(entry.emoji === emoji && entry.userId === userId));
+    if (add) message.reactions.push({ emoji, userId });
+    return changed(context, noContent);
+  };
+}
+
+function getChannel([channelId]: string[], context: RouteContext): RouteAnswer {
+  const channel = context.world.channels.get(channelId ?? '');
+  if (channel === undefined) return error(404, 10003, 'Unknown Channel');
+  return ok(
+    channel.guildId === undefined
+      ? { id: channel.id, type: 1, recipients: [] }
+      : { id: channel.id, type: 0, name: channel.name, nsfw: channel.nsfw, guild_id: channel.guildId, position: 0, permission_overwrites: [] },
+  );
+}
+
+// ---- application, gateway, users, guilds ------------------------------------------------------
+
+function overwriteCommands(params: string[], context: RouteContext): RouteAnswer {
+  const { world } = context;
+  if (params[0] !== world.options.applicationId) return error(403, 50001, 'Missing Access');
+  const scope = params[1] ?? 'global';
+  if (scope !== 'global' && !world.guilds.has(scope)) return error(403, 50001, 'Missing Access');
+  const list = (context.body.json ?? []) as Array<Omit<RegisteredCommand, 'id'>>;
+  const registered = list.map((command) => ({ ...command, id: world.clock.snowflake() }));
+  world.commands.set(scope, registered);
+  world.commandUploads.push(scope);
+  return changed(
+    context,
+    ok(registered.map((command) => ({ type: 1, application_id: world.options.applicationId, version: command.id, ...command, ...(scope === 'global' ? {} : { guild_id: scope }) }))),
+  );
+}
+
+function listCommands(params: string[], context: RouteContext): RouteAnswer {
+  return ok(context.world.commands.get(params[1] ?? 'global') ?? []);
+}
+
+function guildMember([guildId, userId]: string[], context: RouteContext): RouteAnswer {
+  const guild = context.world.guilds.get(guildId ?? '');
+  const user = context.world.users.get(userId ?? '');
+  if (guild === undefined || user === undefined || !guild.members.some((member) => member.userId === user.id)) return error(404, 10007, 'Unknown Member');
+  return ok(renderMember(guild, user, false));
+}
+
+function guild([guildId]: string[], context: RouteContext): RouteAnswer {
+  return context.world.guilds.has(guildId ?? '') ? ok(context.world.guildCreate(guildId ?? '')) : error(404, 10004, 'Unknown Guild');
+}
+
+export const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+  ['GET', /^\/gateway\/bot$/, needsBot((_params, context) => ok({ url: context.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } }))],
+  ['GET', /^\/gateway$/, (_params, context) => ok({ url: context.gatewayUrl })],
+  ['GET', /^\/users\/@me$/, needsBot((_params, context) => ok(renderUser(context.world.options.botUser)))],
+  ['GET', /^\/users\/([^/]+)$/, needsBot(([id], context) => (context.world.users.has(id ?? '') ? ok(renderUser(context.world.user(id ?? ''))) : error(404, 10013, 'Unknown User')))],
+  ['PUT', /^\/applications\/([^/]+)\/commands$/, needsBot(overwriteCommands)],
+  ['PUT', /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/, needsBot(overwriteCommands)],
+  ['GET', /^\/applications\/([^/]+)\/commands$/, needsBot(listCommands)],
+  ['GET', /^\/applications\/([^/]+)\/guilds\/([^/]+)\/commands$/, needsBot(listCommands)],
+  ['POST', /^\/interactions\/([^/]+)\/([^/]+)\/callback$/, callback],
+  ['POST', /^\/webhooks\/([^/]+)\/([^/]+)$/, followUp],
+  ['GET', /^\/webhooks\/([^/]+)\/([^/]+)\/messages\/([^/]+)$/, getWebhookMessage],
+  ['PATCH', /^\/webhooks\/([^/]+)\/([^/]+)\/messages\/([^/]+)$/, editWebhookMessage],
+  ['DELETE', /^\/webhooks\/([^/]+)\/([^/]+)\/messages\/([^/]+)$/, deleteWebhookMessage],
+  ['GET', /^\/channels\/([^/]+)$/, needsBot(getChannel)],
+  ['POST', /^\/channels\/([^/]+)\/messages$/, needsBot(createChannelMessage)],
+  ['GET', /^\/channels\/([^/]+)\/messages\/([^/]+)$/, needsBot((params, context) => {
+    const message = channelMessage(params, context);
+    return message === undefined ? UNKNOWN_MESSAGE : ok(context.world.renderMessage(message));
+  })],
+  ['PATCH', /^\/channels\/([^/]+)\/messages\/([^/]+)$/, needsBot(editChannelMessage)],
+  ['DELETE', /^\/channels\/([^/]+)\/messages\/([^/]+)$/, needsBot(deleteChannelMessage)],
+  ['PUT', /^\/channels\/([^/]+)\/messages\/([^/]+)\/reactions\/([^/]+)\/(@me)$/, needsBot(reaction(true))],
+  ['DELETE', /^\/channels\/([^/]+)\/messages\/([^/]+)\/reactions\/([^/]+)\/([^/]+)$/, needsBot(reaction(false))],
+  ['GET', /^\/guilds\/([^/]+)$/, needsBot(guild)],
+  ['GET', /^\/guilds\/([^/]+)\/members\/([^/]+)$/, needsBot(guildMember)],
+];
