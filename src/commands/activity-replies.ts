@@ -2,7 +2,9 @@
  * History, usage and moderation answers as text. History pages end with a "More" button whose
  * id carries the keyset cursor (and the person filtered on), so paging needs no server state.
  */
-import type { GenerationWithImages, UserSettings } from '../db/domain.types.ts';
+import type { Generation, GenerationWithImages, UserSettings } from '../db/domain.types.ts';
+import type { QueuePosition } from '../generation/queue/generation-queue.ts';
+import { formatEta } from './generation-replies.ts';
 import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
 import type { HistoryCursor } from '../db/generation.repository.ts';
 import type { UsageSummary, UsageTotals } from '../db/usage.repository.ts';
@@ -38,6 +40,21 @@ export function historyReply(items: readonly GenerationWithImages[], next: Histo
   const reply = textReply(lines.join('\n'), 'private');
   if (next !== undefined) reply.buttons = [[{ id: formatHistoryButtonId(next, userExternalId), label: 'More', style: 'secondary' }]];
   return reply;
+}
+
+/** /queue: the asker's waiting and running jobs; `position` undefined = just left the queue. */
+export function queueReply(jobs: ReadonlyArray<{ generation: Generation; position: QueuePosition | undefined }>): Reply {
+  if (jobs.length === 0) return textReply('You have no jobs waiting or running.', 'private');
+  const lines = jobs.map(({ generation, position }) => {
+    const where =
+      position === undefined
+        ? generation.status
+        : position.position === 0
+          ? `running, done in ${formatEta(position.etaMs)}`
+          : `queued, position ${position.position}, done in ${formatEta(position.etaMs)}`;
+    return `\`${generation.id}\` ${shortPrompt(generation.prompt)} · ${where}`;
+  });
+  return textReply(['**Your jobs**', ...lines].join('\n'), 'private');
 }
 
 function totalsText(totals: UsageTotals): string {

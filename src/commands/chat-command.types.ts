@@ -25,8 +25,12 @@ export type ChatCommand =
       statuses: readonly GenerationStatus[] | undefined;
       /** From a "more" button: the cursor text of the next page. */
       cursor: string | undefined;
+      /** Only jobs queued in the last `days` days; absent = all time. Optional so older callers stay valid. */
+      days?: number | undefined;
     }
   | { name: 'usage'; user: ChatIdentity | undefined; days: number }
+  /** The asker's waiting and running jobs with their places in the queue. */
+  | { name: 'queue' }
   | { name: 'ban' | 'unban'; target: ChatIdentity; reason: string | undefined }
   | { name: 'blocklist'; action: 'add' | 'remove'; term: string; scope: 'workspace' | 'global'; reason: string | undefined }
   | { name: 'blocklist'; action: 'list' };

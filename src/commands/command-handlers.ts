@@ -7,7 +7,7 @@
 import type { GenerationService } from '../generation/service/generation.service.ts';
 import type { ModerationService } from '../generation/service/moderation.service.ts';
 import type { RequestFrom } from '../generation/service/service.types.ts';
-import { historyReply, settingsReply, usageReply } from './activity-replies.ts';
+import { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
 import { parseHistoryCursor } from '../db/history-cursor.ts';
 import type { ButtonTarget } from './button-ids.ts';
 import type { ChatCommand } from './chat-command.types.ts';
@@ -18,6 +18,8 @@ import { refusalReply, textReply, type Reply } from './reply.types.ts';
 /** Jobs per history page. */
 export const HISTORY_PAGE_SIZE = 10;
 const DAY_MS = 86_400_000;
+/** Jobs listed by /queue (a person has at most a few waiting). */
+const QUEUE_LIST_LIMIT = 25;
 
 export interface CommandServices {
   generation: GenerationService;
@@ -89,7 +91,8 @@ export class CommandHandlers {
       }
       case 'history': {
         const after = command.cursor === undefined ? undefined : parseHistoryCursor(command.cursor);
-        const filter = { user: command.user, channelId: command.channelId, thisWorkspaceOnly: true, from: undefined, before: undefined, statuses: command.statuses };
+        const since = command.days === undefined ? undefined : new Date(this.services.now() - command.days * DAY_MS);
+        const filter = { user: command.user, channelId: command.channelId, thisWorkspaceOnly: true, from: since, before: undefined, statuses: command.statuses };
         const page = await moderation.history(from, filter, { limit: HISTORY_PAGE_SIZE, after });
         return page.ok ? historyReply(page.items, page.next, command.user?.externalId) : refusalReply(page);
       }
@@ -99,6 +102,8 @@ export class CommandHandlers {
         const usage = await moderation.usage(from, filter);
         return usage.ok ? usageReply(usage.summary, command.days) : refusalReply(usage);
       }
+      case 'queue':
+        return this.#queue(from);
       case 'ban':
       case 'unban': {
         const change = command.name === 'ban' ? moderation.ban.bind(moderation) : moderation.unban.bind(moderation);
@@ -114,6 +119,17 @@ export class CommandHandlers {
   async #accepted(pending: ReturnType<GenerationService['reroll']>): Promise<Reply> {
     const outcome = await pending;
     return outcome.ok ? acceptedReply(outcome) : refusalReply(outcome);
+  }
+
+  /** The asker's own unfinished jobs (any workspace), next to run first, with places and ETAs. */
+  async #queue(from: RequestFrom): Promise<Reply> {
+    const { generation, moderation } = this.services;
+    const filter = { user: from.requester.identity, channelId: undefined, thisWorkspaceOnly: false, from: undefined, before: undefined, statuses: ['queued', 'running'] as const };
+    const page = await moderation.history(from, filter, { limit: QUEUE_LIST_LIMIT, after: undefined });
+    if (!page.ok) return refusalReply(page);
+    const jobs = await Promise.all(page.items.map(async (item) => ({ generation: item, position: await generation.position(item.id) })));
+    const place = (job: (typeof jobs)[number]) => job.position?.position ?? Number.MAX_SAFE_INTEGER;
+    return queueReply(jobs.sort((a, b) => place(a) - place(b)));
   }
 
   async #blocklist(command: Extract<ChatCommand, { name: 'blocklist' }>, from: RequestFrom): Promise<Reply> {

@@ -7,7 +7,7 @@ import type { Generation } from '../db/domain.types.ts';
 import type { QueuePosition } from '../generation/queue/generation-queue.ts';
 import type { Accepted, Delivery, JobOwner } from '../generation/service/service.types.ts';
 import { formatButtonId } from './button-ids.ts';
-import type { Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+import type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
 
 /** "about 40 s", "about 3 min", "about 2 h". */
 export function formatEta(ms: number): string {
@@ -35,8 +35,8 @@ function cancelRow(generation: Generation): ReplyButton[][] {
   return [[{ id: formatButtonId({ action: 'cancel', generationId: generation.id, imageIndex: undefined }), label: 'Cancel', style: 'secondary' }]];
 }
 
-function reply(text: string, attachments: ReplyAttachment[], buttons: ReplyButton[][]): Reply {
-  return { visibility: 'public', text, attachments, buttons, refusal: undefined };
+function reply(text: string, attachments: ReplyAttachment[], buttons: ReplyButton[][], result: FinishedResult | undefined): Reply {
+  return { visibility: 'public', text, attachments, buttons, refusal: undefined, result };
 }
 
 function queuedText(generation: Generation, position: QueuePosition, owner: JobOwner | undefined): string {
@@ -48,22 +48,22 @@ function queuedText(generation: Generation, position: QueuePosition, owner: JobO
 /** The first answer to an accepted request. */
 export function acceptedReply(accepted: Accepted): Reply {
   const warnings = accepted.warnings.map((warning) => `\n⚠️ ${warning}`).join('');
-  return reply(`${queuedText(accepted.generation, accepted.position, undefined)}${warnings}`, [], cancelRow(accepted.generation));
+  return reply(`${queuedText(accepted.generation, accepted.position, undefined)}${warnings}`, [], cancelRow(accepted.generation), undefined);
 }
 
 /** A queued event (also after a restart: "back in the queue"). */
 export function queuedReply(generation: Generation, owner: JobOwner, position: QueuePosition, recovered: boolean): Reply {
   const note = recovered ? '\nDarkroom restarted; your job is back in the queue.' : '';
-  return reply(`${queuedText(generation, position, owner)}${note}`, [], cancelRow(generation));
+  return reply(`${queuedText(generation, position, owner)}${note}`, [], cancelRow(generation), undefined);
 }
 
 export function startedReply(generation: Generation, owner: JobOwner): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: developing…`, [], cancelRow(generation));
+  return reply(`${headline(generation)} for ${owner.displayName}: developing…`, [], cancelRow(generation), undefined);
 }
 
 export function progressReply(generation: Generation, owner: JobOwner, step: number, totalSteps: number, etaMs: number, preview: Buffer | undefined): Reply {
   const attachments = preview === undefined ? [] : [{ name: `${generation.id}-preview.jpg`, bytes: preview, spoiler: false, description: 'Preview' }];
-  return reply(`${headline(generation)} for ${owner.displayName}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation));
+  return reply(`${headline(generation)} for ${owner.displayName}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation), undefined);
 }
 
 /** The result: one picture (grid for 2+ images), with upscale / vary / reroll / delete buttons. */
@@ -77,7 +77,7 @@ export function finishedReply(generation: Generation, owner: JobOwner, delivery:
   const picture = delivery.grid ?? delivery.images[0]?.png;
   const attachments: ReplyAttachment[] =
     picture === undefined ? [] : [{ name: `${generation.id}.png`, bytes: picture, spoiler: blurred, description: generation.prompt.slice(0, 1000) }];
-  return reply(lines.join('\n'), attachments, resultButtons(generation, delivery));
+  return reply(lines.join('\n'), attachments, resultButtons(generation, delivery), { generation, delivery });
 }
 
 function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[][] {
@@ -98,9 +98,9 @@ function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[
 }
 
 export function failedReply(generation: Generation, owner: JobOwner, message: string): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: failed. ${message}`, [], []);
+  return reply(`${headline(generation)} for ${owner.displayName}: failed. ${message}`, [], [], undefined);
 }
 
 export function cancelledReply(generation: Generation, owner: JobOwner, by: 'owner' | 'moderator'): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], []);
+  return reply(`${headline(generation)} for ${owner.displayName}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], [], undefined);
 }

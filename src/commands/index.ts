@@ -3,7 +3,7 @@
  * command, reply models, button ids, and the messages of a job's life. Adapters use only this
  * folder and the service types.
  */
-export { historyReply, parseHistoryButtonId, formatHistoryButtonId, settingsReply, usageReply } from './activity-replies.ts';
+export { historyReply, parseHistoryButtonId, formatHistoryButtonId, queueReply, settingsReply, usageReply } from './activity-replies.ts';
 export { BUTTON_ACTIONS, formatButtonId, parseButtonId } from './button-ids.ts';
 export type { ButtonAction, ButtonTarget } from './button-ids.ts';
 export type { ChatCommand } from './chat-command.types.ts';
@@ -14,6 +14,6 @@ export { KNOWN_FLAGS, parseImagineRequest, promptOnly } from './imagine-request.
 export type { SlashImagineOptions } from './imagine-request.parser.ts';
 export { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
 export { refusalReply, textReply } from './reply.types.ts';
-export type { Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+export type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
 export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/service/refusal.ts';
 export type { Refusal, RefusalCode, RefusalDetails } from '../generation/service/refusal.ts';

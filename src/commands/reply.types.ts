@@ -3,7 +3,9 @@
  * which Discord renders and the Slack adapter converts), images, and rows of buttons whose ids
  * carry only ids (see button-ids.ts). Adapters turn a Reply into their native message.
  */
+import type { Generation } from '../db/domain.types.ts';
 import type { Refusal } from '../generation/service/refusal.ts';
+import type { Delivery } from '../generation/service/service.types.ts';
 
 export interface ReplyButton {
   /** `<action>:<generationId>:<imageIndex>`; see {@link formatButtonId}. */
@@ -22,6 +24,12 @@ export interface ReplyAttachment {
   description: string;
 }
 
+/** A finished job as shown, for platforms that render its details themselves (Discord embeds, the originals next to the grid). */
+export interface FinishedResult {
+  generation: Generation;
+  delivery: Delivery;
+}
+
 export interface Reply {
   /** private = only the person who asked sees it (ephemeral). */
   visibility: 'private' | 'public';
@@ -31,14 +39,19 @@ export interface Reply {
   buttons: ReplyButton[][];
   /** The refusal this reply explains, if any. */
   refusal: Refusal | undefined;
+  /**
+   * Set on a finished job's result (live or re-posted with /show). Optional so replies built
+   * before this field existed stay valid; absent means undefined.
+   */
+  result?: FinishedResult | undefined;
 }
 
 /** A plain text reply. */
 export function textReply(text: string, visibility: Reply['visibility']): Reply {
-  return { visibility, text, attachments: [], buttons: [], refusal: undefined };
+  return { visibility, text, attachments: [], buttons: [], refusal: undefined, result: undefined };
 }
 
 /** A refusal, privately, in the words of the refusal table. */
 export function refusalReply(refusal: Refusal): Reply {
-  return { visibility: 'private', text: refusal.message, attachments: [], buttons: [], refusal };
+  return { visibility: 'private', text: refusal.message, attachments: [], buttons: [], refusal, result: undefined };
 }

@@ -152,6 +152,9 @@ export class MemoryGenerations implements GenerationRepository, AcceptedJobCount
   async history(query: HistoryQuery, page: HistoryPageRequest): Promise<HistoryPage> {
     const matching = this.rows
       .filter((row) => (query.userId === undefined || row.userId === query.userId) && (query.channelId === undefined || row.channelId === query.channelId))
+      .filter((row) => query.workspaceId === undefined || row.workspaceId === query.workspaceId)
+      .filter((row) => (query.queuedFrom === undefined || row.queuedAt >= query.queuedFrom) && (query.queuedBefore === undefined || row.queuedAt < query.queuedBefore))
+      .filter((row) => query.statuses === undefined || query.statuses.includes(row.status))
       .sort((a, b) => b.queuedAt.getTime() - a.queuedAt.getTime() || a.id.localeCompare(b.id));
     const start = page.after ? matching.findIndex((row) => row.id === page.after?.id) + 1 : 0;
     const items = matching.slice(start, start + page.limit).map((row) => structuredClone(row));
