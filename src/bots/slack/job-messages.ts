@@ -1,0 +1,261 @@
+/**
+ * A job's life in Slack: one status message in the channel, posted when the job is accepted and
+ * edited through queued (position, ETA) → running (step i/N) → done; the images are uploaded
+ * with files.uploadV2 into the thread under it, one message per image (so a reaction on one
+ * image says which image), and the done message carries the Block Kit buttons. Implements the
+ * service's lifecycle events for Slack jobs (other platforms' jobs are ignored).
+ */
+import type { App } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
+import type { FinishedResult } from '../../commands/reply.types.ts';
+import type { DeliveredImage, GenerationEvents, GenerationService, JobEvent } from '../../generation/service/index.ts';
+import type { Generation } from '../../generation/service/service.types.ts';
+import { reportBug, slackErrorCode } from './bug-report.ts';
+import { renderReply, renderText, type SlackMessageBody } from './slack-blocks.ts';
+import { imageThread, StatusMessages, type StatusMessageRef } from './status-messages.ts';
+
+export type SlackClient = App['client'];
+
+/** Slack errors that mean "this channel is closed to the bot" (a person's matter, not a bug). */
+export const CHANNEL_CLOSED_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+export interface JobMessagesOptions {
+  client: SlackClient;
+  generation: Pick<GenerationService, 'attachMessage'>;
+  /** How long events wait for the handler to post a fresh job's status message. */
+  statusWaitMs: number;
+  logger: Logger;
+}
+
+/** The file name of image `index` of a job: how a reaction on an image finds its job. */
+export function imageFileName(generationId: string, index: number): string {
+  return `${generationId}-${index + 1}.png`;
+}
+
+const IMAGE_FILE = /^([A-Za-z0-9_-]{1,64})-([1-4])\.png$/;
+
+/** The job and image (0-based) a file name stands for. */
+export function parseImageFileName(name: string): { generationId: string; imageIndex: number } | undefined {
+  const match = IMAGE_FILE.exec(name);
+  return match === null ? undefined : { generationId: match[1] as string, imageIndex: Number(match[2]) - 1 };
+}
+
+export class JobMessages implements GenerationEvents {
+  readonly #book: StatusMessages;
+
+  constructor(private readonly options: JobMessagesOptions) {
+    this.#book = new StatusMessages(options.statusWaitMs);
+  }
+
+  /** Jobs with Slack work still tracked. */
+  get tracked(): number {
+    return this.#book.size;
+  }
+
+  /**
+   * Posts the status message of a job the handler just queued and records where it is. Returns
+   * the Slack error code when the channel is closed to the bot; other failures throw.
+   */
+  async postAccepted(generationId: string, channelId: string, reply: Reply): Promise<{ ok: true; ref: StatusMessageRef } | { ok: false; error: string }> {
+    try {
+      const ref = await this.#post(channelId, undefined, renderReply(reply));
+      this.#book.settle(generationId, ref);
+      await this.options.generation.attachMessage(generationId, { messageId: ref.ts, interactionToken: undefined, threadTs: ref.threadTs });
+      return { ok: true, ref };
+    } catch (error) {
+      this.#book.settle(generationId, null);
+      const code = slackErrorCode(error);
+      if (code !== undefined && CHANNEL_CLOSED_ERRORS.has(code)) return { ok: false, error: code };
+      throw error;
+    }
+  }
+
+  readonly queued: GenerationEvents['queued'] = (event) => {
+    // A fresh job's status message is the handler's answer, which already says "queued".
+    if (!this.#ours(event) || !event.recovered) return;
+    return this.#run(event, () => this.#show(event.generation, queuedReply(event.generation, event.owner, event.position, true), false), false);
+  };
+
+  readonly started: GenerationEvents['started'] = (event) => {
+    if (!this.#ours(event)) return;
+    return this.#run(event, () => this.#show(event.generation, startedReply(event.generation, event.owner), true), false);
+  };
+
+  readonly progress: GenerationEvents['progress'] = (event) => {
+    if (!this.#ours(event)) return;
+    // Slack shows no preview in an edited message; the step count is what people follow.
+    const reply = progressReply(event.generation, event.owner, event.step, event.totalSteps, event.etaMs, undefined);
+    return this.#run(event, () => this.#show(event.generation, reply, true), true);
+  };
+
+  readonly finished: GenerationEvents['finished'] = (event) => {
+    if (!this.#ours(event)) return;
+    return this.#last(event, () => this.#deliver(event));
+  };
+
+  readonly failed: GenerationEvents['failed'] = (event) => {
+    if (!this.#ours(event)) return;
+    return this.#last(event, () => this.#show(event.generation, failedReply(event.generation, event.owner, event.message), true));
+  };
+
+  readonly cancelled: GenerationEvents['cancelled'] = (event) => {
+    if (!this.#ours(event)) return;
+    return this.#last(event, () => this.#show(event.generation, cancelledReply(event.generation, event.owner, event.by), true));
+  };
+
+  /** After ❌ on a whole job: removes its files from Slack and says so in its status message. */
+  async markDeleted(generationId: string, status: StatusMessageRef | undefined, fileIds: readonly string[]): Promise<void> {
+    await this.#book.run(
+      generationId,
+      async () => {
+        await this.deleteFiles(fileIds);
+        if (status !== undefined) await this.#tryUpdate(status, renderText('_This result was deleted._'));
+      },
+      false,
+    );
+  }
+
+  /** Deletes Slack files; ones already gone are fine. */
+  async deleteFiles(fileIds: readonly string[]): Promise<void> {
+    for (const file of fileIds) {
+      try {
+        await this.options.client.files.delete({ file });
+      } catch (error) {
+        if (slackErrorCode(error) !== 'file_not_found') throw error;
+      }
+    }
+  }
+
+  #ours(event: JobEvent): boolean {
+    return event.owner.platform === 'slack';
+  }
+
+  /** Runs Slack work for a job in order; a failure is a bug, reported in the status message. */
+  #run(event: JobEvent, work: () => Promise<void>, supersedable: boolean): Promise<void> {
+    return this.#book.run(event.generation.id, () => this.#guarded(event.generation, work), supersedable);
+  }
+
+  /** The job's last Slack work: afterwards its bookkeeping is dropped. */
+  #last(event: JobEvent, work: () => Promise<void>): Promise<void> {
+    const done = this.#run(event, work, false);
+    this.#book.finish(event.generation.id);
+    return done;
+  }
+
+  async #guarded(generation: Generation, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const refusal = reportBug(this.options.logger, error, { jobId: generation.id, where: 'job-message' });
+      const ref = await this.#book.locate(generation, false).catch(() => undefined);
+      if (ref) await this.#tryUpdate(ref, renderText(refusal.message)).catch(() => undefined);
+    }
+  }
+
+  /** Shows `reply` in the job's status message; posts a new one if there is none (or it was deleted). */
+  async #show(generation: Generation, reply: Reply, waitForHandler: boolean): Promise<void> {
+    const ref = await this.#book.locate(generation, waitForHandler);
+    if (ref === null) return;
+    const body = renderReply(reply);
+    if (ref !== undefined && (await this.#tryUpdate(ref, body))) return;
+    await this.#postFor(generation, body);
+  }
+
+  /** The job's status message, posting `placeholder` as one when there is none. */
+  async #statusOf(generation: Generation, placeholder: Reply): Promise<StatusMessageRef | undefined> {
+    const ref = await this.#book.locate(generation, true);
+    if (ref === null) return undefined;
+    return ref ?? this.#postFor(generation, renderReply(placeholder));
+  }
+
+  /** Posts a status message for a job that has none and records it (in memory and on the row). */
+  async #postFor(generation: Generation, body: SlackMessageBody): Promise<StatusMessageRef> {
+    const posted = await this.#post(generation.channelId, undefined, body);
+    this.#book.remember(generation.id, posted);
+    await this.options.generation.attachMessage(generation.id, { messageId: posted.ts, interactionToken: undefined, threadTs: undefined });
+    return posted;
+  }
+
+  async #deliver(event: Parameters<GenerationEvents['finished']>[0]): Promise<void> {
+    const { generation, owner } = event;
+    const ref = await this.#statusOf(generation, startedReply(generation, owner));
+    if (ref === undefined) return;
+    const reply = finishedReply(generation, owner, event, event.warnings);
+    const fileIds = await this.#uploadImages(ref, generation, event.images);
+    // The images are in the thread; the status message keeps the text and the buttons.
+    const body = renderReply({ ...reply, attachments: [] }, fileIds);
+    if (!(await this.#tryUpdate(ref, body))) await this.#postFor(generation, body);
+    await this.#addHints(ref, generation, event.images.length);
+  }
+
+  /**
+   * /darkroom show: posts a past result again (a new message with its images in the thread
+   * and its buttons). Returns the Slack error code when the channel is closed to the bot.
+   */
+  async postShown(channelId: string, reply: Reply & { result: FinishedResult }): Promise<{ ok: true } | { ok: false; error: string }> {
+    const { generation, delivery } = reply.result;
+    try {
+      const ref = await this.#post(channelId, undefined, renderReply({ ...reply, attachments: [], buttons: [] }));
+      const fileIds = await this.#uploadImages(ref, generation, delivery.images);
+      await this.#tryUpdate(ref, renderReply({ ...reply, attachments: [] }, fileIds));
+      await this.#addHints(ref, generation, delivery.images.length);
+      return { ok: true };
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code !== undefined && CHANNEL_CLOSED_ERRORS.has(code)) return { ok: false, error: code };
+      throw error;
+    }
+  }
+
+  /** Uploads each image as its own message in the status message's thread; returns the Slack file ids. */
+  async #uploadImages(ref: StatusMessageRef, generation: Generation, images: readonly DeliveredImage[]): Promise<string[]> {
+    const fileIds: string[] = [];
+    for (const image of images) {
+      const uploaded = await this.options.client.files.uploadV2({
+        channel_id: ref.channel,
+        thread_ts: imageThread(ref),
+        file: image.png,
+        filename: imageFileName(generation.id, image.index),
+        title: `Image ${image.index + 1}`,
+        alt_text: generation.prompt.slice(0, 1000),
+        initial_comment: `Image ${image.index + 1} · seed ${image.seed}${image.blurred ? ' · blurred: possibly NSFW' : ''}`,
+      });
+      const id = (uploaded as unknown as { files: Array<{ files?: Array<{ id?: string }> }> }).files[0]?.files?.[0]?.id;
+      if (id !== undefined) fileIds.push(id);
+    }
+    return fileIds;
+  }
+
+  /** Reactions that invite the next step; ours are ignored when they come back as events (ignoreSelf). */
+  async #addHints(ref: StatusMessageRef, generation: Generation, images: number): Promise<void> {
+    const hints = ['arrows_counterclockwise'];
+    if (images === 1 && generation.kind !== 'upscale') hints.push('arrow_up');
+    if (images === 1) hints.push('twisted_rightwards_arrows');
+    for (const name of hints) {
+      try {
+        await this.options.client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name });
+      } catch (error) {
+        // Hints are a nicety: a missing scope or an existing reaction must not fail the delivery.
+        this.options.logger.warn({ jobId: generation.id, reaction: name, error: slackErrorCode(error) ?? String(error) }, 'slack.hint_reaction_failed');
+      }
+    }
+  }
+
+  async #post(channel: string, threadTs: string | undefined, body: SlackMessageBody): Promise<StatusMessageRef> {
+    const answer = await this.options.client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    if (answer.ts === undefined) throw new Error('chat.postMessage answered without a ts');
+    return { channel: answer.channel ?? channel, ts: answer.ts, threadTs };
+  }
+
+  /** Edits a message; false when it no longer exists (someone deleted it). */
+  async #tryUpdate(ref: StatusMessageRef, body: SlackMessageBody): Promise<boolean> {
+    try {
+      await this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, text: body.text, blocks: body.blocks });
+      return true;
+    } catch (error) {
+      if (slackErrorCode(error) === 'message_not_found') return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * What the adapter does with each thing Slack delivers, after Bolt has acknowledged it: slash
+ * commands, button presses and reactions become {@link ChatCommand}s for the platform-free
+ * handlers, and their replies become Slack messages: public ones in the channel (a job's status
+ * message), private ones as ephemeral messages. A repeated delivery (Slack's retries) is
+ * dropped by its id before anything happens. Every entry point runs inside the one catch-all.
+ */
+import type { Logger } from 'pino';
+import {
+  commandForButton,
+  parseButtonId,
+  parseHistoryButtonId,
+  promptOnly,
+  refusalReply,
+  textReply,
+  type ChatCommand,
+  type CommandHandlers,
+  type Reply,
+} from '../../commands/index.ts';
+import type { FinishedResult } from '../../commands/reply.types.ts';
+import type { GenerationService, RequestFrom } from '../../generation/service/index.ts';
+import { reportBug } from './bug-report.ts';
+import { DARKROOM_HELP, parseDarkroomCommand } from './darkroom-command.parser.ts';
+import type { RecentDeliveries } from './delivery-dedupe.ts';
+import type { JobMessages, SlackClient } from './job-messages.ts';
+import { REACTION_ACTIONS, resultOfMessage, type ReactedResult } from './reaction-target.ts';
+import { fileIdsFromDeleteValue, renderReply } from './slack-blocks.ts';
+import type { SlackOrigin, SlackPeople } from './slack-people.ts';
+import type { StatusMessageRef } from './status-messages.ts';
+
+/** Sends a private (ephemeral) reply to the person who asked. */
+export type PrivateAnswer = (reply: Reply) => Promise<void>;
+
+export interface SlackInteractionsOptions {
+  client: SlackClient;
+  handlers: CommandHandlers;
+  generation: Pick<GenerationService, 'cancel'>;
+  people: SlackPeople;
+  jobs: JobMessages;
+  deliveries: RecentDeliveries;
+  /** The bot's own ids (from auth.test at start). */
+  bot: () => { userId: string; botId: string };
+  logger: Logger;
+}
+
+export interface SlashCommandInput {
+  text: string;
+  triggerId: string;
+  origin: SlackOrigin;
+}
+
+export interface ButtonInput {
+  actionId: string;
+  value: string | undefined;
+  triggerId: string;
+  origin: SlackOrigin;
+  /** The message the button is on. */
+  message: StatusMessageRef | undefined;
+}
+
+export interface ReactionInput {
+  eventId: string;
+  reaction: string;
+  /** Author of the reacted message. */
+  itemUser: string | undefined;
+  messageTs: string;
+  origin: SlackOrigin;
+}
+
+/** The job an accepted reply announces: its Cancel button names it. */
+function acceptedJobId(reply: Reply): string | undefined {
+  const target = parseButtonId(reply.buttons[0]?.[0]?.id ?? '');
+  return target?.action === 'cancel' ? target.generationId : undefined;
+}
+
+const CHANNEL_CLOSED = (error: string) =>
+  `I can't post in this channel (Slack says \`${error}\`). Invite me with \`/invite @Darkroom\`, or use me in a channel I'm in.`;
+
+export class SlackInteractions {
+  constructor(private readonly options: SlackInteractionsOptions) {}
+
+  async imagine(input: SlashCommandInput, privately: PrivateAnswer, retryNum: number | undefined): Promise<void> {
+    if (!this.#firstDelivery(`command:${input.triggerId}`, retryNum)) return;
+    await this.#guarded({ what: '/imagine', userId: input.origin.userId }, privately, async () => {
+      const from = await this.options.people.requestFrom(input.origin);
+      const reply = await this.options.handlers.handle({ name: 'imagine', options: promptOnly(input.text) }, from);
+      await this.#answer(reply, from, privately);
+    });
+  }
+
+  async darkroom(input: SlashCommandInput, privately: PrivateAnswer, retryNum: number | undefined): Promise<void> {
+    if (!this.#firstDelivery(`command:${input.triggerId}`, retryNum)) return;
+    await this.#guarded({ what: '/darkroom', userId: input.origin.userId }, privately, async () => {
+      const request = parseDarkroomCommand(input.text);
+      if (request.kind === 'help') return privately(textReply(DARKROOM_HELP, 'private'));
+      if (request.kind === 'refusal') return privately(refusalReply(request.refusal));
+      const [from, command] = await Promise.all([this.options.people.requestFrom(input.origin), this.#withNames(request.command)]);
+      await this.#answer(await this.options.handlers.handle(command, from), from, privately);
+    });
+  }
+
+  async button(input: ButtonInput, privately: PrivateAnswer): Promise<void> {
+    if (!this.#firstDelivery(`action:${input.triggerId}:${input.actionId}`, undefined)) return;
+    await this.#guarded({ what: 'button', actionId: input.actionId, userId: input.origin.userId }, privately, async () => {
+      const history = parseHistoryButtonId(input.actionId);
+      const target = parseButtonId(input.actionId);
+      if (history === undefined && target === undefined) {
+        this.options.logger.warn({ actionId: input.actionId }, 'slack.unknown_button');
+        return;
+      }
+      const from = await this.options.people.requestFrom(input.origin);
+      const command: ChatCommand =
+        target !== undefined
+          ? commandForButton(target)
+          : {
+              name: 'history',
+              user: history?.userExternalId === undefined ? undefined : await this.options.people.identity(history.userExternalId, undefined),
+              channelId: undefined,
+              statuses: undefined,
+              // `history:<cursor>[:<user>]`: the cursor text as the handler reads it.
+              cursor: input.actionId.split(':')[1],
+            };
+      const reply = await this.options.handlers.handle(command, from);
+      await this.#answer(reply, from, privately);
+      if (command.name === 'delete' && command.imageIndex === undefined && reply.refusal === undefined) {
+        await this.options.jobs.markDeleted(command.generationId, input.message, fileIdsFromDeleteValue(input.value));
+      }
+    });
+  }
+
+  async reaction(input: ReactionInput, retryNum: number | undefined): Promise<void> {
+    const action = REACTION_ACTIONS[input.reaction];
+    const bot = this.options.bot();
+    // Only reactions on the bot's own messages can mean something; skip the rest before any call.
+    if (action === undefined || input.itemUser !== bot.userId) return;
+    if (!this.#firstDelivery(`event:${input.eventId}`, retryNum)) return;
+    const { channelId, userId } = input.origin;
+    const privately: PrivateAnswer = async (reply) => {
+      await this.options.client.chat.postEphemeral({ channel: channelId, user: userId, ...renderReply(reply) });
+    };
+    await this.#guarded({ what: 'reaction', reaction: input.reaction, userId }, privately, async () => {
+      const found = await this.options.client.reactions.get({ channel: channelId, timestamp: input.messageTs, full: true });
+      const result = resultOfMessage(found.message, bot);
+      if (result === undefined) return;
+      const command = this.#reactionCommand(action, result);
+      if (command === undefined) {
+        return privately(textReply('This result has several images: react on one of them in the thread, or use the Upscale / Vary buttons.', 'private'));
+      }
+      const from = await this.options.people.requestFrom(input.origin);
+      const reply = await this.options.handlers.handle(command, from);
+      await this.#answer(reply, from, privately);
+      if (command.name === 'delete' && reply.refusal === undefined) {
+        if (command.imageIndex !== undefined) await this.options.jobs.deleteFiles(result.fileIds);
+        else await this.options.jobs.markDeleted(result.generationId, { channel: channelId, ts: input.messageTs, threadTs: undefined }, result.fileIds);
+      }
+    });
+  }
+
+  #reactionCommand(action: NonNullable<(typeof REACTION_ACTIONS)[string]>, result: ReactedResult): ChatCommand | undefined {
+    const { generationId } = result;
+    if (action === 'reroll') return { name: 'reroll', generationId };
+    if (action === 'delete') return { name: 'delete', generationId, imageIndex: result.imageIndex, reason: undefined };
+    const imageIndex = result.imageIndex ?? (result.imageIndexes.length === 1 ? result.imageIndexes[0] : undefined);
+    if (imageIndex === undefined) return undefined;
+    return action === 'upscale' ? { name: 'upscale', generationId, imageIndex } : { name: 'vary', generationId, imageIndex, strength: 'subtle' };
+  }
+
+  /** Private replies privately; a queued job's status message or a re-shown result in the channel. */
+  async #answer(reply: Reply, from: RequestFrom, privately: PrivateAnswer): Promise<void> {
+    if (reply.visibility === 'private') return privately(reply);
+    const channelId = from.place.channelId;
+    if (reply.result !== undefined) {
+      const shown = await this.options.jobs.postShown(channelId, reply as Reply & { result: FinishedResult });
+      if (!shown.ok) await privately(textReply(CHANNEL_CLOSED(shown.error), 'private'));
+      return;
+    }
+    const jobId = acceptedJobId(reply);
+    if (jobId === undefined) throw new Error('a public reply that is neither a queued job nor a result');
+    const posted = await this.options.jobs.postAccepted(jobId, channelId, reply);
+    if (posted.ok) return;
+    // Nobody would ever see this job: take it back and say why.
+    await this.options.generation.cancel(jobId, from.requester, from.place);
+    await privately(textReply(CHANNEL_CLOSED(posted.error), 'private'));
+  }
+
+  /** Mentions carry Slack's user name at best; the service stores people by their display name. */
+  async #withNames(command: ChatCommand): Promise<ChatCommand> {
+    const { people } = this.options;
+    if (command.name === 'ban' || command.name === 'unban') return { ...command, target: await people.identity(command.target.externalId, command.target.displayName) };
+    if ((command.name === 'history' || command.name === 'usage') && command.user !== undefined) {
+      return { ...command, user: await people.identity(command.user.externalId, command.user.displayName) };
+    }
+    return command;
+  }
+
+  #firstDelivery(id: string, retryNum: number | undefined): boolean {
+    const first = this.options.deliveries.firstTime(id);
+    if (!first || (retryNum ?? 0) > 0) this.options.logger.info({ deliveryId: id, retryNum, duplicate: !first }, 'slack.redelivery');
+    return first;
+  }
+
+  /** The catch-all: a bug becomes an apology with a reference id, and a logged stack. */
+  async #guarded(context: Record<string, unknown>, privately: PrivateAnswer, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const refusal = reportBug(this.options.logger, error, context);
+      await privately(refusalReply(refusal)).catch((answerError: unknown) =>
+        this.options.logger.warn({ err: answerError, referenceId: refusal.details.referenceId }, 'slack.apology_failed'),
+      );
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The Slack adapter: the only code that talks to @slack/bolt. It acknowledges every slash
+ * command, button and reaction at once (Slack gives 3 seconds), then does the work: the
+ * platform-free command handlers decide, {@link JobMessages} keeps each job's status message
+ * and results up to date from the service's lifecycle events. Socket Mode when an app token is
+ * configured, else Slack's signed HTTP requests on `config.port`.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { CommandHandlers, type CommandServices, type Reply } from '../../commands/index.ts';
+import type { SlackConfig } from '../../config/config.types.ts';
+import type { GenerationEvents } from '../../generation/service/index.ts';
+import { RecentDeliveries } from './delivery-dedupe.ts';
+import { JobMessages } from './job-messages.ts';
+import { renderReply } from './slack-blocks.ts';
+import { createSlackApp } from './slack-app.factory.ts';
+import { SlackInteractions, type PrivateAnswer } from './slack-interactions.ts';
+import { SlackPeople } from './slack-people.ts';
+
+export interface SlackAdapterOptions {
+  config: SlackConfig;
+  /** Slack user ids that moderate (besides workspace admins and owners). */
+  moderatorUserIds: readonly string[];
+  /** Channel ids where NSFW images are allowed. */
+  nsfwChannels: readonly string[];
+  services: CommandServices;
+  logger: Logger;
+  /** HTTP mode: the address to listen on; undefined = every interface. */
+  listenHost: string | undefined;
+  /** Socket Mode ping timeout (also the pause before reconnecting); undefined = the client's 5 s. */
+  socketPingTimeoutMs: number | undefined;
+  /** Epoch milliseconds. */
+  now: () => number;
+}
+
+/** Repeated deliveries are recognised for an hour (see delivery-dedupe.ts). */
+const DELIVERY_TTL_MS = 60 * 60 * 1000;
+const PEOPLE_CACHE_MS = 10 * 60 * 1000;
+/** How long a job's events wait for its status message to be posted before posting their own. */
+const STATUS_WAIT_MS = 30_000;
+/** Actions whose buttons this adapter handles (see commands/button-ids.ts and the history "More" button). */
+const OUR_BUTTONS = /^(reroll|upscale|vary|vary-strong|delete|cancel|history):/;
+
+function ephemeral(respond: RespondFn, replaceOriginal: boolean | undefined): PrivateAnswer {
+  return async (reply: Reply) => {
+    await respond({ response_type: 'ephemeral', ...renderReply(reply), ...(replaceOriginal === undefined ? {} : { replace_original: replaceOriginal }) });
+  };
+}
+
+export class SlackAdapter {
+  readonly name = 'slack';
+  readonly #app: App;
+  readonly #jobs: JobMessages;
+  readonly #interactions: SlackInteractions;
+  readonly #log: Logger;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #teamNames = new Map<string, string>();
+  #bot: { userId: string; botId: string } | undefined;
+  #server: Server | undefined;
+
+  constructor(private readonly options: SlackAdapterOptions) {
+    this.#log = options.logger;
+    this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs });
+    const client = this.#app.client;
+    this.#jobs = new JobMessages({ client, generation: options.services.generation, statusWaitMs: STATUS_WAIT_MS, logger: options.logger });
+    const people = new SlackPeople({
+      client,
+      moderatorUserIds: options.moderatorUserIds,
+      nsfwChannels: options.nsfwChannels,
+      teamName: (teamId) => this.#teamNames.get(teamId) ?? teamId,
+      cacheMs: PEOPLE_CACHE_MS,
+      now: options.now,
+      logger: options.logger,
+    });
+    this.#interactions = new SlackInteractions({
+      client,
+      handlers: new CommandHandlers(options.services),
+      generation: options.services.generation,
+      people,
+      jobs: this.#jobs,
+      deliveries: new RecentDeliveries(DELIVERY_TTL_MS, options.now),
+      bot: () => {
+        if (this.#bot === undefined) throw new Error('the Slack adapter has not started');
+        return this.#bot;
+      },
+      logger: options.logger,
+    });
+    this.#listen();
+  }
+
+  /** The service's lifecycle events for Slack jobs (give them to the GenerationService). */
+  get events(): GenerationEvents {
+    return this.#jobs;
+  }
+
+  /** HTTP mode: the port it listens on once started. */
+  get httpPort(): number | undefined {
+    return (this.#server?.address() as AddressInfo | null | undefined)?.port;
+  }
+
+  /** Checks the bot token (auth.test), then connects (Socket Mode) or listens (HTTP). */
+  async start(): Promise<void> {
+    await this.#app.init();
+    const auth = await this.#app.client.auth.test();
+    if (auth.user_id === undefined || auth.bot_id === undefined) throw new Error('auth.test did not name the bot (is SLACK_BOT_TOKEN a bot token?)');
+    this.#bot = { userId: auth.user_id, botId: auth.bot_id };
+    if (auth.team_id !== undefined && auth.team !== undefined) this.#teamNames.set(auth.team_id, auth.team);
+    const { config } = this.options;
+    if (config.mode === 'socket') {
+      await this.#app.start();
+    } else {
+      this.#server = (await this.#app.start({ port: config.port, ...(this.options.listenHost ? { host: this.options.listenHost } : {}) })) as Server;
+    }
+    this.#log.info({ mode: config.mode, team: auth.team, botUserId: auth.user_id, port: this.httpPort }, 'slack.started');
+  }
+
+  /** Stops taking requests, then lets the ones being handled finish (until `deadline` aborts). */
+  async stop(deadline: AbortSignal): Promise<void> {
+    await this.#app.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'slack.stop_failed'));
+    this.#server = undefined;
+    const pending = Promise.allSettled([...this.#inFlight]);
+    await Promise.race([pending, new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
+    this.#log.info({ unfinished: this.#inFlight.size }, 'slack.stopped');
+  }
+
+  /** Runs work after the ack, and remembers it until it is done (for a graceful stop). */
+  #track(work: Promise<void>): Promise<void> {
+    this.#inFlight.add(work);
+    return work.finally(() => this.#inFlight.delete(work));
+  }
+
+  #listen(): void {
+    const app = this.#app;
+    const slash = (command: SlashCommand) => ({
+      text: command.text,
+      triggerId: command.trigger_id,
+      origin: { userId: command.user_id, userName: command.user_name, teamId: command.team_id, channelId: command.channel_id },
+    });
+    app.command('/imagine', async ({ ack, command, respond, context }) => {
+      await ack();
+      await this.#track(this.#interactions.imagine(slash(command), ephemeral(respond, undefined), context.retryNum));
+    });
+    app.command('/darkroom', async ({ ack, command, respond, context }) => {
+      await ack();
+      await this.#track(this.#interactions.darkroom(slash(command), ephemeral(respond, undefined), context.retryNum));
+    });
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: OUR_BUTTONS }, async ({ ack, body, action, respond }) => {
+      await ack();
+      const channelId = body.channel?.id ?? String(body.container['channel_id'] ?? '');
+      const messageTs = body.message?.ts;
+      const input = {
+        actionId: action.action_id,
+        value: action.value,
+        triggerId: body.trigger_id,
+        origin: { userId: body.user.id, userName: body.user.username, teamId: body.team?.id ?? body.user.team_id ?? '', channelId },
+        message: messageTs === undefined ? undefined : { channel: channelId, ts: messageTs, threadTs: body.message?.['thread_ts'] as string | undefined },
+      };
+      await this.#track(this.#interactions.button(input, ephemeral(respond, false)));
+    });
+    app.event('reaction_added', async ({ event, body, context }) => {
+      if (event.item.type !== 'message') return;
+      const input = {
+        eventId: body.event_id,
+        reaction: event.reaction,
+        itemUser: event.item_user,
+        messageTs: event.item.ts,
+        origin: { userId: event.user, userName: undefined, teamId: body.team_id, channelId: event.item.channel },
+      };
+      await this.#track(this.#interactions.reaction(input, context.retryNum));
+    });
+    app.error(async (error) => {
+      // Errors outside our handlers (Bolt's own middleware); ours never reach here (see the catch-all).
+      this.#log.error({ err: error }, 'slack.bolt_error');
+    });
+  }
+}
