@@ -15,11 +15,11 @@ export class SourceImageGoneError extends Error {
   }
 }
 
-/** The refusal a failed job reports; logs the error (with the reference id for bugs). */
-export function failureFor(error: unknown, context: { jobId: string; model: string; available: readonly string[]; logger: Logger }): Refusal {
+/** The refusal a failed job reports; logs the error (with the reference id for bugs) on the job's logger. */
+export function failureFor(error: unknown, context: { model: string; available: readonly string[]; logger: Logger }): Refusal {
   const name = error instanceof Error ? error.name : undefined;
   if (name === 'ModelUnavailableError' || name === 'UnsupportedModelError') {
-    context.logger.warn({ jobId: context.jobId, err: error }, 'job.model_unavailable');
+    context.logger.warn({ err: error }, 'job.model_unavailable');
     return refuse('model_unavailable', { model: context.model, available: context.available });
   }
   if (error instanceof SourceImageGoneError) {
@@ -29,6 +29,6 @@ export function failureFor(error: unknown, context: { jobId: string; model: stri
     return refuse('not_found', { what: 'image', id: error.key });
   }
   const referenceId = newReferenceId();
-  context.logger.error({ jobId: context.jobId, referenceId, err: error }, 'job.internal_error');
+  context.logger.error({ referenceId, err: error }, 'job.internal_error');
   return refuse('internal', { referenceId });
 }

@@ -109,6 +109,9 @@ export function resolveImagineParameters(request: ImagineOptions, context: Param
 
   const budget = Math.min(profile.nativeWidth * profile.nativeHeight, limits.maxPixels);
   const size = sizeForAspect(aspect.value.ratio, budget);
+  if (Math.abs(Math.log(size.width / size.height / aspect.value.ratio)) > Math.log(1.1)) {
+    warnings.push(`Aspect ${aspect.value.text} became ${size.width}×${size.height}: the closest size in 64-pixel steps within ${profile.name}'s pixel count.`);
+  }
   return {
     ok: true,
     parameters: {

@@ -174,7 +174,7 @@ export class JobRunner {
       return;
     }
     const available = (await this.options.models.list().catch(() => [])).map((model) => model.name);
-    const refusal = failureFor(error, { jobId: generation.id, model: generation.model, available, logger: log });
+    const refusal = failureFor(error, { model: generation.model, available, logger: log });
     const detail = error instanceof Error ? error.message : String(error);
     if (!(await this.options.generations.markFailed(generation.id, { code: refusal.code, message: detail.slice(0, 2000) }))) return;
     const failed = await this.#load(generation.id);

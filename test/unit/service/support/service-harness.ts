@@ -132,7 +132,8 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     now,
     // Deterministic seeds: 1000, 1100, 1200 … (as fractions of 2^32).
     random: () => (seed += 100) / 2 ** 32,
-    logger: pino({ level: 'silent' }),
+    // DARKROOM_TEST_LOG=debug shows the service's log lines when a test needs explaining.
+    logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
   });
   const policy = { ...defaultPolicy(), ...options.policy };
   const moderation = new ModerationService({
