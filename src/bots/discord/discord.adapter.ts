@@ -1,0 +1,132 @@
+/**
+ * The Discord adapter: the only code that talks to Discord (through discord.js). It logs in,
+ * registers the slash commands in bulk (per guild when guild ids are configured, else
+ * globally), turns interactions and reactions into commands, and the service's lifecycle events
+ * (`events`, handed to the GenerationService) into edits of each job's message. One catch-all:
+ * a bug becomes a short apology with a reference id, and the stack goes to the log.
+ */
+import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, type Interaction } from 'discord.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { CommandHandlers } from '../../commands/index.ts';
+import type { DiscordConfig } from '../../config/config.types.ts';
+import type { ModelDirectory } from '../../generation/service/model-directory.ts';
+import { newReferenceId, refuse } from '../../generation/service/refusal.ts';
+import type { ChatLocation, GenerationEvents } from '../../generation/service/service.types.ts';
+import { EditPacer } from './edit-pacer.ts';
+import { InteractionFlow } from './interaction-flow.ts';
+import { DiscordJobSender } from './job-message.sender.ts';
+import { JobMessages } from './job-messages.ts';
+import { ReactionFlow } from './reaction-flow.ts';
+import type { ModeratorConfig } from './request-context.ts';
+import { slashCommands } from './slash-commands.ts';
+
+/** Least time between two requests to one message bucket (Discord: about 5 per 5 s). */
+export const EDIT_GAP_MS = 1_100;
+
+export interface DiscordAdapterOptions {
+  config: Pick<DiscordConfig, 'token' | 'apiUrl' | 'guildIds' | 'allowDMs'>;
+  moderators: ModeratorConfig;
+  commands: CommandHandlers;
+  /** Records where a job's message lives (GenerationService.attachMessage). */
+  attachMessage: (generationId: string, chat: ChatLocation) => Promise<boolean>;
+  models: ModelDirectory;
+  logger: Logger;
+  /** Epoch milliseconds (interaction token age, edit pacing). */
+  now: () => number;
+}
+
+export class DiscordAdapter {
+  readonly name = 'discord';
+  readonly #client: Client;
+  readonly #jobs: JobMessages;
+  readonly #interactions: InteractionFlow;
+  readonly #reactions: ReactionFlow;
+  readonly #log: Logger;
+  /** Work in progress on interactions and reactions (awaited at stop). */
+  readonly #inFlight = new Set<Promise<void>>();
+  #accepting = false;
+
+  constructor(private readonly options: DiscordAdapterOptions) {
+    this.#log = options.logger;
+    this.#client = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+      partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
+      rest: { api: options.config.apiUrl },
+    });
+    const pacer = new EditPacer(EDIT_GAP_MS, options.now, (ms) => sleep(ms));
+    const sender = new DiscordJobSender({ client: this.#client, attachMessage: options.attachMessage, now: options.now, logger: options.logger });
+    this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
+    const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs };
+    this.#interactions = new InteractionFlow({ ...shared, models: options.models, logger: options.logger });
+    this.#reactions = new ReactionFlow({ ...shared, client: this.#client });
+  }
+
+  /** Lifecycle listener for the GenerationService (jobs of other platforms are ignored). */
+  get events(): GenerationEvents {
+    return this.#jobs;
+  }
+
+  /** Logs in, waits for the gateway to be ready, and registers the commands. */
+  async start(): Promise<void> {
+    const { token, guildIds, allowDMs } = this.options.config;
+    if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
+    this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
+    this.#client.on(Events.MessageReactionAdd, (reaction, user) => this.#track(this.#safely('reaction', undefined, () => this.#reactions.handle(reaction, user))));
+    this.#client.on(Events.Error, (error) => this.#log.error({ err: error }, 'discord.client_error'));
+    const ready = new Promise<void>((resolve) => this.#client.once(Events.ClientReady, () => resolve()));
+    await this.#client.login(token);
+    await ready;
+    const applicationId = this.#client.application?.id;
+    if (applicationId === undefined) throw new Error('Discord did not say which application this bot is');
+    // Straight to REST: discord.js would rewrite the permission integers into strings.
+    const commands = slashCommands({ allowDMs });
+    if (guildIds.length === 0) await this.#client.rest.put(Routes.applicationCommands(applicationId), { body: commands });
+    for (const guildId of guildIds) await this.#client.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: commands });
+    this.#accepting = true;
+    this.#log.info({ user: this.#client.user?.tag, scope: guildIds.length === 0 ? 'global' : guildIds, commands: commands.length }, 'discord.ready');
+  }
+
+  /** Stops taking interactions, lets running handlers and message edits finish (until `deadline`), logs out. */
+  async stop(deadline?: AbortSignal): Promise<void> {
+    this.#accepting = false;
+    const drained = Promise.all([...this.#inFlight]).then(() => this.#jobs.flush());
+    if (deadline === undefined) await drained;
+    else await Promise.race([drained, new Promise<void>((resolve) => (deadline.aborted ? resolve() : deadline.addEventListener('abort', () => resolve(), { once: true })))]);
+    await this.#client.destroy();
+    this.#log.info('discord.stopped');
+  }
+
+  async #onInteraction(interaction: Interaction): Promise<void> {
+    if (!this.#accepting) return;
+    await this.#safely('interaction', interaction, () => this.#interactions.handle(interaction));
+  }
+
+  #track(work: Promise<void>): void {
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  /** The one catch-all: apologise with a reference id, log the details under it. */
+  async #safely(kind: string, interaction: Interaction | undefined, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const referenceId = newReferenceId();
+      this.#log.error({ err: error, referenceId, kind, interactionId: interaction?.id }, 'discord.handler_failed');
+      if (interaction === undefined || !interaction.isRepliable()) return;
+      const apology = { content: refuse('internal', { referenceId }).message, flags: MessageFlags.Ephemeral as const };
+      try {
+        if (interaction.deferred && !interaction.replied && interaction.ephemeral === true) await interaction.editReply({ content: apology.content });
+        else if (interaction.deferred && !interaction.replied) {
+          // A public "thinking…" placeholder: replace it with a private apology.
+          await interaction.deleteReply().catch(() => undefined);
+          await interaction.followUp(apology);
+        } else if (interaction.replied) await interaction.followUp(apology);
+        else await interaction.reply(apology);
+      } catch (replyError) {
+        this.#log.warn({ err: replyError, referenceId }, 'discord.apology_failed');
+      }
+    }
+  }
+}
