@@ -46,6 +46,14 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+/**
+ * Lets the event loop turn before a histogram is read: a block is recorded only when the
+ * monitor's timer finally fires, which it cannot do while the awaiting code runs on.
+ */
+async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 3 * LOOP_RESOLUTION_MS));
+}
+
 function loopFigures(histogram: IntervalHistogram): { p50Ms: number; p99Ms: number; maxMs: number } {
   // The histogram records the whole interval (resolution included); subtract it to get the delay.
   const delay = (ns: number): number => round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
@@ -112,6 +120,7 @@ async function measureLoad(dir: string, recorder: SessionRecorder): Promise<{ pi
     sessionHook: recorder.hook,
   });
   const totalMs = performance.now() - started;
+  await settle();
   histogram.disable();
 
   // The tokenizer alone (vocab.json + merges.txt parse), which runs on the event loop.
@@ -120,6 +129,7 @@ async function measureLoad(dir: string, recorder: SessionRecorder): Promise<{ pi
   const tokenizerStarted = performance.now();
   await ClipTokenizer.fromDirectory(path.join(dir, 'tokenizer'));
   const tokenizerMs = performance.now() - tokenizerStarted;
+  await settle();
   tokenizerLoop.disable();
   return {
     pipeline,
@@ -166,6 +176,7 @@ async function measureGeneration(pipeline: StableDiffusionPipeline, recorder: Se
       probeMs.push(performance.now() - at);
     },
   });
+  await settle();
   histogram.disable();
   const gcFigures = gc.stop();
 

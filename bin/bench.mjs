@@ -7,6 +7,7 @@
 // human-readable to stderr. This script prints one JSON object per line to stdout,
 // `{"bench":"engine",...figures}`, or `{"bench":"engine","error":"…","exitCode":1}` when a
 // benchmark fails, and exits non-zero if any failed. stderr passes through.
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -17,6 +17,8 @@ export interface LoopScheduler {
     sample: Float32Array,
     rng: NoiseSource,
   ): { prevSample: Float32Array; predOriginalSample: Float32Array | undefined };
+  /** Preallocated results from now on (see `Scheduler.reuseBuffers` for the ownership rule). */
+  reuseBuffers(): void;
 }
 
 export interface DenoiseLoopInput {
@@ -33,18 +35,25 @@ export interface DenoiseLoopInput {
   /** Per-image noise for ancestral / stochastic steps. */
   noise: NoiseSource;
   signal: AbortSignal | undefined;
-  /** Called after every step with the new latents and the scheduler's x0 estimate when it has one. */
+  /**
+   * Called after every step with the new latents and the scheduler's x0 estimate when it has one.
+   * Both arrays are overwritten by later steps: read them during the call, copy to keep.
+   */
   onStep: (stepIndex: number, latents: Float32Array, denoised: Float32Array | undefined) => void;
 }
 
 const f32 = Math.fround;
 
-/** `uncond + g · (cond − uncond)`, each operation rounded to float32 like torch. */
-export function combineGuidance(prediction: Float32Array, images: number, guidance: number): Float32Array {
+/**
+ * `uncond + g · (cond − uncond)`, each operation rounded to float32 like torch, into `out` (a new
+ * array when omitted).
+ */
+export function combineGuidance(prediction: Float32Array, images: number, guidance: number, out?: Float32Array): Float32Array {
   const size = prediction.length / 2;
   if (size !== Math.floor(size) || images < 1) throw new Error('guided prediction must hold negative and positive rows');
   const scale = f32(guidance);
-  const guided = new Float32Array(size);
+  const guided = out ?? new Float32Array(size);
+  if (guided.length !== size) throw new Error(`guidance output holds ${guided.length} values, expected ${size}`);
   for (let index = 0; index < size; index++) {
     const uncond = prediction[index]!;
     const cond = prediction[size + index]!;
@@ -53,13 +62,19 @@ export function combineGuidance(prediction: Float32Array, images: number, guidan
   return guided;
 }
 
-/** Runs all timesteps and returns the final latents. */
+/**
+ * Runs all timesteps and returns the final latents. Nothing latent-sized is allocated per step:
+ * the scheduler reuses its result arrays (so the returned latents are the scheduler's: valid until
+ * it steps again), and the UNet input and guidance buffers are allocated once here.
+ */
 export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Array> {
   const { scheduler, runner, guided, signal } = input;
+  scheduler.reuseBuffers();
   let latents = input.latents;
   const size = latents.length;
-  // Reused every step: the UNet input for guided runs is the scaled latents twice.
+  // The UNet input for guided runs is the scaled latents twice; the combined prediction has one row set.
   const doubled = guided ? new Float32Array(size * 2) : undefined;
+  const guidedOutput = guided ? new Float32Array(size) : undefined;
   for (const [stepIndex, t] of input.timesteps.entries()) {
     throwIfAborted(signal, stepIndex);
     const scaled = scheduler.scaleModelInput(latents, t);
@@ -70,8 +85,8 @@ export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Ar
       modelInput = doubled;
     }
     const prediction = await runner.predict(modelInput, t);
-    // A fresh array per step: multistep schedulers (PNDM, DPM++) may keep model outputs as history.
-    const modelOutput = guided ? combineGuidance(prediction, input.images, input.guidance) : prediction.slice(0, size);
+    // Reused arrays are safe here: a reusing scheduler copies whatever it keeps as history (PNDM's ε).
+    const modelOutput = guidedOutput ? combineGuidance(prediction, input.images, input.guidance, guidedOutput) : prediction.subarray(0, size);
     const result = scheduler.step(modelOutput, t, latents, input.noise);
     latents = result.prevSample;
     input.onStep(stepIndex, latents, result.predOriginalSample);

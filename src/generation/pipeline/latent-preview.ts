@@ -31,14 +31,18 @@ export const LATENT_RGB_FACTORS: Record<LatentSpace, readonly (readonly [number,
 export function latentPreview(latents: Float32Array, index: number, latentHeight: number, latentWidth: number, space: LatentSpace): RgbImage {
   const plane = latentHeight * latentWidth;
   const base = index * 4 * plane;
+  if (latents.length < base + 4 * plane) throw new RangeError(`latents hold no image ${index} of ${latentWidth}×${latentHeight}`);
   const factors = LATENT_RGB_FACTORS[space];
+  const [f0, f1, f2, f3] = [factors[0]!, factors[1]!, factors[2]!, factors[3]!];
   const pixels = new Uint8Array(plane * 3);
   for (let pixel = 0; pixel < plane; pixel++) {
+    const c0 = latents[base + pixel]!;
+    const c1 = latents[base + plane + pixel]!;
+    const c2 = latents[base + 2 * plane + pixel]!;
+    const c3 = latents[base + 3 * plane + pixel]!;
     for (let colour = 0; colour < 3; colour++) {
-      let sum = 0;
-      for (let channel = 0; channel < 4; channel++) {
-        sum += (latents[base + channel * plane + pixel] ?? 0) * (factors[channel]?.[colour] ?? 0);
-      }
+      // summed from 0 channel by channel, in this order
+      const sum = 0 + c0 * f0[colour]! + c1 * f1[colour]! + c2 * f2[colour]! + c3 * f3[colour]!;
       const unit = Math.min(1, Math.max(0, (sum + 1) / 2));
       pixels[pixel * 3 + colour] = Math.round(unit * 255);
     }

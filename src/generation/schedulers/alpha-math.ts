@@ -23,32 +23,41 @@ export function addNoiseWithAlpha(cumprod: Float32Array, original: Float32Array,
   return out;
 }
 
-/** x₀ and ε estimates from a model output at ᾱ_t. */
+/**
+ * x₀ and ε estimates from a model output at ᾱ_t, written into `into` (new arrays when omitted).
+ */
 export function predictWithAlpha(
   prediction: PredictionType,
   modelOutput: Float32Array,
   sample: Float32Array,
   alpha: number,
+  into: { original: Float32Array; epsilon: Float32Array } = { original: new Float32Array(sample.length), epsilon: new Float32Array(sample.length) },
 ): { original: Float32Array; epsilon: Float32Array } {
   const sqrtAlpha = Math.sqrt(alpha);
   const sqrtBeta = Math.sqrt(1 - alpha);
-  const original = new Float32Array(sample.length);
-  const epsilon = new Float32Array(sample.length);
-  for (let i = 0; i < sample.length; i++) {
-    const x = sample[i]!;
-    const output = modelOutput[i]!;
-    if (prediction === 'epsilon') {
-      original[i] = (x - sqrtBeta * output) / sqrtAlpha;
+  const { original, epsilon } = into;
+  const length = sample.length;
+  if (prediction === 'epsilon') {
+    for (let i = 0; i < length; i++) {
+      const output = modelOutput[i]!;
+      original[i] = (sample[i]! - sqrtBeta * output) / sqrtAlpha;
       epsilon[i] = output;
-    } else if (prediction === 'v_prediction') {
+    }
+  } else if (prediction === 'v_prediction') {
+    for (let i = 0; i < length; i++) {
+      const x = sample[i]!;
+      const output = modelOutput[i]!;
       original[i] = sqrtAlpha * x - sqrtBeta * output;
       epsilon[i] = sqrtAlpha * output + sqrtBeta * x;
-    } else {
+    }
+  } else {
+    for (let i = 0; i < length; i++) {
+      const output = modelOutput[i]!;
       original[i] = output;
-      epsilon[i] = (x - sqrtAlpha * output) / sqrtBeta;
+      epsilon[i] = (sample[i]! - sqrtAlpha * output) / sqrtBeta;
     }
   }
-  return { original, epsilon };
+  return into;
 }
 
 /** Clamp in place to [−range, range] (diffusers `clip_sample`). */

@@ -6,6 +6,7 @@ import type { NoiseSource } from '../engine.types.ts';
 import { addNoiseWithAlpha, alphaAt, clampInPlace, predictWithAlpha } from './alpha-math.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
+import { StepBuffers } from './step-buffers.ts';
 import { spacedTimesteps } from './timestep-spacing.ts';
 
 export class DdimScheduler implements Scheduler {
@@ -19,6 +20,7 @@ export class DdimScheduler implements Scheduler {
   private readonly clipSample: boolean;
   private readonly clipSampleRange: number;
   private numInferenceSteps = 0;
+  private readonly buffers = new StepBuffers();
 
   constructor(config: SchedulerConfig) {
     this.settings = resolveCommon(config, { timestepSpacing: 'leading' });
@@ -43,17 +45,25 @@ export class DdimScheduler implements Scheduler {
     // diffusers' DDIMScheduler has no begin index: its step works from the timestep alone.
   }
 
+  reuseBuffers(): void {
+    this.buffers.enableReuse();
+  }
+
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _rng: NoiseSource): StepResult {
     if (this.numInferenceSteps === 0) throw new Error('call setTimesteps before step');
     const prevTimestep = timestep - Math.floor(this.settings.numTrainTimesteps / this.numInferenceSteps);
     const alpha = alphaAt(this.alphasCumprod, timestep, this.finalAlphaCumprod);
     const alphaPrev = alphaAt(this.alphasCumprod, prevTimestep, this.finalAlphaCumprod);
-    const { original, epsilon } = predictWithAlpha(this.settings.predictionType, modelOutput, sample, alpha);
+    const length = sample.length;
+    const { original, epsilon } = predictWithAlpha(this.settings.predictionType, modelOutput, sample, alpha, {
+      original: this.buffers.take('original', length, 2),
+      epsilon: this.buffers.take('epsilon', length, 1),
+    });
     if (this.clipSample) clampInPlace(original, this.clipSampleRange);
     const signal = Math.sqrt(alphaPrev);
     const direction = Math.sqrt(1 - alphaPrev);
-    const prevSample = new Float32Array(sample.length);
-    for (let i = 0; i < prevSample.length; i++) prevSample[i] = signal * original[i]! + direction * epsilon[i]!;
+    const prevSample = this.buffers.take('prev', length, 2);
+    for (let i = 0; i < length; i++) prevSample[i] = signal * original[i]! + direction * epsilon[i]!;
     return { prevSample, predOriginalSample: original };
   }
 

@@ -9,6 +9,7 @@ import type { NoiseSource } from '../engine.types.ts';
 import { exponentialSigmas, interpolateAtTimestep, karrasSigmas, logOfSigmas, roundHalfEven, sigmaToTimestep, trainingSigmas } from './noise-schedule.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
+import { StepBuffers } from './step-buffers.ts';
 import { dpmSolverTimesteps } from './timestep-spacing.ts';
 
 const f32 = Math.fround;
@@ -39,6 +40,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private lowerOrderCount = 0;
   private stepIndex: number | undefined = undefined;
   private beginIndex: number | undefined = undefined;
+  private readonly buffers = new StepBuffers();
 
   constructor(config: SchedulerConfig) {
     this.settings = resolveCommon(config, { timestepSpacing: 'linspace' });
@@ -91,6 +93,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.beginIndex = index;
   }
 
+  reuseBuffers(): void {
+    this.buffers.enableReuse();
+  }
+
   /** diffusers: no match → last index; repeated timestep → its second occurrence. */
   private indexForTimestep(timestep: number): number {
     const matches: number[] = [];
@@ -104,11 +110,15 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private convertToOriginal(modelOutput: Float32Array, sample: Float32Array, sigma: number): Float32Array {
     const { alpha, sigmaT } = vpOf(sigma);
     const prediction = this.settings.predictionType;
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) {
-      if (prediction === 'epsilon') out[i] = (sample[i]! - sigmaT * modelOutput[i]!) / alpha;
-      else if (prediction === 'v_prediction') out[i] = alpha * sample[i]! - sigmaT * modelOutput[i]!;
-      else out[i] = modelOutput[i]!;
+    const length = sample.length;
+    // Depth 2: the previous step's x₀ is still read by this step's second-order update.
+    const out = this.buffers.take('original', length, 2);
+    if (prediction === 'epsilon') {
+      for (let i = 0; i < length; i++) out[i] = (sample[i]! - sigmaT * modelOutput[i]!) / alpha;
+    } else if (prediction === 'v_prediction') {
+      for (let i = 0; i < length; i++) out[i] = alpha * sample[i]! - sigmaT * modelOutput[i]!;
+    } else {
+      for (let i = 0; i < length; i++) out[i] = modelOutput[i]!;
     }
     return out;
   }
@@ -146,8 +156,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const h = target.lambda - source.lambda;
     const sampleScale = target.sigmaT / source.sigmaT;
     const originalScale = target.alpha * (Math.exp(-h) - 1);
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) out[i] = sampleScale * sample[i]! - originalScale * original[i]!;
+    const length = sample.length;
+    const out = this.buffers.take('prev', length, 2);
+    for (let i = 0; i < length; i++) out[i] = sampleScale * sample[i]! - originalScale * original[i]!;
     return out;
   }
 
@@ -160,11 +171,15 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const sampleScale = target.sigmaT / source.sigmaT;
     const expTerm = target.alpha * (Math.exp(-h) - 1);
     const heunTerm = target.alpha * ((Math.exp(-h) - 1) / h + 1);
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) {
-      const d1 = (1 / r0) * (current[i]! - previous[i]!);
-      const correction = this.solverType === 'midpoint' ? -0.5 * expTerm * d1 : heunTerm * d1;
-      out[i] = sampleScale * sample[i]! - expTerm * current[i]! + correction;
+    const inverseR0 = 1 / r0;
+    // −0.5·expTerm·d1 evaluates as (−0.5·expTerm)·d1, so hoisting the product keeps every rounding.
+    const correctionScale = this.solverType === 'midpoint' ? -0.5 * expTerm : heunTerm;
+    const length = sample.length;
+    const out = this.buffers.take('prev', length, 2);
+    for (let i = 0; i < length; i++) {
+      const now = current[i]!;
+      const d1 = inverseR0 * (now - previous[i]!);
+      out[i] = sampleScale * sample[i]! - expTerm * now + correctionScale * d1;
     }
     return out;
   }

@@ -30,15 +30,17 @@ export class EulerAncestralScheduler extends SigmaSchedulerBase {
     const index = this.currentIndex(timestep);
     const sigma = this.sigmas[index]!;
     const sigmaNext = this.sigmas[index + 1]!;
-    const predOriginalSample = predictOriginalFromSigma(this.settings.predictionType, modelOutput, sample, sigma);
+    const length = sample.length;
+    const predOriginalSample = predictOriginalFromSigma(this.settings.predictionType, modelOutput, sample, sigma, this.buffers.take('original', length, 2));
     const sigmaUp = Math.sqrt((sigmaNext ** 2 * (sigma ** 2 - sigmaNext ** 2)) / sigma ** 2);
     const sigmaDown = Math.sqrt(sigmaNext ** 2 - sigmaUp ** 2);
     const dt = sigmaDown - sigma;
-    const noise = rng.randn(sample.length);
-    const prevSample = new Float32Array(sample.length);
-    for (let i = 0; i < prevSample.length; i++) {
-      const derivative = (sample[i]! - predOriginalSample[i]!) / sigma;
-      prevSample[i] = sample[i]! + derivative * dt + noise[i]! * sigmaUp;
+    const noise = rng.randn(length);
+    const prevSample = this.buffers.take('prev', length, 2);
+    for (let i = 0; i < length; i++) {
+      const x = sample[i]!;
+      const derivative = (x - predOriginalSample[i]!) / sigma;
+      prevSample[i] = x + derivative * dt + noise[i]! * sigmaUp;
     }
     this.stepIndex = index + 1;
     return { prevSample, predOriginalSample };

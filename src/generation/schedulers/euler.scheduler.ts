@@ -65,12 +65,14 @@ export class EulerScheduler extends SigmaSchedulerBase {
     const index = this.currentIndex(timestep);
     const sigma = this.sigmas[index]!;
     const sigmaNext = this.sigmas[index + 1]!;
-    const predOriginalSample = predictOriginalFromSigma(this.settings.predictionType, modelOutput, sample, sigma);
+    const length = sample.length;
+    const predOriginalSample = predictOriginalFromSigma(this.settings.predictionType, modelOutput, sample, sigma, this.buffers.take('original', length, 2));
     const dt = sigmaNext - sigma;
-    const prevSample = new Float32Array(sample.length);
-    for (let i = 0; i < prevSample.length; i++) {
-      const derivative = (sample[i]! - predOriginalSample[i]!) / sigma;
-      prevSample[i] = sample[i]! + derivative * dt;
+    const prevSample = this.buffers.take('prev', length, 2);
+    for (let i = 0; i < length; i++) {
+      const x = sample[i]!;
+      const derivative = (x - predOriginalSample[i]!) / sigma;
+      prevSample[i] = x + derivative * dt;
     }
     this.stepIndex = index + 1;
     return { prevSample, predOriginalSample };

@@ -10,6 +10,7 @@ import { addNoiseWithAlpha, alphaAt, clampInPlace, predictWithAlpha } from './al
 import { numpyLinspace } from './noise-schedule.ts';
 import { cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
+import { StepBuffers } from './step-buffers.ts';
 
 const SIGMA_DATA = 0.5;
 
@@ -35,6 +36,7 @@ export class LcmScheduler implements Scheduler {
   private numInferenceSteps = 0;
   private stepIndex: number | undefined = undefined;
   private beginIndex: number | undefined = undefined;
+  private readonly buffers = new StepBuffers();
 
   constructor(config: SchedulerConfig) {
     this.settings = resolveCommon(config, { timestepSpacing: 'leading', betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear' });
@@ -82,6 +84,10 @@ export class LcmScheduler implements Scheduler {
     this.beginIndex = index;
   }
 
+  reuseBuffers(): void {
+    this.buffers.enableReuse();
+  }
+
   private indexForTimestep(timestep: number): number {
     const matches: number[] = [];
     this.timesteps.forEach((value, index) => {
@@ -100,18 +106,22 @@ export class LcmScheduler implements Scheduler {
     const alpha = alphaAt(this.alphasCumprod, timestep, this.finalAlphaCumprod);
     const alphaPrev = alphaAt(this.alphasCumprod, prevTimestep, this.finalAlphaCumprod);
     const { cSkip, cOut } = lcmBoundaryScalings(timestep, this.timestepScaling);
-    const { original } = predictWithAlpha(this.settings.predictionType, modelOutput, sample, alpha);
+    const length = sample.length;
+    const { original } = predictWithAlpha(this.settings.predictionType, modelOutput, sample, alpha, {
+      original: this.buffers.take('original', length, 1),
+      epsilon: this.buffers.take('epsilon', length, 1),
+    });
     if (this.clipSample) clampInPlace(original, this.clipSampleRange);
-    const denoised = new Float32Array(sample.length);
-    for (let i = 0; i < denoised.length; i++) denoised[i] = cOut * original[i]! + cSkip * sample[i]!;
+    const denoised = this.buffers.take('denoised', length, 2);
+    for (let i = 0; i < length; i++) denoised[i] = cOut * original[i]! + cSkip * sample[i]!;
 
     let prevSample = denoised;
     if (index !== this.numInferenceSteps - 1) {
-      const noise = rng.randn(sample.length);
+      const noise = rng.randn(length);
       const signal = Math.sqrt(alphaPrev);
       const noiseScale = Math.sqrt(1 - alphaPrev);
-      prevSample = new Float32Array(sample.length);
-      for (let i = 0; i < prevSample.length; i++) prevSample[i] = signal * denoised[i]! + noiseScale * noise[i]!;
+      prevSample = this.buffers.take('prev', length, 2);
+      for (let i = 0; i < length; i++) prevSample[i] = signal * denoised[i]! + noiseScale * noise[i]!;
     }
     this.stepIndex = index + 1;
     return { prevSample, predOriginalSample: denoised };

@@ -8,17 +8,29 @@ import type { NoiseSource } from '../engine.types.ts';
 import { addNoiseWithAlpha, alphaAt } from './alpha-math.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
+import { StepBuffers } from './step-buffers.ts';
 import { pndmBaseTimesteps } from './timestep-spacing.ts';
 
 const PNDM_ORDER = 4;
 
-/** Σ weights[k]·vectors[k], element-wise (the linear multistep combination of ε predictions). */
-function combine(vectors: Float32Array[], weights: number[]): Float32Array {
-  const out = new Float32Array(vectors[0]!.length);
-  for (let k = 0; k < vectors.length; k++) {
-    const vector = vectors[k]!;
-    const weight = weights[k]!;
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! + weight * vector[i]!;
+/**
+ * Σ weights[k]·vectors[k] into `out`, element-wise (the linear multistep combination of ε
+ * predictions): accumulated from 0 vector by vector, each partial sum rounded to float32 as the
+ * array stores it.
+ */
+function combineInto(out: Float32Array, vectors: readonly Float32Array[], weights: readonly number[]): Float32Array {
+  const f32 = Math.fround;
+  const length = out.length;
+  const [v0, v1, v2, v3] = vectors;
+  const [w0 = 0, w1 = 0, w2 = 0, w3 = 0] = weights;
+  if (vectors.length === 2) {
+    for (let i = 0; i < length; i++) out[i] = f32(0 + w0 * v0![i]!) + w1 * v1![i]!;
+  } else if (vectors.length === 3) {
+    for (let i = 0; i < length; i++) out[i] = f32(f32(0 + w0 * v0![i]!) + w1 * v1![i]!) + w2 * v2![i]!;
+  } else if (vectors.length === 4) {
+    for (let i = 0; i < length; i++) out[i] = f32(f32(f32(0 + w0 * v0![i]!) + w1 * v1![i]!) + w2 * v2![i]!) + w3 * v3![i]!;
+  } else {
+    throw new Error(`PNDM combines 2 to ${PNDM_ORDER} ε predictions, got ${vectors.length}`);
   }
   return out;
 }
@@ -39,6 +51,8 @@ export class PndmScheduler implements Scheduler {
   private history: Float32Array[] = [];
   private pendingSample: Float32Array | undefined = undefined;
   private rungeKuttaSum: Float64Array | undefined = undefined;
+  private rungeKuttaStore: Float64Array | undefined = undefined;
+  private readonly buffers = new StepBuffers();
 
   constructor(config: SchedulerConfig) {
     this.settings = resolveCommon(config, { timestepSpacing: 'leading' });
@@ -84,6 +98,20 @@ export class PndmScheduler implements Scheduler {
     // diffusers' PNDMScheduler keeps its own counter and has no begin index.
   }
 
+  reuseBuffers(): void {
+    this.buffers.enableReuse();
+  }
+
+  /** ε history entry: the caller's array, or a copy when the caller reuses its arrays. */
+  private keepOutput(modelOutput: Float32Array): Float32Array {
+    // The history never holds more than PNDM_ORDER entries, so a ring one longer is never overwritten while kept.
+    return this.buffers.keep('history', modelOutput, PNDM_ORDER + 1);
+  }
+
+  private keepSample(sample: Float32Array): Float32Array {
+    return this.buffers.keep('pending', sample, 1);
+  }
+
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, _rng: NoiseSource): StepResult {
     if (this.numInferenceSteps === 0) throw new Error('call setTimesteps before step');
     const prevSample = this.counter < this.prkTimesteps.length && !this.skipPrkSteps ? this.stepPrk(modelOutput, timestep, sample) : this.stepPlms(modelOutput, timestep, sample);
@@ -98,15 +126,18 @@ export class PndmScheduler implements Scheduler {
     const phase = this.counter % 4;
     let epsilon = modelOutput;
     if (phase === 0) {
-      this.rungeKuttaSum = new Float64Array(modelOutput.length);
+      // float64 accumulator, reused across PRK groups (zeroed like a fresh one)
+      this.rungeKuttaSum = this.rungeKuttaStore?.length === modelOutput.length ? this.rungeKuttaStore.fill(0) : new Float64Array(modelOutput.length);
+      this.rungeKuttaStore = this.rungeKuttaSum;
       this.accumulate(modelOutput, 1 / 6);
-      this.history.push(modelOutput);
-      this.pendingSample = sample;
+      this.history.push(this.keepOutput(modelOutput));
+      this.pendingSample = this.keepSample(sample);
     } else if (phase === 1 || phase === 2) {
       this.accumulate(modelOutput, 1 / 3);
     } else {
       const sum = this.rungeKuttaSum!;
-      epsilon = Float32Array.from(sum, (value, i) => value + modelOutput[i]! / 6);
+      epsilon = this.buffers.take('epsilon', sum.length, 1);
+      for (let i = 0; i < sum.length; i++) epsilon[i] = sum[i]! + modelOutput[i]! / 6;
       this.rungeKuttaSum = undefined;
     }
     return this.previousSample(this.pendingSample ?? sample, baseTimestep, prevTimestep, epsilon);
@@ -123,7 +154,7 @@ export class PndmScheduler implements Scheduler {
     let prevTimestep = timestep - this.ratio;
     if (this.counter !== 1) {
       this.history = this.history.slice(-3);
-      this.history.push(modelOutput);
+      this.history.push(this.keepOutput(modelOutput));
     } else {
       // second call of the start: re-evaluate the first step from the same x with averaged ε (Heun-like)
       prevTimestep = timestep;
@@ -133,19 +164,20 @@ export class PndmScheduler implements Scheduler {
     const at = (back: number): Float32Array => ets[ets.length - back]!;
     let epsilon: Float32Array;
     let from = sample;
+    const combined = (): Float32Array => this.buffers.take('epsilon', sample.length, 1);
     if (ets.length === 1 && this.counter === 0) {
       epsilon = modelOutput;
-      this.pendingSample = sample;
+      this.pendingSample = this.keepSample(sample);
     } else if (ets.length === 1 && this.counter === 1) {
-      epsilon = combine([modelOutput, at(1)], [1 / 2, 1 / 2]);
+      epsilon = combineInto(combined(), [modelOutput, at(1)], [1 / 2, 1 / 2]);
       from = this.pendingSample!;
       this.pendingSample = undefined;
     } else if (ets.length === 2) {
-      epsilon = combine([at(1), at(2)], [3 / 2, -1 / 2]);
+      epsilon = combineInto(combined(), [at(1), at(2)], [3 / 2, -1 / 2]);
     } else if (ets.length === 3) {
-      epsilon = combine([at(1), at(2), at(3)], [23 / 12, -16 / 12, 5 / 12]);
+      epsilon = combineInto(combined(), [at(1), at(2), at(3)], [23 / 12, -16 / 12, 5 / 12]);
     } else {
-      epsilon = combine([at(1), at(2), at(3), at(4)], [55 / 24, -59 / 24, 37 / 24, -9 / 24]);
+      epsilon = combineInto(combined(), [at(1), at(2), at(3), at(4)], [55 / 24, -59 / 24, 37 / 24, -9 / 24]);
     }
     return this.previousSample(from, current, prevTimestep, epsilon);
   }
@@ -158,11 +190,19 @@ export class PndmScheduler implements Scheduler {
     const betaPrev = 1 - alphaPrev;
     const sampleCoefficient = Math.sqrt(alphaPrev / alpha);
     const denominator = alpha * Math.sqrt(betaPrev) + Math.sqrt(alpha * beta * alphaPrev);
-    const isV = this.settings.predictionType === 'v_prediction';
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) {
-      const epsilon = isV ? Math.sqrt(alpha) * modelOutput[i]! + Math.sqrt(beta) * sample[i]! : modelOutput[i]!;
-      out[i] = sampleCoefficient * sample[i]! - ((alphaPrev - alpha) * epsilon) / denominator;
+    const alphaDrop = alphaPrev - alpha;
+    const length = sample.length;
+    const out = this.buffers.take('prev', length, 2);
+    if (this.settings.predictionType === 'v_prediction') {
+      const sqrtAlpha = Math.sqrt(alpha);
+      const sqrtBeta = Math.sqrt(beta);
+      for (let i = 0; i < length; i++) {
+        const x = sample[i]!;
+        const epsilon = sqrtAlpha * modelOutput[i]! + sqrtBeta * x;
+        out[i] = sampleCoefficient * x - (alphaDrop * epsilon) / denominator;
+      }
+    } else {
+      for (let i = 0; i < length; i++) out[i] = sampleCoefficient * sample[i]! - (alphaDrop * modelOutput[i]!) / denominator;
     }
     return out;
   }

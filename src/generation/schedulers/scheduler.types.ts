@@ -67,13 +67,27 @@ export interface Scheduler {
   readonly timesteps: readonly number[];
   /** Multiply unit-variance noise by this to get the initial latents. */
   readonly initNoiseSigma: number;
-  /** The UNet input for this step (Euler family: x/√(σ²+1)); may return `sample` itself, so do not mutate it. */
+  /**
+   * The UNet input for this step (Euler family: x/√(σ²+1)); may return `sample` itself, so do not
+   * mutate it. After {@link reuseBuffers} the result is valid until the next `scaleModelInput` call.
+   */
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array;
   /**
-   * One denoising step. Returns new arrays (inputs are not modified). Ancestral and LCM steps draw
+   * One denoising step. Inputs are not modified. Ancestral and LCM steps draw
    * `rng.randn(sample.length)` in diffusers' order; the others never touch `rng`.
+   * Returns new arrays, unless {@link reuseBuffers} was called (see there for how long they live).
    */
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng: NoiseSource): StepResult;
+  /**
+   * Switches to preallocated result arrays for the rest of this scheduler's life, so a denoising
+   * loop allocates no latent-sized array per step. Ownership rule from then on: the arrays a
+   * `step()` returns (`prevSample`, `predOriginalSample`) belong to the scheduler (read them, do not
+   * modify them) and stay valid until the next `step()` call returns, which makes `prevSample` fine
+   * to pass back in as that call's `sample`; copy anything needed for longer. In exchange the
+   * scheduler keeps no reference to `modelOutput` or `sample` after `step()` returns (it copies
+   * what its history needs), so the caller may refill those arrays between steps.
+   */
+  reuseBuffers(): void;
   /** Forward diffusion to `timestep` (img2img start), as diffusers `add_noise`. */
   addNoise(original: Float32Array, noise: Float32Array, timestep: number): Float32Array;
   /** img2img: diffusers' `set_begin_index` (no-op where the diffusers class has none). */

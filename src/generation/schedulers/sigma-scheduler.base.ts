@@ -7,19 +7,29 @@ import type { NoiseSource, SchedulerName } from '../engine.types.ts';
 import { logOfSigmas, trainingSigmas } from './noise-schedule.ts';
 import { checkStepCount, cumprodFor, type CommonSettings } from './resolved-config.ts';
 import type { PredictionType, Scheduler, StepResult } from './scheduler.types.ts';
+import { StepBuffers } from './step-buffers.ts';
 
 const f32 = Math.fround;
 
-/** x₀ estimate from a model output at noise level σ (diffusers' Euler-family conversion). */
-export function predictOriginalFromSigma(prediction: PredictionType, modelOutput: Float32Array, sample: Float32Array, sigma: number): Float32Array {
-  const out = new Float32Array(sample.length);
+/**
+ * x₀ estimate from a model output at noise level σ (diffusers' Euler-family conversion), written
+ * into `out` (a new array when omitted).
+ */
+export function predictOriginalFromSigma(
+  prediction: PredictionType,
+  modelOutput: Float32Array,
+  sample: Float32Array,
+  sigma: number,
+  out: Float32Array = new Float32Array(sample.length),
+): Float32Array {
+  const length = sample.length;
   if (prediction === 'epsilon') {
-    for (let i = 0; i < out.length; i++) out[i] = sample[i]! - sigma * modelOutput[i]!;
+    for (let i = 0; i < length; i++) out[i] = sample[i]! - sigma * modelOutput[i]!;
   } else if (prediction === 'v_prediction') {
     // denoised = model_output · c_out + input · c_skip with c_out = −σ/√(σ²+1), c_skip = 1/(σ²+1)
     const cOut = -sigma / Math.sqrt(sigma * sigma + 1);
     const cSkipDivisor = sigma * sigma + 1;
-    for (let i = 0; i < out.length; i++) out[i] = modelOutput[i]! * cOut + sample[i]! / cSkipDivisor;
+    for (let i = 0; i < length; i++) out[i] = modelOutput[i]! * cOut + sample[i]! / cSkipDivisor;
   } else {
     out.set(modelOutput);
   }
@@ -44,6 +54,8 @@ export abstract class SigmaSchedulerBase implements Scheduler {
   protected readonly trainLogSigmas: Float32Array;
   protected stepIndex: number | undefined = undefined;
   protected beginIndex: number | undefined = undefined;
+  /** Result arrays: fresh per step, or reused after {@link reuseBuffers}. */
+  protected readonly buffers = new StepBuffers();
 
   protected constructor(protected readonly settings: CommonSettings) {
     this.alphasCumprod = cumprodFor(settings);
@@ -83,6 +95,10 @@ export abstract class SigmaSchedulerBase implements Scheduler {
     this.beginIndex = index;
   }
 
+  reuseBuffers(): void {
+    this.buffers.enableReuse();
+  }
+
   /** diffusers `index_for_timestep`: the second match when a timestep repeats (img2img safety). */
   protected indexForTimestep(timestep: number): number {
     const matches: number[] = [];
@@ -102,8 +118,9 @@ export abstract class SigmaSchedulerBase implements Scheduler {
   scaleModelInput(sample: Float32Array, timestep: number): Float32Array {
     const sigma = this.sigmas[this.currentIndex(timestep)]!;
     const divisor = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
-    const out = new Float32Array(sample.length);
-    for (let i = 0; i < out.length; i++) out[i] = sample[i]! / divisor;
+    const length = sample.length;
+    const out = this.buffers.take('scaled', length, 1);
+    for (let i = 0; i < length; i++) out[i] = sample[i]! / divisor;
     return out;
   }
 
