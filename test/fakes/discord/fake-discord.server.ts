@@ -116,6 +116,9 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
       answer = { status: 429, json: { message: 'You are being rate limited.', retry_after: limit.retryAfterMs / 1000, global: false } };
     } else {
       answer = route(method, path, body, auth, url.searchParams);
+      // Discord's "Invalid Form Body": the bot sent something Discord would not take.
+      const refusal = answer.json as { code?: number; message?: string } | undefined;
+      if (answer.status === 400 && refusal?.code === 50035) world.violations.push({ request: label, problems: [refusal.message ?? 'invalid form body'] });
     }
     world.requests.push({
       method,
