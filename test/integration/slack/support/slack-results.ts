@@ -56,6 +56,25 @@ export async function nthJob(harness: SlackHarness, count: number) {
   }, `job #${count}`);
 }
 
+/** Hands out jobs in the order they were queued, each once: "the job that this press started". */
+export class JobCursor {
+  readonly #seen = new Set<string>();
+
+  constructor(private readonly harness: SlackHarness) {}
+
+  /** Waits for the oldest job not handed out yet. */
+  async next() {
+    const row = await eventually(async () => (await jobs(this.harness)).find((candidate) => !this.#seen.has(candidate.id)), 'a new job');
+    this.#seen.add(row.id);
+    return row;
+  }
+
+  /** Jobs handed out so far. */
+  get count(): number {
+    return this.#seen.size;
+  }
+}
+
 /** The status message of a job (from the row's chat location). */
 export async function statusMessage(harness: SlackHarness, generationId: string): Promise<FakeSlackMessage> {
   return eventually(async () => {
