@@ -160,10 +160,10 @@ describe('Cancel on a Slack status message', () => {
     await harness.slash({ command: '/imagine', text: 'a second long exposure --count 1 --steps 40', user: PEOPLE.bob.id, channel: CHANNELS.general });
     const running = await nthJob(harness, 1);
     const queued = await nthJob(harness, 2);
-    const runningStatus = await harness.generation.position(running.id).then(() => eventually(async () => {
+    const runningStatus = await eventually(async () => {
       const row = await harness.repositories.generations.get(running.id);
       return row?.status === 'running' && row.chat.messageId ? harness.fake.workspace.message(CHANNELS.general, row.chat.messageId) : undefined;
-    }, 'running job'));
+    }, 'running job');
     const queuedRow = await eventually(async () => {
       const row = await harness.repositories.generations.get(queued.id);
       return row?.chat.messageId ? row : undefined;

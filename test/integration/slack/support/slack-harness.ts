@@ -17,6 +17,7 @@ import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts
 import {
   GenerationService,
   ModerationService,
+  PolicyCache,
   StaticModelDirectory,
   type GenerationEvents,
   type GenerationPolicy,
@@ -115,6 +116,8 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
   const engine = options.engine ?? new FakeImageEngine({ stepMs: 5, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined });
   const policy = { ...testPolicy(), ...options.policy };
   const events = new LateEvents();
+  // Shared by both services, as in the composition root.
+  const cache = new PolicyCache({ ttlMs: 30_000, now: Date.now, maxEntries: 1_000 });
   const queue = new PQueueGenerationQueue({
     concurrency: 1,
     perUserQueued: 20,
@@ -129,6 +132,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
   const generation = new GenerationService({
     repositories,
     counter: usage,
+    cache,
     queue,
     engine,
     store,
@@ -139,7 +143,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     random: Math.random,
     logger,
   });
-  const moderation = new ModerationService({ repositories, usage, limits: policy.limits, configTerms: policy.blockedTerms, logger });
+  const moderation = new ModerationService({ repositories, usage, cache, limits: policy.limits, configTerms: policy.blockedTerms, logger });
   const config: SlackConfig = {
     enabled: true,
     mode: options.mode,
