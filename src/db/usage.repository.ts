@@ -34,8 +34,11 @@ export interface UsageSummary {
 }
 
 export interface UsageRepository {
-  /** Jobs of `userId` accepted at or after `since`, and when the oldest of them was accepted. */
-  acceptedSince(userId: string, since: Date): Promise<{ count: number; oldest: Date | undefined }>;
+  /**
+   * For each window start: jobs of `userId` accepted at or after it, and when the oldest of them
+   * was accepted. One query, whatever the number of windows (quotas check hour and day together).
+   */
+  acceptedSince(userId: string, windowStarts: readonly Date[]): Promise<Array<{ count: number; oldest: Date | undefined }>>;
   summarize(query: UsageQuery): Promise<UsageSummary>;
 }
 
@@ -71,13 +74,21 @@ const FROM = Prisma.sql`
 export class PrismaUsageRepository implements UsageRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async acceptedSince(userId: string, since: Date): Promise<{ count: number; oldest: Date | undefined }> {
-    const result = await this.prisma.generation.aggregate({
-      where: { userId, queuedAt: { gte: since } },
-      _count: { _all: true },
-      _min: { queuedAt: true },
+  async acceptedSince(userId: string, windowStarts: readonly Date[]): Promise<Array<{ count: number; oldest: Date | undefined }>> {
+    if (windowStarts.length === 0) return [];
+    const earliest = new Date(Math.min(...windowStarts.map((start) => start.getTime())));
+    const columns = windowStarts.map(
+      (start, index) =>
+        Prisma.sql`(count(*) FILTER (WHERE queued_at >= ${start}))::int AS ${Prisma.raw(`count_${index}`)},
+          min(queued_at) FILTER (WHERE queued_at >= ${start}) AS ${Prisma.raw(`oldest_${index}`)}`,
+    );
+    // The (user_id, queued_at, id) index serves the range; each window is a FILTER over it.
+    const [row] = await this.prisma.$queryRaw<Array<Record<string, number | Date | null>>>`
+      SELECT ${Prisma.join(columns, ', ')} FROM generations WHERE user_id = ${userId} AND queued_at >= ${earliest}`;
+    return windowStarts.map((_, index) => {
+      const oldest = row?.[`oldest_${index}`];
+      return { count: Number(row?.[`count_${index}`] ?? 0), oldest: oldest instanceof Date ? oldest : oldest ? new Date(oldest) : undefined };
     });
-    return { count: result._count._all, oldest: result._min.queuedAt ?? undefined };
   }
 
   async summarize(query: UsageQuery): Promise<UsageSummary> {

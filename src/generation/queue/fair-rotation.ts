@@ -74,15 +74,20 @@ export class FairRotation<Job extends { id: string; userId: string }> {
     return false;
   }
 
-  /** Every waiting job in the order they would start if nobody else arrived. */
-  startOrder(): Job[] {
+  /**
+   * Waiting jobs in the order they would start if nobody else arrived; with `untilId`, only up
+   * to and including that job (positions of a new job cost its position, not the whole queue).
+   */
+  startOrder(untilId?: string): Job[] {
     const lanes = [...this.#lanes.values()].map((lane) => ({ ...lane, jobs: [...lane.jobs] }));
     let takes = this.#takes;
     const order: Job[] = [];
     for (;;) {
       const lane = this.#nextLane(lanes.filter((candidate) => candidate.jobs.length > 0));
       if (lane === undefined) return order;
-      order.push(lane.jobs.shift() as Job);
+      const job = lane.jobs.shift() as Job;
+      order.push(job);
+      if (job.id === untilId) return order;
       lane.turnKey = 2 * ++takes;
     }
   }

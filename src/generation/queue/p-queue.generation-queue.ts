@@ -135,7 +135,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
   async position(jobId: string): Promise<QueuePosition | undefined> {
     const running = this.#running.get(jobId);
     if (running !== undefined) return { position: 0, startsInMs: 0, etaMs: Math.round(this.#remainingMs(running)) };
-    const order = this.#rotation.startOrder();
+    const order = this.#rotation.startOrder(jobId);
     const index = order.findIndex((job) => job.id === jobId);
     if (index < 0) return undefined;
     return this.#positionAt(order, index);
@@ -185,7 +185,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
       // A slot aborted before it started: its job was cancelled or the queue is stopping.
     });
     const running = this.#running.get(job.id);
-    const order = running === undefined ? this.#rotation.startOrder() : [];
+    const order = running === undefined ? this.#rotation.startOrder(job.id) : [];
     const position =
       running === undefined
         ? this.#positionAt(order, order.findIndex((candidate) => candidate.id === job.id))

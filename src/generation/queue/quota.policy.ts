@@ -27,9 +27,10 @@ function definedFields<T extends object>(partial: Partial<T> | undefined): Parti
   return Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
-/** Jobs of one person accepted since a time, and when the oldest of them was accepted. */
+/** Jobs of one person accepted since each of several times, and when the oldest of each set was accepted. */
 export interface AcceptedJobCounter {
-  acceptedSince(userId: string, since: Date): Promise<{ count: number; oldest: Date | undefined }>;
+  /** One answer per window start, in the same order (one query for all windows). */
+  acceptedSince(userId: string, windowStarts: readonly Date[]): Promise<Array<{ count: number; oldest: Date | undefined }>>;
 }
 
 export interface QuotaSettings {
@@ -63,10 +64,14 @@ export class QuotaPolicy {
   async check(userId: string, role: PolicyRole): Promise<QuotaCheck> {
     const limits = this.limitsFor(role);
     const now = this.now();
-    for (const { period, ms, field } of PERIODS) {
-      const limit = limits[field];
-      if (limit === null) continue;
-      const { count, oldest } = await this.counter.acceptedSince(userId, new Date(now - ms));
+    const limited = PERIODS.flatMap((entry) => {
+      const limit = limits[entry.field];
+      return limit === null ? [] : [{ ...entry, limit }];
+    });
+    if (limited.length === 0) return { ok: true };
+    const counts = await this.counter.acceptedSince(userId, limited.map((entry) => new Date(now - entry.ms)));
+    for (const [index, { period, ms, limit }] of limited.entries()) {
+      const { count, oldest } = counts[index] ?? { count: 0, oldest: undefined };
       if (count < limit) continue;
       const retryAfterMs = oldest === undefined ? ms : Math.max(1_000, oldest.getTime() + ms - now);
       return { ok: false, refusal: { code: 'quota_exceeded', period, limit, retryAfterMs } };

@@ -26,6 +26,7 @@ import { jobCost } from './job-cost.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
 import { refuse, type Refusable, type Refusal } from './refusal.ts';
+import type { PolicyCache } from './policy-cache.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
 import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, JobOwner, Requester, RequestFrom } from './service.types.ts';
@@ -49,6 +50,8 @@ export interface GenerationServiceOptions {
   repositories: Pick<Repositories, 'users' | 'workspaces' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings'>;
   /** Counts accepted jobs for quotas (the usage repository). */
   counter: AcceptedJobCounter;
+  /** Shared with the ModerationService, so its changes are seen here at once. */
+  cache: PolicyCache;
   queue: GenerationQueue;
   engine: ImageEngine;
   store: ImageStore;
@@ -81,7 +84,7 @@ export class GenerationService {
     this.#log = logger;
     this.#registry = new JobRegistry(repositories.users);
     this.#events = new SafeEvents(options.events, logger);
-    this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, limits: policy.limits });
+    this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, limits: policy.limits, cache: options.cache });
     this.#admission = new JobAdmission({
       generations: repositories.generations,
       queue: options.queue,
@@ -108,23 +111,28 @@ export class GenerationService {
   }
 
   /**
-   * Starts running jobs, then re-queues what a previous process left: `running` rows go back to
+   * Re-queues what a previous process left, then starts running jobs: `running` rows go back to
    * `queued` (that process is gone), and every unfinished row is queued in acceptance order.
-   * Returns how many jobs were re-queued.
+   * Call once, before taking requests. Returns how many jobs were re-queued.
    */
   async start(): Promise<number> {
-    const { generations } = this.options.repositories;
-    await this.options.queue.start(this.#runner.run);
+    const { generations, users } = this.options.repositories;
+    // Before anything runs here: `running` rows now can only be a dead process's.
     const interrupted = await generations.requeueInterrupted();
     const unfinished = await generations.listUnfinished();
+    let requeued = 0;
     for (const generation of unfinished) {
-      const owner = await ownerOf(this.options.repositories.users, generation.userId);
+      // Accepted by this process before start() (already in the queue): not a leftover.
+      if (this.#registry.get(generation.id) !== undefined) continue;
+      const owner = await ownerOf(users, generation.userId);
       this.#registry.set(generation.id, { owner, nsfwAllowed: false, warnings: [], started: false });
       const position = await this.options.queue.requeue({ id: generation.id, userId: generation.userId, cost: jobCost(generation) });
-      if (!this.#registry.get(generation.id)?.started) this.#events.emit('queued', { generation, owner, position, recovered: true });
+      this.#events.emit('queued', { generation, owner, position, recovered: true });
+      requeued++;
     }
-    this.#log.info({ requeued: unfinished.length, interrupted: interrupted.length }, 'service.recovered');
-    return unfinished.length;
+    await this.options.queue.start(this.#runner.run);
+    this.#log.info({ requeued, interrupted: interrupted.length }, 'service.recovered');
+    return requeued;
   }
 
   /** Stops taking jobs; see {@link GenerationQueue.stop}. */
@@ -136,7 +144,7 @@ export class GenerationService {
   async imagine(request: RequestFrom & { options: ImagineOptions }): Promise<ImagineOutcome> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
     if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
-    const [saved, models] = await Promise.all([this.options.repositories.userSettings.get(who.user.id), this.options.models.list()]);
+    const [saved, models] = await Promise.all([this.#savedSettings(who.user.id), this.options.models.list()]);
     const resolved = resolveImagineParameters(request.options, {
       limits: who.limits,
       saved,
@@ -234,7 +242,7 @@ export class GenerationService {
   /** The person's saved /settings (undefined fields use the server defaults). */
   async settings(request: RequestFrom): Promise<UserSettings | undefined> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
-    return this.options.repositories.userSettings.get(who.user.id);
+    return this.#savedSettings(who.user.id);
   }
 
   /** Validates and saves /settings changes; `default` clears a setting. */
@@ -244,7 +252,9 @@ export class GenerationService {
     const { userSettings } = this.options.repositories;
     const updated = updateSettings(await userSettings.get(who.user.id), changes, who.limits, await this.options.models.list());
     if (!updated.ok) return updated;
-    return { ok: true, settings: await userSettings.save(who.user.id, updated.settings) };
+    const settings = await userSettings.save(who.user.id, updated.settings);
+    this.options.cache.settings.set(who.user.id, settings);
+    return { ok: true, settings };
   }
 
   /** Records where the job's message lives once the adapter has posted it. */
@@ -298,8 +308,21 @@ export class GenerationService {
     return this.#admission.admit(who, request.place, job, []);
   }
 
+  async #savedSettings(userId: string): Promise<UserSettings | undefined> {
+    const cached = this.options.cache.settings.get(userId);
+    if (cached !== undefined) return cached ?? undefined;
+    const saved = await this.options.repositories.userSettings.get(userId);
+    this.options.cache.settings.set(userId, saved ?? null);
+    return saved;
+  }
+
   async #blockedTerm(who: Who, prompt: string, negativePrompt: string): Promise<Refusal | undefined> {
-    const stored = await this.options.repositories.blockedTerms.listEffective(who.workspace?.id);
+    const key = who.workspace?.id ?? '';
+    let stored = this.options.cache.blockedTerms.get(key);
+    if (stored === undefined) {
+      stored = await this.options.repositories.blockedTerms.listEffective(who.workspace?.id);
+      this.options.cache.blockedTerms.set(key, stored);
+    }
     const matcher = new BlockedTermMatcher([...this.options.policy.blockedTerms, ...stored.map((entry) => entry.term)]);
     const hit = matcher.check(prompt, negativePrompt);
     return hit === undefined ? undefined : refuse('blocked_term', hit);

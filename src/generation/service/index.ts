@@ -3,6 +3,7 @@ export { GenerationService } from './generation.service.ts';
 export type { CancelOutcome, GenerationPolicy, GenerationServiceOptions, ShowOutcome } from './generation.service.ts';
 export { ModerationService } from './moderation.service.ts';
 export type { ActivityFilter, ModerationServiceOptions } from './moderation.service.ts';
+export { PolicyCache, TtlCache } from './policy-cache.ts';
 export { InstalledModelDirectory, StaticModelDirectory } from './model-directory.ts';
 export type { ModelDirectory } from './model-directory.ts';
 export type { ModelProfile, ImagineParameters, SavedDefaults } from './imagine-parameters.ts';

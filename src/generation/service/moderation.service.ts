@@ -9,6 +9,7 @@ import type { HistoryCursor, HistoryPage } from '../../db/generation.repository.
 import type { Repositories } from '../../db/repositories.ts';
 import type { UsageRepository, UsageSummary } from '../../db/usage.repository.ts';
 import type { LimitsConfig } from '../../config/config.types.ts';
+import { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
 import type { ChatIdentity, RequestFrom } from './service.types.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
@@ -19,6 +20,8 @@ export interface ModerationServiceOptions {
   limits: LimitsConfig;
   /** The always-blocked terms from the config (listed, not editable here). */
   configTerms: readonly string[];
+  /** Shared with the GenerationService: bans and block-list changes take effect at once. */
+  cache: PolicyCache;
   logger: Logger;
 }
 
@@ -43,7 +46,7 @@ export class ModerationService {
   readonly #who: WhoResolver;
 
   constructor(private readonly options: ModerationServiceOptions) {
-    this.#who = new WhoResolver({ users: options.repositories.users, workspaces: options.repositories.workspaces, limits: options.limits });
+    this.#who = new WhoResolver({ users: options.repositories.users, workspaces: options.repositories.workspaces, limits: options.limits, cache: options.cache });
   }
 
   /** Bans a person from Darkroom (all workspaces of that platform). */
@@ -65,6 +68,7 @@ export class ModerationService {
       return refuse('invalid_option', { problem: 'missing', option: 'term', expected: 'the word or phrase to block' });
     }
     if (!result.ok) return { ok: true, added: false, term: term.trim() };
+    this.#forgetTerms(workspaceId);
     await this.#audit(who, 'block_term', undefined, reason, { term: result.term.term, scope });
     return { ok: true, added: true, term: result.term.term };
   }
@@ -74,6 +78,7 @@ export class ModerationService {
     const workspaceId = this.#scopeId(who, scope);
     if (typeof workspaceId === 'object') return workspaceId;
     const removed = await this.options.repositories.blockedTerms.remove(workspaceId, term);
+    if (removed) this.#forgetTerms(workspaceId);
     if (removed) await this.#audit(who, 'unblock_term', undefined, reason, { term: term.trim(), scope });
     return { ok: true, removed };
   }
@@ -145,9 +150,16 @@ export class ModerationService {
     if (subject.id === who.user.id) return refuse('forbidden', { action: ban ? 'ban yourself' : 'unban yourself', allowed: 'no one' });
     if (subject.role === 'admin' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} an admin`, allowed: 'admin' });
     const user = ban ? await users.ban(subject.id, reason) : await users.unban(subject.id);
+    this.options.cache.users.delete(PolicyCache.identityKey(user));
     await this.#audit(who, ban ? 'ban' : 'unban', subject.id, reason, {});
     this.options.logger.info({ actor: who.user.id, target: subject.id, action: ban ? 'ban' : 'unban' }, 'moderation.ban_changed');
     return { ok: true, user };
+  }
+
+  /** Block-list changes apply to the next request: one workspace's list, or every list for a global term. */
+  #forgetTerms(workspaceId: string | undefined): void {
+    if (workspaceId === undefined) this.options.cache.blockedTerms.clear();
+    else this.options.cache.blockedTerms.delete(workspaceId);
   }
 
   /** The workspace id for a term scope, or a refusal: workspace lists need a moderator, the global list an admin. */

@@ -50,6 +50,8 @@ export class FakeImageEngine implements ImageEngine {
   readonly calls: FakeEngineCall[] = [];
   /** Ids of completed runs, in order (prompt + seed), to count how often a job ran to the end. */
   readonly completed: string[] = [];
+  /** performance.now() spans of every run, to subtract the engine's own time in benchmarks. */
+  readonly spans: Array<{ start: number; end: number }> = [];
 
   constructor(private readonly options: FakeEngineOptions) {}
 
@@ -92,7 +94,9 @@ export class FakeImageEngine implements ImageEngine {
       });
     }
     this.completed.push(`${request.prompt}#${request.seed}`);
-    const totalMs = performance.now() - started;
+    const end = performance.now();
+    this.spans.push({ start: started, end });
+    const totalMs = end - started;
     return { images, timings: { totalMs, textEncodeMs: 0, denoiseMs: totalMs, decodeMs: 0, stepMs }, warnings: [] };
   }
 }

@@ -12,9 +12,14 @@ class FakeCounter implements AcceptedJobCounter {
     this.accepted.set(userId, [...(this.accepted.get(userId) ?? []), at]);
   }
 
-  async acceptedSince(userId: string, since: Date): Promise<{ count: number; oldest: Date | undefined }> {
-    const times = (this.accepted.get(userId) ?? []).filter((time) => time >= since.getTime());
-    return { count: times.length, oldest: times.length > 0 ? new Date(Math.min(...times)) : undefined };
+  queries = 0;
+
+  async acceptedSince(userId: string, windowStarts: readonly Date[]) {
+    this.queries++;
+    return windowStarts.map((since) => {
+      const times = (this.accepted.get(userId) ?? []).filter((time) => time >= since.getTime());
+      return { count: times.length, oldest: times.length > 0 ? new Date(Math.min(...times)) : undefined };
+    });
   }
 }
 
@@ -58,6 +63,14 @@ describe('QuotaPolicy', () => {
     expect((await policy.check('m', 'moderator')).ok).toBe(true);
     expect(policy.limitsFor('admin')).toEqual({ perHour: null, perDay: 100 });
     expect(policy.limitsFor('user')).toEqual({ perHour: 3, perDay: 5 });
+  });
+
+  it('asks the counter once for both windows, and not at all when unlimited', async () => {
+    const { counter, policy } = makePolicy();
+    await policy.check('u', 'user');
+    expect(counter.queries).toBe(1);
+    await policy.check('u', 'moderator');
+    expect(counter.queries).toBe(1);
   });
 
   it('counts each person separately', async () => {

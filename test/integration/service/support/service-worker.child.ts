@@ -13,7 +13,7 @@ import { openDatabase } from '../../../../src/db/database.ts';
 import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, StaticModelDirectory, type GenerationEvents } from '../../../../src/generation/service/index.ts';
+import { GenerationService, PolicyCache, StaticModelDirectory, type GenerationEvents } from '../../../../src/generation/service/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 
@@ -55,6 +55,7 @@ const now = () => Date.now();
 const service = new GenerationService({
   repositories,
   counter: new PrismaUsageRepository(database.prisma),
+  cache: new PolicyCache({ ttlMs: 10_000, now: Date.now, maxEntries: 10_000 }),
   queue: new PQueueGenerationQueue({
     concurrency: 1,
     perUserQueued: 100,

@@ -161,9 +161,11 @@ export class MemoryGenerations implements GenerationRepository, AcceptedJobCount
     const last = items.at(-1);
     return { items, next: start + page.limit < matching.length && last ? { queuedAt: last.queuedAt, id: last.id } : undefined };
   }
-  async acceptedSince(userId: string, since: Date) {
-    const times = this.rows.filter((row) => row.userId === userId && row.queuedAt >= since).map((row) => row.queuedAt.getTime());
-    return { count: times.length, oldest: times.length ? new Date(Math.min(...times)) : undefined };
+  async acceptedSince(userId: string, windowStarts: readonly Date[]) {
+    return windowStarts.map((since) => {
+      const times = this.rows.filter((row) => row.userId === userId && row.queuedAt >= since).map((row) => row.queuedAt.getTime());
+      return { count: times.length, oldest: times.length ? new Date(Math.min(...times)) : undefined };
+    });
   }
   #row(id: string) {
     return this.rows.find((row) => row.id === id);

@@ -11,6 +11,7 @@ import { GenerationService } from '../../../../src/generation/service/generation
 import type { GenerationPolicy } from '../../../../src/generation/service/generation.service.ts';
 import { StaticModelDirectory } from '../../../../src/generation/service/model-directory.ts';
 import { ModerationService } from '../../../../src/generation/service/moderation.service.ts';
+import { PolicyCache } from '../../../../src/generation/service/policy-cache.ts';
 import { CommandHandlers } from '../../../../src/commands/command-handlers.ts';
 import type { GenerationEvents, RequestFrom } from '../../../../src/generation/service/service.types.ts';
 import { FakeImageEngine, type FakeEngineOptions } from '../../../support/generation/fake-image-engine.ts';
@@ -120,9 +121,11 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     ...options.queue,
   });
   let seed = 1000;
+  const cache = new PolicyCache({ ttlMs: 10_000, now, maxEntries: 1000 });
   const service = new GenerationService({
     repositories,
     counter: options.real?.usage ?? memory.generations,
+    cache,
     queue,
     engine,
     store,
@@ -141,6 +144,7 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     usage: options.real?.usage ?? { summarize: async () => ({ totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] }) },
     limits: policy.limits,
     configTerms: policy.blockedTerms,
+    cache,
     logger: pino({ level: 'silent' }),
   });
   const commands = new CommandHandlers({ generation: service, moderation, now });
