@@ -54,7 +54,7 @@ export const PEOPLE = {
 } satisfies Record<string, FakeSlackUser>;
 export const CHANNELS = { general: 'C0GENERAL1', nsfw: 'C0NSFWCHAN', closed: 'C0CLOSED01' };
 
-export const FAKE_MODELS: ModelProfile[] = [{ name: 'fake-photo', nativeWidth: 64, nativeHeight: 64, steps: 4, guidance: 5, scheduler: 'euler' }];
+export const FAKE_MODELS: ModelProfile[] = [{ name: 'fake-photo', nativeWidth: 256, nativeHeight: 256, steps: 4, guidance: 5, scheduler: 'euler' }];
 
 /** Forwards lifecycle events to the adapter, which is built after the service. */
 class LateEvents implements GenerationEvents {
