@@ -1,0 +1,67 @@
+/**
+ * The wiring the composition root uses: configuration in, services out, adapters subscribed
+ * after the fact through the event fan-out, the lifecycle Service starting and stopping it all.
+ */
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import type { DarkroomConfig } from '../../../src/config/config.types.ts';
+import { openMemoryDatabase, type Database } from '../../../src/db/index.ts';
+import { StaticModelDirectory, createGenerationServices, type GenerationEvents } from '../../../src/generation/service/index.ts';
+import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
+import { MemoryImageStore } from '../../support/generation/memory-image.store.ts';
+import { projectRoot } from '../../support/shared-dir.ts';
+
+function recorder(name: string, log: string[], throwOn: keyof GenerationEvents | undefined): GenerationEvents {
+  const handler = (event: keyof GenerationEvents) => () => {
+    log.push(`${name}:${event}`);
+    if (event === throwOn) throw new Error(`${name} listener broke`);
+  };
+  return { queued: handler('queued'), started: handler('started'), progress: handler('progress'), finished: handler('finished'), failed: handler('failed'), cancelled: handler('cancelled') };
+}
+
+describe('createGenerationServices', () => {
+  let database: Database;
+  let config: DarkroomConfig;
+
+  beforeAll(async () => {
+    database = await openMemoryDatabase();
+    // The shipped defaults, with no local.yaml (an empty folder) and no environment.
+    const loaded = loadConfig({ configDir: path.join(projectRoot, 'test'), env: {}, workingDir: projectRoot, defaultsFile: undefined });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    config = loaded.config;
+  });
+  afterAll(() => database?.close());
+
+  it('runs a job from the default configuration and tells every subscribed adapter, even when one listener throws', async () => {
+    const log: string[] = [];
+    const built = createGenerationServices({
+      config,
+      database,
+      engine: new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }),
+      store: new MemoryImageStore(),
+      models: new StaticModelDirectory(config.engine.defaultModel, [
+        { name: config.engine.defaultModel, nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' },
+      ]),
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+    });
+    built.events.add(recorder('discord', log, 'queued'));
+    built.events.add(recorder('slack', log, undefined));
+    await built.service.start();
+    const outcome = await built.generation.imagine({
+      requester: { identity: { platform: 'discord', externalId: '42', displayName: 'ada' }, platformModerator: false },
+      place: { workspace: undefined, channelId: 'dm', chat: { messageId: undefined, interactionToken: undefined, threadTs: undefined }, nsfwAllowed: false },
+      options: { prompt: 'a quiet harbour', values: {} },
+    });
+    expect(outcome.ok).toBe(true);
+    // The default configuration's policy: 4 images of the default model's native size.
+    expect(outcome.ok && [outcome.parameters.count, outcome.parameters.width, outcome.parameters.model]).toEqual([4, 512, config.engine.defaultModel]);
+    for (let wait = 0; wait < 200 && !log.includes('slack:finished'); wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log).toContain('discord:finished');
+    expect(log).toContain('slack:queued');
+    expect(log).toContain('slack:finished');
+    await built.service.stop(AbortSignal.timeout(5_000));
+  });
+});
