@@ -176,7 +176,14 @@ export class SlackInteractions {
     }
     const jobId = acceptedJobId(reply);
     if (jobId === undefined) throw new Error('a public reply that is neither a queued job nor a result');
-    const posted = await this.options.jobs.postAccepted(jobId, channelId, reply);
+    let posted: Awaited<ReturnType<JobMessages['postAccepted']>>;
+    try {
+      posted = await this.options.jobs.postAccepted(jobId, channelId, reply);
+    } catch (error) {
+      // A job nobody can see or cancel must not run: take it back, then report the bug.
+      await this.options.generation.cancel(jobId, from.requester, from.place).catch(() => undefined);
+      throw error;
+    }
     if (posted.ok) return;
     // Nobody would ever see this job: take it back and say why.
     await this.options.generation.cancel(jobId, from.requester, from.place);

@@ -77,6 +77,8 @@ export interface SlackHarnessOptions {
   models: ModelProfile[];
   policy: Partial<GenerationPolicy>;
   socketPingTimeoutMs: number | undefined;
+  /** Collect the JSON log lines (level info and up) in `harness.logLines`. */
+  captureLogs: boolean;
 }
 
 export function testPolicy(): GenerationPolicy {
@@ -102,6 +104,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     models: FAKE_MODELS,
     policy: {},
     socketPingTimeoutMs: undefined,
+    captureLogs: false,
     ...overrides,
   };
   const fake = options.fake ?? (await FakeSlack.start({ identity: IDENTITY, users: Object.values(PEOPLE) }));
@@ -112,7 +115,10 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
   await database.migrate();
   const repositories: Repositories = createRepositories(database, () => new Date());
   const usage = new PrismaUsageRepository(database.prisma);
-  const logger = pino({ level: process.env['SLACK_TEST_LOG'] ?? 'silent' });
+  const logLines: Array<Record<string, unknown>> = [];
+  const logger = options.captureLogs
+    ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) })
+    : pino({ level: process.env['SLACK_TEST_LOG'] ?? 'silent' });
   const engine = options.engine ?? new FakeImageEngine({ stepMs: 5, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined });
   const policy = { ...testPolicy(), ...options.policy };
   const events = new LateEvents();
@@ -196,6 +202,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     engine,
     store,
     dataDir,
+    logLines,
     endpoint,
     deliver,
     slash: (input: SlashCommandInput, retry?: number) => deliver('slash_commands', slashCommandFields(fake, input), retry),
