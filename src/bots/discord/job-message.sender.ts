@@ -67,9 +67,11 @@ export class DiscordJobSender implements JobMessageSender {
     const target = job.target;
     if (target.kind !== 'channel') throw new Error('not a channel target');
     const channel = await this.#channel(job.channelId);
+    // Edits keep the mention in the text (Discord notifies only when a message is created).
+    const payload = messagePayload(reply, target.mention ? job.ownerId : undefined);
     if (target.messageId !== undefined) {
       try {
-        await channel.messages.edit(target.messageId, messagePayload(reply, undefined));
+        await channel.messages.edit(target.messageId, payload);
       } catch (error) {
         // Deleted by someone: nothing left to update.
         if (isUnknownMessage(error)) job.markGone();
@@ -77,7 +79,6 @@ export class DiscordJobSender implements JobMessageSender {
       }
       return;
     }
-    const payload = messagePayload(reply, target.mention ? job.ownerId : undefined);
     const sent = await channel.send({
       ...payload,
       ...(target.replyTo === undefined ? {} : { reply: { messageReference: target.replyTo, failIfNotExists: false } }),

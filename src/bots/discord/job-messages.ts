@@ -19,21 +19,35 @@ export interface JobMessagesOptions {
   logger: Logger;
 }
 
+/**
+ * Finished jobs remembered, so a late event (a progress event can arrive after `finished`) or a
+ * slow handler's "accepted" answer cannot turn a result back into an older state.
+ */
+const FINISHED_REMEMBERED = 5_000;
+
 export class JobMessages implements GenerationEvents {
   readonly #jobs = new Map<string, JobMessage>();
+  readonly #finished = new Map<string, JobMessage>();
 
   constructor(private readonly options: JobMessagesOptions) {}
 
   /** The message of a job, created on first use. */
   job(generationId: string, channelId: string, ownerId: string): JobMessage {
-    let job = this.#jobs.get(generationId);
+    let job = this.#jobs.get(generationId) ?? this.#finished.get(generationId);
     if (job === undefined) {
-      job = new JobMessage(generationId, channelId, ownerId, this.options.sender, this.options.pacer, this.options.logger, (done) => {
-        if (this.#jobs.get(done.generationId) === done) this.#jobs.delete(done.generationId);
-      });
+      job = new JobMessage(generationId, channelId, ownerId, this.options.sender, this.options.pacer, this.options.logger, (done) => this.#retire(done));
       this.#jobs.set(generationId, job);
     }
     return job;
+  }
+
+  #retire(job: JobMessage): void {
+    if (this.#jobs.get(job.generationId) === job) this.#jobs.delete(job.generationId);
+    this.#finished.set(job.generationId, job);
+    for (const oldest of this.#finished.keys()) {
+      if (this.#finished.size <= FINISHED_REMEMBERED) break;
+      this.#finished.delete(oldest);
+    }
   }
 
   /** The handler accepted a job answering this interaction: its reply is the job's message. */
@@ -45,8 +59,9 @@ export class JobMessages implements GenerationEvents {
 
   /** The job's message was deleted (❌): no more edits. */
   forget(generationId: string): void {
-    this.#jobs.get(generationId)?.markGone();
-    this.#jobs.delete(generationId);
+    const job = this.#jobs.get(generationId) ?? this.#finished.get(generationId);
+    job?.markGone();
+    if (job !== undefined) this.#retire(job);
   }
 
   /** Waits until every message has been sent (shutdown). */
@@ -84,7 +99,7 @@ export class JobMessages implements GenerationEvents {
   #jobFor(event: JobEvent): JobMessage | undefined {
     const { generation, owner } = event;
     if (owner.platform !== 'discord') return undefined;
-    const known = this.#jobs.has(generation.id);
+    const known = this.#jobs.has(generation.id) || this.#finished.has(generation.id);
     const job = this.job(generation.id, generation.channelId, owner.externalId);
     if (known || job.target.kind !== 'unbound') return job;
     const { interactionToken, messageId } = generation.chat;

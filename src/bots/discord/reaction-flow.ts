@@ -50,7 +50,8 @@ export class ReactionFlow {
     if (action === undefined || reactor.id === me) return;
     const user = reactor.partial ? await reactor.fetch() : reactor;
     if (user.bot) return;
-    const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
+    // Always fetched: after a restart it is a partial, and discord.js's cached copy misses webhook edits.
+    const message = await reaction.message.fetch(true);
     if (message.author.id !== me || (message.guildId === null && !this.options.allowDMs)) return;
     const result = resultOf(message);
     if (result === undefined) return;

@@ -16,7 +16,7 @@ import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, ModerationService, StaticModelDirectory, type GenerationPolicy, type ModelDirectory } from '../../../../src/generation/service/index.ts';
+import { GenerationService, ModerationService, PolicyCache, StaticModelDirectory, type GenerationPolicy, type ModelDirectory } from '../../../../src/generation/service/index.ts';
 import type { GenerationEvents } from '../../../../src/generation/service/service.types.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
@@ -124,6 +124,7 @@ export class DiscordHarness {
     await this.#database.migrate();
     const repositories = createRepositories(this.#database, systemClock);
     const usage = new PrismaUsageRepository(this.#database.prisma);
+    const cache = new PolicyCache({ ttlMs: 30_000, now: Date.now, maxEntries: 1_000 });
     const policy = { ...defaultPolicy(), ...options.policy };
     const queue = new PQueueGenerationQueue({
       concurrency: options.concurrency,
@@ -137,6 +138,7 @@ export class DiscordHarness {
     this.service = new GenerationService({
       repositories,
       counter: usage,
+      cache,
       queue,
       engine: options.engine,
       store: new LocalImageStore(this.imagesDir),
@@ -150,6 +152,7 @@ export class DiscordHarness {
     const moderation = new ModerationService({
       repositories,
       usage,
+      cache,
       limits: policy.limits,
       configTerms: policy.blockedTerms,
       logger: options.logger,
