@@ -16,8 +16,7 @@ import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, ModerationService, PolicyCache, StaticModelDirectory, type GenerationPolicy, type ModelDirectory } from '../../../../src/generation/service/index.ts';
-import type { GenerationEvents } from '../../../../src/generation/service/service.types.ts';
+import { EventFanout, GenerationService, ModerationService, PolicyCache, StaticModelDirectory, type GenerationPolicy, type ModelDirectory } from '../../../../src/generation/service/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 import { sharedPath } from '../../../support/shared-dir.ts';
@@ -42,17 +41,6 @@ export interface DiscordHarnessOptions {
   guildIds: readonly string[];
   concurrency: number;
   logger: Logger;
-}
-
-/** Forwards lifecycle events to whichever adapter is current (the service is built first). */
-class EventRelay implements GenerationEvents {
-  target: GenerationEvents | undefined;
-  queued: GenerationEvents['queued'] = (event) => this.target?.queued(event);
-  started: GenerationEvents['started'] = (event) => this.target?.started(event);
-  progress: GenerationEvents['progress'] = (event) => this.target?.progress(event);
-  finished: GenerationEvents['finished'] = (event) => this.target?.finished(event);
-  failed: GenerationEvents['failed'] = (event) => this.target?.failed(event);
-  cancelled: GenerationEvents['cancelled'] = (event) => this.target?.cancelled(event);
 }
 
 let specPromise: Promise<OpenApiValidator | undefined> | undefined;
@@ -84,7 +72,6 @@ export class DiscordHarness {
   adapter!: DiscordAdapter;
   service!: GenerationService;
   #database!: Database;
-  readonly #relay = new EventRelay();
 
   private constructor(
     readonly fake: FakeDiscord,
@@ -125,6 +112,8 @@ export class DiscordHarness {
     const repositories = createRepositories(this.#database, systemClock);
     const usage = new PrismaUsageRepository(this.#database.prisma);
     const cache = new PolicyCache({ ttlMs: 30_000, now: Date.now, maxEntries: 1_000 });
+    // The service is built before the adapter that listens to it.
+    const events = new EventFanout();
     const policy = { ...defaultPolicy(), ...options.policy };
     const queue = new PQueueGenerationQueue({
       concurrency: options.concurrency,
@@ -143,7 +132,7 @@ export class DiscordHarness {
       engine: options.engine,
       store: new LocalImageStore(this.imagesDir),
       models: options.models,
-      events: this.#relay,
+      events,
       policy,
       now: Date.now,
       random: Math.random,
@@ -167,7 +156,7 @@ export class DiscordHarness {
       logger: options.logger,
       now: Date.now,
     });
-    this.#relay.target = this.adapter.events;
+    events.add(this.adapter.events);
     await this.service.start();
     await this.adapter.start();
   }
