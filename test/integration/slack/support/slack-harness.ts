@@ -208,9 +208,9 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     slash: (input: SlashCommandInput, retry?: number) => deliver('slash_commands', slashCommandFields(fake, input), retry),
     press: (input: BlockActionInput) => deliver('interactive', blockActionPayload(fake, input), undefined),
     react: (input: ReactionInput, retry?: number) => deliver('events_api', reactionAddedBody(fake, input), retry),
-    /** Stops adapter, service and database; the fake stays up unless `closeFake`. */
-    async stop(closeFake: boolean) {
-      const deadline = AbortSignal.timeout(5_000);
+    /** Stops adapter, service and database (running jobs get `graceMs`); the fake stays up unless `closeFake`. */
+    async stop(closeFake: boolean, graceMs = 5_000) {
+      const deadline = AbortSignal.timeout(graceMs);
       await adapter.stop(deadline);
       await generation.stop(deadline);
       await database.close();
