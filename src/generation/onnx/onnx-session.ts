@@ -1,5 +1,8 @@
 /**
- * Session creation and runs on onnxruntime-node: the one place that holds native sessions.
+ * Session creation and runs on onnxruntime-node: the one place that holds native sessions. The
+ * sessions themselves live in the session host's worker thread (`session-host.ts`), so their
+ * synchronous creation and runs never block the event loop; this side validates and casts feeds
+ * and keeps the feed buffers that travel to the worker and back.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -13,15 +16,17 @@ import {
   providerCandidates,
   providerFailure,
 } from './execution-provider.ts';
-import { inferBatchSize, prepareFeed, type CastBufferProvider } from './input-feed.ts';
+import { inferBatchSize, prepareFeed } from './input-feed.ts';
 import { OnnxModelLoadError, translateLoadError } from './onnx-errors.ts';
 import type { IoInfo, ModelSession, SessionOptions, TensorInput, TensorOutput } from './onnx.types.ts';
+import { sessionHost, type HostFeed, type SessionHost } from './session-host.ts';
 import { allocateArray, toFloat32, type NumericArray, type SourceType } from './tensor-cast.ts';
 
 type CastType = SourceType | 'float64';
 
 // Native log lines would duplicate the errors we already raise (and print a red probe failure on
-// every start-up of a CPU-only Linux host); errors reach callers as exceptions instead.
+// every start-up of a CPU-only Linux host); errors reach callers as exceptions instead. (The
+// worker sets the same; this covers onnxruntime use on this thread, e.g. listing backends.)
 ort.env.logLevel = 'fatal';
 
 function toIoInfo(metadata: ort.InferenceSession.ValueMetadata): IoInfo {
@@ -63,7 +68,8 @@ function logFallback(logger: Logger | undefined, provider: string, reason: strin
 
 /**
  * Loads an ONNX file by path (so external weight files next to it resolve) on the chosen
- * execution provider, falling back to the CPU when the provider cannot load.
+ * execution provider, falling back to the CPU when the provider cannot load. The session lives in
+ * the session host's worker thread.
  *
  * @throws OnnxModelLoadError when the file or its external data is missing or unreadable.
  * @throws GpuOnlyModelError when the graph uses fused ops that only GPU providers implement.
@@ -75,6 +81,7 @@ export async function createSession(modelPath: string, options: SessionOptions):
   }
   const explicit = options.provider !== 'auto';
   const started = performance.now();
+  const host = sessionHost();
   for (const provider of providerCandidates(options.provider, process.platform)) {
     const knownFailure = provider === 'cpu' ? undefined : providerFailure(provider);
     if (knownFailure !== undefined) {
@@ -82,12 +89,12 @@ export async function createSession(modelPath: string, options: SessionOptions):
       continue;
     }
     try {
-      const session = await ort.InferenceSession.create(filePath, ortOptions(provider, options));
+      const created = await host.create(filePath, ortOptions(provider, options));
       options.logger?.debug(
         { model: filePath, provider, ms: Math.round(performance.now() - started) },
         'onnx.session.created',
       );
-      return new OrtModelSession(filePath, provider, session);
+      return new HostedModelSession(filePath, provider, host, created);
     } catch (error) {
       if (provider === 'cpu') throw translateLoadError(error, filePath);
       const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
@@ -99,25 +106,33 @@ export async function createSession(modelPath: string, options: SessionOptions):
   throw new Error('unreachable: the provider list always ends with cpu');
 }
 
-/** A {@link ModelSession} over one onnxruntime InferenceSession. */
-class OrtModelSession implements ModelSession {
+/** A {@link ModelSession} over one onnxruntime InferenceSession held by the session host. */
+class HostedModelSession implements ModelSession {
   readonly inputs: IoInfo[];
   readonly outputs: IoInfo[];
-  readonly #session: ort.InferenceSession;
+  readonly #host: SessionHost;
+  readonly #handle: number;
+  readonly #generation: number;
   readonly #inputsByName: Map<string, IoInfo>;
-  /** Cast destinations kept between runs (a UNet runs every step with the same shapes). */
-  readonly #castBuffers = new Map<string, { type: CastType; array: NumericArray }>();
-  #runsInFlight = 0;
+  /**
+   * Feed arrays between runs (a UNet runs every step with the same shapes). Each run takes its
+   * arrays out, transfers them to the worker and puts them back when they return, so a run that
+   * overlaps another one simply allocates its own.
+   */
+  readonly #feedBuffers = new Map<string, { type: CastType; array: NumericArray }>();
   #released = false;
 
   constructor(
     readonly path: string,
     readonly provider: string,
-    session: ort.InferenceSession,
+    host: SessionHost,
+    created: { handle: number; generation: number; inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[] },
   ) {
-    this.#session = session;
-    this.inputs = session.inputMetadata.map(toIoInfo);
-    this.outputs = session.outputMetadata.map(toIoInfo);
+    this.#host = host;
+    this.#handle = created.handle;
+    this.#generation = created.generation;
+    this.inputs = created.inputs.map(toIoInfo);
+    this.outputs = created.outputs.map(toIoInfo);
     this.#inputsByName = new Map(this.inputs.map((info) => [info.name, info]));
   }
 
@@ -127,6 +142,7 @@ class OrtModelSession implements ModelSession {
 
   async run(feeds: Record<string, TensorInput>, outputNames?: readonly string[]): Promise<Record<string, TensorOutput>> {
     if (this.#released) throw new Error(`ONNX session for ${this.path} was released`);
+    if (this.#generation !== this.#host.generation) throw new Error(`ONNX session for ${this.path} was lost when its worker thread stopped; load the model again`);
     const unknown = Object.keys(feeds).filter((name) => !this.#inputsByName.has(name));
     const missing = this.inputs.filter((info) => feeds[info.name] === undefined).map((info) => info.name);
     if (unknown.length > 0 || missing.length > 0) {
@@ -136,42 +152,51 @@ class OrtModelSession implements ModelSession {
       );
     }
     const batch = inferBatchSize(feeds, this.inputs);
-    // Reusing cast buffers is only safe when no other run may still read them.
-    const reuse = this.#runsInFlight === 0;
-    const ortFeeds: Record<string, ort.Tensor> = {};
+    const hostFeeds: Record<string, HostFeed> = {};
     for (const info of this.inputs) {
       const feed = feeds[info.name] as TensorInput;
-      const prepared = prepareFeed(info, feed, batch, this.path, this.#bufferProvider(info.name, reuse));
-      ortFeeds[info.name] = new ort.Tensor(prepared.type, prepared.data, prepared.dims);
+      const prepared = prepareFeed(info, feed, batch, this.path, (type, length) => this.#takeBuffer(info.name, type, length));
+      let data = prepared.data;
+      if (data === feed.data) {
+        // No cast needed: copy into an array of our own, as the caller's array must not be transferred away.
+        data = this.#takeBuffer(info.name, prepared.type, data.length);
+        (data as Float32Array).set(feed.data as Float32Array);
+      }
+      hostFeeds[info.name] = { type: prepared.type, data, dims: prepared.dims };
     }
-    this.#runsInFlight++;
-    let results: ort.InferenceSession.ReturnType;
-    try {
-      results = outputNames ? await this.#session.run(ortFeeds, outputNames) : await this.#session.run(ortFeeds);
-    } finally {
-      this.#runsInFlight--;
-    }
+    const result = await this.#host.run(this.#handle, hostFeeds, outputNames);
+    for (const [name, array] of Object.entries(result.inputs)) this.#putBuffer(name, array);
     const outputs: Record<string, TensorOutput> = {};
-    for (const [name, tensor] of Object.entries(results)) {
-      outputs[name] = { data: toFloat32(tensor.data, tensor.type), dims: [...tensor.dims] };
+    for (const [name, output] of Object.entries(result.outputs)) {
+      outputs[name] = { data: toFloat32(output.data, output.type), dims: [...output.dims] };
     }
     return outputs;
   }
 
-  #bufferProvider(name: string, reuse: boolean): CastBufferProvider {
-    return (type, length) => {
-      const cached = this.#castBuffers.get(name);
-      if (reuse && cached && cached.type === type && cached.array.length === length) return cached.array;
-      const fresh = allocateArray(type, length);
-      if (reuse) this.#castBuffers.set(name, { type, array: fresh });
-      return fresh;
-    };
+  #takeBuffer(name: string, type: CastType, length: number): NumericArray {
+    const kept = this.#feedBuffers.get(name);
+    this.#feedBuffers.delete(name);
+    if (kept && kept.type === type && kept.array.length === length) return kept.array;
+    return allocateArray(type, length);
+  }
+
+  #putBuffer(name: string, array: NumericArray): void {
+    if (this.#released) return;
+    this.#feedBuffers.set(name, { type: castTypeOf(array), array });
   }
 
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    this.#castBuffers.clear();
-    await this.#session.release();
+    this.#feedBuffers.clear();
+    if (this.#generation === this.#host.generation) await this.#host.release(this.#handle);
   }
+}
+
+function castTypeOf(array: NumericArray): CastType {
+  if (array instanceof Float32Array) return 'float32';
+  if (array instanceof Uint16Array) return 'float16';
+  if (array instanceof Int32Array) return 'int32';
+  if (array instanceof BigInt64Array) return 'int64';
+  return 'float64';
 }
