@@ -5,6 +5,7 @@
  * checked between steps, so a cancel stops after the step that is running.
  */
 import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseDraws } from '../schedulers/index.ts';
 import { GenerationAbortedError, throwIfAborted } from './pipeline.errors.ts';
 import type { UnetRunner } from './unet-runner.ts';
 
@@ -19,6 +20,13 @@ export interface LoopScheduler {
   ): { prevSample: Float32Array; predOriginalSample: Float32Array | undefined };
   /** Preallocated results from now on (see `Scheduler.reuseBuffers` for the ownership rule). */
   reuseBuffers(): void;
+  /** Which steps draw `sample.length` noise values. */
+  readonly noiseDraws: NoiseDraws;
+}
+
+/** The loop's noise: a stream that can draw a step's values ahead of time (see `PerImageNoise`). */
+export interface LoopNoise extends NoiseSource {
+  prefetch(count: number): void;
 }
 
 export interface DenoiseLoopInput {
@@ -33,7 +41,7 @@ export interface DenoiseLoopInput {
   guided: boolean;
   guidance: number;
   /** Per-image noise for ancestral / stochastic steps. */
-  noise: NoiseSource;
+  noise: LoopNoise;
   signal: AbortSignal | undefined;
   /**
    * Called after every step with the new latents and the scheduler's x0 estimate when it has one.
@@ -62,6 +70,10 @@ export function combineGuidance(prediction: Float32Array, images: number, guidan
   return guided;
 }
 
+function drawsNoise(draws: NoiseDraws, stepIndex: number, steps: number): boolean {
+  return draws === 'every-step' || (draws === 'all-but-last-step' && stepIndex < steps - 1);
+}
+
 /**
  * Runs all timesteps and returns the final latents. Nothing latent-sized is allocated per step:
  * the scheduler reuses its result arrays (so the returned latents are the scheduler's: valid until
@@ -84,7 +96,16 @@ export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Ar
       doubled.set(scaled, size);
       modelInput = doubled;
     }
-    const prediction = await runner.predict(modelInput, t);
+    const predicting = runner.predict(modelInput, t);
+    // The UNet now runs in the ONNX worker thread: draw this step's noise meanwhile, from the same
+    // streams in the same order, instead of after the run.
+    try {
+      if (drawsNoise(scheduler.noiseDraws, stepIndex, input.timesteps.length)) input.noise.prefetch(size);
+    } catch (error) {
+      await predicting.catch(() => undefined);
+      throw error;
+    }
+    const prediction = await predicting;
     // Reused arrays are safe here: a reusing scheduler copies whatever it keeps as history (PNDM's ε).
     const modelOutput = guidedOutput ? combineGuidance(prediction, input.images, input.guidance, guidedOutput) : prediction.subarray(0, size);
     const result = scheduler.step(modelOutput, t, latents, input.noise);

@@ -12,6 +12,7 @@ import { spacedTimesteps } from './timestep-spacing.ts';
 export class DdimScheduler implements Scheduler {
   readonly name = 'ddim' as const;
   readonly order = 1;
+  readonly noiseDraws = 'never';
   readonly initNoiseSigma = 1;
   timesteps: readonly number[] = [];
   private readonly settings: CommonSettings;

@@ -23,6 +23,7 @@ function vpOf(sigma: number): { alpha: number; sigmaT: number } {
 export class DpmSolverMultistepScheduler implements Scheduler {
   readonly name = 'dpmpp-2m' as const;
   readonly order = 1;
+  readonly noiseDraws = 'never';
   readonly initNoiseSigma = 1;
   timesteps: readonly number[] = [];
   private readonly settings: CommonSettings;

@@ -13,6 +13,7 @@ import { spacedTimesteps } from './timestep-spacing.ts';
 
 export class EulerAncestralScheduler extends SigmaSchedulerBase {
   readonly name = 'euler-ancestral' as const;
+  override readonly noiseDraws = 'every-step';
 
   constructor(config: SchedulerConfig) {
     super(resolveCommon(config, { timestepSpacing: 'linspace' }));

@@ -24,6 +24,7 @@ export function lcmBoundaryScalings(timestep: number, timestepScaling: number): 
 export class LcmScheduler implements Scheduler {
   readonly name = 'lcm' as const;
   readonly order = 1;
+  readonly noiseDraws = 'all-but-last-step';
   readonly initNoiseSigma = 1;
   timesteps: readonly number[] = [];
   private readonly settings: CommonSettings;

@@ -38,6 +38,7 @@ function combineInto(out: Float32Array, vectors: readonly Float32Array[], weight
 export class PndmScheduler implements Scheduler {
   readonly name = 'pndm' as const;
   readonly order = 1;
+  readonly noiseDraws = 'never';
   readonly initNoiseSigma = 1;
   timesteps: readonly number[] = [];
   private readonly settings: CommonSettings;

@@ -52,6 +52,13 @@ export interface SchedulerConfig {
   readonly warnings: readonly string[];
 }
 
+/**
+ * When `step()` draws `rng.randn(sample.length)`: never (deterministic samplers), on every step
+ * (Euler a, the last step included), or on every step but the last (LCM). A loop may draw that
+ * noise ahead of time from the same stream (while the UNet runs); the declaration must be exact.
+ */
+export type NoiseDraws = 'never' | 'every-step' | 'all-but-last-step';
+
 export interface StepResult {
   /** x_{t-1}: the next model input (before `scaleModelInput`). */
   prevSample: Float32Array;
@@ -94,4 +101,6 @@ export interface Scheduler {
   setBeginIndex(index: number): void;
   /** Model evaluations per denoising step as diffusers counts them (`scheduler.order`). */
   readonly order: number;
+  /** Which steps draw noise from `rng` (see {@link NoiseDraws}). */
+  readonly noiseDraws: NoiseDraws;
 }

@@ -6,7 +6,7 @@
 import type { NoiseSource, SchedulerName } from '../engine.types.ts';
 import { logOfSigmas, trainingSigmas } from './noise-schedule.ts';
 import { checkStepCount, cumprodFor, type CommonSettings } from './resolved-config.ts';
-import type { PredictionType, Scheduler, StepResult } from './scheduler.types.ts';
+import type { NoiseDraws, PredictionType, Scheduler, StepResult } from './scheduler.types.ts';
 import { StepBuffers } from './step-buffers.ts';
 
 const f32 = Math.fround;
@@ -46,6 +46,7 @@ export interface SigmaSchedule {
 export abstract class SigmaSchedulerBase implements Scheduler {
   abstract readonly name: SchedulerName;
   readonly order = 1;
+  readonly noiseDraws: NoiseDraws = 'never';
   timesteps: readonly number[] = [];
   protected sigmas: Float32Array;
   protected readonly alphasCumprod: Float32Array;

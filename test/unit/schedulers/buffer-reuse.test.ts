@@ -5,9 +5,9 @@
  * config branches with their own step code.
  */
 import { describe, expect, it } from 'vitest';
-import type { NoiseSource } from '../../../src/generation/engine.types.ts';
+import type { NoiseSource, SchedulerName } from '../../../src/generation/engine.types.ts';
 import { TorchGenerator } from '../../../src/generation/rng/torch-generator.ts';
-import { createScheduler, type Scheduler, type SchedulerName } from '../../../src/generation/schedulers/index.ts';
+import { createScheduler, type Scheduler } from '../../../src/generation/schedulers/index.ts';
 import { sdConfig, vector } from './scheduler-fixtures.ts';
 
 const N = 1024;
