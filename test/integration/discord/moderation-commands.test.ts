@@ -4,7 +4,7 @@
  * moderator role may use them; anyone else who invokes one gets a private refusal.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SCENE, components } from '../../fakes/discord/index.ts';
+import { SCENE, components, type FakeUser } from '../../fakes/discord/index.ts';
 import { DiscordHarness } from './support/discord-harness.ts';
 import { expectCleanTraffic, privateAnswer } from './support/discord-expect.ts';
 
@@ -23,7 +23,7 @@ describe('Discord moderator commands', () => {
   afterEach(() => expectCleanTraffic(harness.fake));
   afterAll(async () => harness?.close());
 
-  const run = (name: string, options: Parameters<typeof harness.fake.slash>[1], user: typeof SCENE.alice, subcommand: string[] = []) =>
+  const run = (name: string, options: Parameters<typeof harness.fake.slash>[1], user: FakeUser, subcommand: string[] = []) =>
     privateAnswer(harness.fake, harness.fake.slash(name, options, { user, subcommand }));
 
   it('registers the moderator commands hidden behind Manage Messages, the others for everyone', () => {
