@@ -33,19 +33,25 @@ export function latentPreview(latents: Float32Array, index: number, latentHeight
   const base = index * 4 * plane;
   if (latents.length < base + 4 * plane) throw new RangeError(`latents hold no image ${index} of ${latentWidth}×${latentHeight}`);
   const factors = LATENT_RGB_FACTORS[space];
-  const [f0, f1, f2, f3] = [factors[0]!, factors[1]!, factors[2]!, factors[3]!];
+  const [r0, g0, b0] = factors[0]!;
+  const [r1, g1, b1] = factors[1]!;
+  const [r2, g2, b2] = factors[2]!;
+  const [r3, g3, b3] = factors[3]!;
   const pixels = new Uint8Array(plane * 3);
   for (let pixel = 0; pixel < plane; pixel++) {
     const c0 = latents[base + pixel]!;
     const c1 = latents[base + plane + pixel]!;
     const c2 = latents[base + 2 * plane + pixel]!;
     const c3 = latents[base + 3 * plane + pixel]!;
-    for (let colour = 0; colour < 3; colour++) {
-      // summed from 0 channel by channel, in this order
-      const sum = 0 + c0 * f0[colour]! + c1 * f1[colour]! + c2 * f2[colour]! + c3 * f3[colour]!;
-      const unit = Math.min(1, Math.max(0, (sum + 1) / 2));
-      pixels[pixel * 3 + colour] = Math.round(unit * 255);
-    }
+    // each colour summed from 0 channel by channel, in this order
+    pixels[pixel * 3] = toByte(0 + c0 * r0 + c1 * r1 + c2 * r2 + c3 * r3);
+    pixels[pixel * 3 + 1] = toByte(0 + c0 * g0 + c1 * g1 + c2 * g2 + c3 * g3);
+    pixels[pixel * 3 + 2] = toByte(0 + c0 * b0 + c1 * b1 + c2 * b2 + c3 * b3);
   }
   return { width: latentWidth, height: latentHeight, pixels };
+}
+
+/** `(x + 1) / 2` clamped to [0, 1], as a byte. */
+function toByte(sum: number): number {
+  return Math.round(Math.min(1, Math.max(0, (sum + 1) / 2)) * 255);
 }

@@ -27,7 +27,8 @@ function rowSlice(data: Float32Array, rows: number, first: number, count: number
 }
 
 export class UnetRunner {
-  readonly #output: Float32Array;
+  /** Gathers the rows of several session runs (allocated on first use: one batched run needs no gathering). */
+  #output: Float32Array | undefined;
   readonly #timestep = new Float32Array(1);
 
   constructor(
@@ -36,13 +37,11 @@ export class UnetRunner {
     private readonly rows: number,
     private readonly latentShape: readonly [channels: number, height: number, width: number],
     private readonly rowsPerCall: number,
-  ) {
-    this.#output = new Float32Array(rows * latentShape[0] * latentShape[1] * latentShape[2]);
-  }
+  ) {}
 
   /**
    * Noise (or v) prediction for every row at timestep `t`. `sample` is [rows, C, h, w]. The
-   * returned array is reused by the next call: consume it before predicting again.
+   * returned array may be reused by the next call: consume it before predicting again.
    */
   async predict(sample: Float32Array, t: number): Promise<Float32Array> {
     this.#timestep[0] = t;
@@ -74,8 +73,11 @@ export class UnetRunner {
       if (!predicted || predicted.data.length !== count * rowSize) {
         throw new Error(`${this.unet.path}: UNet output has ${predicted?.data.length ?? 0} values, expected ${count * rowSize}`);
       }
+      // All rows in one run: the session's fresh output array is the answer, no copy needed.
+      if (count === this.rows) return predicted.data;
+      this.#output ??= new Float32Array(this.rows * rowSize);
       this.#output.set(predicted.data, first * rowSize);
     }
-    return this.#output;
+    return this.#output!;
   }
 }
