@@ -12,9 +12,7 @@ import type { ImageStore } from '../../storage/image.store.ts';
 import type { ImageEngine } from '../engine.types.ts';
 import type { GenerationQueue, QueuePosition } from '../queue/generation-queue.ts';
 import { QuotaPolicy, type AcceptedJobCounter, type QuotaSettings } from '../queue/quota.policy.ts';
-import { BlockedTermMatcher } from './blocked-terms.ts';
 import { rerollOf, upscaleOf, variationOf, type JobParameters, type VariationStrength } from './derived-jobs.ts';
-import { firstLimitBroken, modelAllowed } from './generation-limits.ts';
 import type { LimitsConfig } from '../../config/config.types.ts';
 import type { ImagineOptions, OptionText } from './imagine-options.ts';
 import { updateSettings, type SettingName } from './settings-update.ts';
@@ -24,13 +22,15 @@ import { JobRegistry, ownerOf } from './job-registry.ts';
 import { JobRunner } from './job-runner.ts';
 import { jobCost } from './job-cost.ts';
 import type { ModelDirectory } from './model-directory.ts';
-import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
+import { JobCancellation, type CancelOutcome } from './job-cancellation.ts';
+import { deliveryFromStore, type NsfwMode } from './nsfw-delivery.ts';
 import { refuse, type Refusable, type Refusal } from './refusal.ts';
 import type { PolicyCache } from './policy-cache.ts';
+import { RequestPolicies } from './request-policies.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
 import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, JobOwner, Requester, RequestFrom } from './service.types.ts';
-import { WhoResolver, isModerator, type Who } from './who.ts';
+import { WhoResolver, isModerator } from './who.ts';
 
 /** Policy settings, from the config's queue / limits / moderation / engine sections. */
 export interface GenerationPolicy {
@@ -65,8 +65,7 @@ export interface GenerationServiceOptions {
   logger: Logger;
 }
 
-/** Result of cancel. */
-export type CancelOutcome = { ok: true; outcome: 'cancelled' | 'already_finished'; generation: GenerationWithImages } | Refusal;
+export type { CancelOutcome } from './job-cancellation.ts';
 /** Result of show. */
 export type ShowOutcome = ({ ok: true; generation: GenerationWithImages; owner: JobOwner } & Delivery) | Refusal;
 
@@ -77,6 +76,8 @@ export class GenerationService {
   readonly #admission: JobAdmission;
   readonly #runner: JobRunner;
   readonly #removal: ImageRemoval;
+  readonly #policies: RequestPolicies;
+  readonly #cancellation: JobCancellation;
   readonly #log: Logger;
 
   constructor(private readonly options: GenerationServiceOptions) {
@@ -108,6 +109,8 @@ export class GenerationService {
       logger,
     });
     this.#removal = new ImageRemoval({ repositories, store: options.store, logger });
+    this.#cancellation = new JobCancellation({ repositories, queue: options.queue, registry: this.#registry, events: this.#events, logger });
+    this.#policies = new RequestPolicies({ repositories, cache: options.cache, models: options.models, configTerms: policy.blockedTerms });
   }
 
   /**
@@ -144,7 +147,7 @@ export class GenerationService {
   async imagine(request: RequestFrom & { options: ImagineOptions }): Promise<ImagineOutcome> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
     if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
-    const [saved, models] = await Promise.all([this.#savedSettings(who.user.id), this.options.models.list()]);
+    const [saved, models] = await Promise.all([this.#policies.savedSettings(who.user.id), this.options.models.list()]);
     const resolved = resolveImagineParameters(request.options, {
       limits: who.limits,
       saved,
@@ -154,7 +157,7 @@ export class GenerationService {
     });
     if (!resolved.ok) return resolved;
     const { parameters, warnings } = resolved;
-    const blocked = await this.#blockedTerm(who, parameters.prompt, parameters.negativePrompt);
+    const blocked = await this.#policies.blockedTerm(who, parameters.prompt, parameters.negativePrompt);
     if (blocked !== undefined) return blocked;
     const job: JobParameters = {
       kind: 'imagine',
@@ -193,44 +196,14 @@ export class GenerationService {
 
   /** Cancels a queued or running job: its owner or a moderator. */
   async cancel(generationId: string, requester: Requester, place: RequestFrom['place']): Promise<CancelOutcome> {
-    const { generations, moderation } = this.options.repositories;
-    const generation = await generations.get(generationId);
-    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
-    const who = await this.#who.resolve(requester, place.workspace);
-    const byOwner = who.user.id === generation.userId;
-    if (!byOwner && !isModerator(who)) return refuse('forbidden', { action: 'cancel this job', allowed: 'owner or moderator' });
-    if (!(await generations.markCancelled(generationId))) return { ok: true, outcome: 'already_finished', generation };
-    const outcome = await this.options.queue.cancel(generationId);
-    if (outcome !== 'aborted') this.#registry.delete(generationId);
-    if (!byOwner) {
-      await moderation.record({
-        actorId: who.user.id,
-        action: 'cancel',
-        workspaceId: generation.workspaceId,
-        targetUserId: generation.userId,
-        targetGenerationId: generationId,
-        reason: undefined,
-        details: { status: generation.status },
-      });
-    }
-    const cancelled = (await generations.get(generationId)) ?? generation;
-    this.#log.info({ jobId: generationId, by: byOwner ? 'owner' : 'moderator', wasRunning: outcome === 'aborted' }, 'job.cancelled');
-    this.#events.emit('cancelled', { generation: cancelled, owner: await ownerOf(this.options.repositories.users, generation.userId), by: byOwner ? 'owner' : 'moderator' });
-    return { ok: true, outcome: 'cancelled', generation: cancelled };
+    return this.#cancellation.cancel(generationId, await this.#who.resolve(requester, place.workspace));
   }
 
   /** A generation and its images (not deleted ones), ready for a channel that does or does not allow NSFW. */
   async show(generationId: string, viewer: { nsfwAllowed: boolean }): Promise<ShowOutcome> {
     const generation = await this.options.repositories.generations.get(generationId);
     if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
-    const images = [];
-    for (const image of generation.images) {
-      if (image.deletedAt !== undefined) continue;
-      const png = await this.options.store.get(image.fileKey).catch(() => undefined);
-      if (png === undefined) continue;
-      images.push({ index: image.index, seed: generation.seed + image.index, width: image.width, height: image.height, png, nsfw: image.nsfw });
-    }
-    const delivery = await prepareDelivery(images, viewer.nsfwAllowed, this.options.policy.nsfw);
+    const delivery = await deliveryFromStore(generation, this.options.store, viewer.nsfwAllowed, this.options.policy.nsfw);
     return { ok: true, generation, owner: await ownerOf(this.options.repositories.users, generation.userId), ...delivery };
   }
 
@@ -242,7 +215,7 @@ export class GenerationService {
   /** The person's saved /settings (undefined fields use the server defaults). */
   async settings(request: RequestFrom): Promise<UserSettings | undefined> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
-    return this.#savedSettings(who.user.id);
+    return this.#policies.savedSettings(who.user.id);
   }
 
   /** Validates and saves /settings changes; `default` clears a setting. */
@@ -252,9 +225,7 @@ export class GenerationService {
     const { userSettings } = this.options.repositories;
     const updated = updateSettings(await userSettings.get(who.user.id), changes, who.limits, await this.options.models.list());
     if (!updated.ok) return updated;
-    const settings = await userSettings.save(who.user.id, updated.settings);
-    this.options.cache.settings.set(who.user.id, settings);
-    return { ok: true, settings };
+    return { ok: true, settings: await this.#policies.saveSettings(who.user.id, updated.settings) };
   }
 
   /** Records where the job's message lives once the adapter has posted it. */
@@ -295,37 +266,10 @@ export class GenerationService {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
     if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
     const job = build(parent, size);
-    const models = await this.options.models.list();
-    const installed = models.filter((model) => modelAllowed(who.limits, model.name)).map((model) => model.name);
-    if (!installed.some((name) => name.toLowerCase() === job.model.toLowerCase())) {
-      return refuse('model_unavailable', { model: job.model, available: installed });
-    }
-    const costlyPixels = job.kind === 'upscale' ? size.width * size.height : job.width * job.height;
-    const broken = firstLimitBroken(job, costlyPixels, who.limits);
-    if (broken !== undefined) return refuse('invalid_option', { problem: 'value', ...broken });
-    const blocked = await this.#blockedTerm(who, job.prompt, job.negativePrompt);
-    if (blocked !== undefined) return blocked;
+    const sourcePixels = job.kind === 'upscale' ? size.width * size.height : job.width * job.height;
+    const refused = await this.#policies.derivedJobRefusal(who, job, sourcePixels);
+    if (refused !== undefined) return refused;
     return this.#admission.admit(who, request.place, job, []);
-  }
-
-  async #savedSettings(userId: string): Promise<UserSettings | undefined> {
-    const cached = this.options.cache.settings.get(userId);
-    if (cached !== undefined) return cached ?? undefined;
-    const saved = await this.options.repositories.userSettings.get(userId);
-    this.options.cache.settings.set(userId, saved ?? null);
-    return saved;
-  }
-
-  async #blockedTerm(who: Who, prompt: string, negativePrompt: string): Promise<Refusal | undefined> {
-    const key = who.workspace?.id ?? '';
-    let stored = this.options.cache.blockedTerms.get(key);
-    if (stored === undefined) {
-      stored = await this.options.repositories.blockedTerms.listEffective(who.workspace?.id);
-      this.options.cache.blockedTerms.set(key, stored);
-    }
-    const matcher = new BlockedTermMatcher([...this.options.policy.blockedTerms, ...stored.map((entry) => entry.term)]);
-    const hit = matcher.check(prompt, negativePrompt);
-    return hit === undefined ? undefined : refuse('blocked_term', hit);
   }
 
   #newSeed(): number {

@@ -8,7 +8,8 @@
  */
 import type { Logger } from 'pino';
 import type { GenerationWithImages } from '../../db/domain.types.ts';
-import type { GenerationRepository, NewImage } from '../../db/generation.repository.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GenerationRepository, GenerationSuccess, NewImage } from '../../db/generation.repository.ts';
 import { decodeImage, makePreview } from '../../images/index.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import { imageKey } from '../../storage/image.store.ts';
@@ -39,6 +40,9 @@ export interface JobRunnerOptions {
 }
 
 const PREVIEW = { format: 'jpeg', maxSide: 256, quality: 60 } as const;
+/** Attempts at the success transaction before the job counts as failed. */
+const RECORD_ATTEMPTS = 4;
+const RECORD_RETRY_MS = 500;
 
 export class JobRunner {
   constructor(private readonly options: JobRunnerOptions) {}
@@ -71,7 +75,7 @@ export class JobRunner {
   };
 
   async #execute(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<void> {
-    const { generations, store, registry, events } = this.options;
+    const { store, registry, events } = this.options;
     const result = await this.#generate(generation, context, startedAt, log);
     const images: NewImage[] = [];
     const bytes = new Map<number, Buffer>();
@@ -80,7 +84,7 @@ export class JobRunner {
       bytes.set(image.index, image.png);
       images.push({ index: image.index, fileKey: stored.key, width: image.width, height: image.height, sha256: stored.sha256, bytes: stored.bytes, nsfw: image.nsfw });
     }
-    if (!(await generations.markSucceeded(generation.id, { images, gpuMs: Math.round(result.timings.totalMs) }))) {
+    if ((await this.#recordSuccess(generation.id, { images, gpuMs: Math.round(result.timings.totalMs) }, log)) === 'cancelled') {
       // Cancelled while it ran: the adapter was told then; the files are not wanted.
       await Promise.all(images.map((image) => store.delete(image.fileKey)));
       log.info('job.discarded_after_cancel');
@@ -98,6 +102,26 @@ export class JobRunner {
       'job.finished',
     );
     events.emit('finished', { generation: finished, owner: info.owner, ...delivery, warnings: [...info.warnings, ...result.warnings] });
+  }
+
+  /**
+   * The success transaction, retried: under heavy load a database can refuse or time out a
+   * transaction although the images are safely stored, and a finished job must not be thrown
+   * away for that. A retry that finds the row already `succeeded` means an earlier attempt did
+   * commit; anything else not `running` means the job was cancelled meanwhile.
+   */
+  async #recordSuccess(id: string, success: GenerationSuccess, log: Logger): Promise<'recorded' | 'cancelled'> {
+    const { generations } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (await generations.markSucceeded(id, success)) return 'recorded';
+        return (await generations.get(id))?.status === 'succeeded' ? 'recorded' : 'cancelled';
+      } catch (error) {
+        if (attempt >= RECORD_ATTEMPTS) throw error;
+        log.warn({ err: error, attempt }, 'job.record_retry');
+        await sleep(RECORD_RETRY_MS * attempt);
+      }
+    }
   }
 
   async #generate(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<GenerationResult> {

@@ -4,7 +4,9 @@
  * stored original is never changed, so moderators and NSFW channels still see it. Images of
  * models without a checker (nsfw undefined) are delivered as they are.
  */
+import type { GenerationWithImages } from '../../db/domain.types.ts';
 import { blurImage, defaultGridColumns, makeGrid } from '../../images/index.ts';
+import type { ImageStore } from '../../storage/image.store.ts';
 import { refuse } from './refusal.ts';
 import type { DeliveredImage, Delivery } from './service.types.ts';
 
@@ -33,4 +35,21 @@ export async function prepareDelivery(images: readonly StoredImageBytes[], nsfwA
   }
   const grid = delivered.length >= 2 ? await makeGrid(delivered.map((image) => image.png), defaultGridColumns(delivered.length)) : undefined;
   return { images: delivered, grid, withheld: withheld > 0 ? refuse('nsfw_withheld', { count: withheld }) : undefined };
+}
+
+/** The stored, not deleted images of a generation (missing files skipped), after the policy. */
+export async function deliveryFromStore(
+  generation: GenerationWithImages,
+  store: Pick<ImageStore, 'get'>,
+  nsfwAllowed: boolean,
+  mode: NsfwMode,
+): Promise<Delivery> {
+  const images: StoredImageBytes[] = [];
+  for (const image of generation.images) {
+    if (image.deletedAt !== undefined) continue;
+    const png = await store.get(image.fileKey).catch(() => undefined);
+    if (png === undefined) continue;
+    images.push({ index: image.index, seed: generation.seed + image.index, width: image.width, height: image.height, png, nsfw: image.nsfw });
+  }
+  return prepareDelivery(images, nsfwAllowed, mode);
 }

@@ -43,7 +43,8 @@ for (const target of dbTargets) {
     async function finished(pending: Promise<{ ok: boolean }>) {
       const outcome = (await pending) as { ok: true; generation: { id: string } } | { ok: false; message: string };
       if (!outcome.ok) throw new Error(outcome.message);
-      await harness.recorder.waitFor('finished', outcome.generation.id);
+      const event = await Promise.race([harness.recorder.waitFor('finished', outcome.generation.id), harness.recorder.waitFor('failed', outcome.generation.id)]);
+      if (event.type === 'failed') throw new Error(`job failed: ${String(event.event['message'])}`);
       const row = await db.generations.get(outcome.generation.id);
       if (!row) throw new Error('missing row');
       return row;

@@ -187,6 +187,32 @@ describe('GenerationService failures and NSFW', () => {
   });
 });
 
+describe('GenerationService recording results', () => {
+  it('retries the success transaction when the database refuses it, and keeps the images', async () => {
+    const harness = createHarness();
+    const generations = harness.repositories.generations;
+    const original = generations.markSucceeded.bind(generations);
+    let calls = 0;
+    generations.markSucceeded = async (id, success) => {
+      calls++;
+      // First attempt: refused before committing. Second: commits, then the answer is lost.
+      if (calls === 1) throw new Error('Unable to start a transaction in the given time');
+      if (calls === 2) {
+        await original(id, success);
+        throw new Error('Transaction already closed');
+      }
+      return original(id, success);
+    };
+    await harness.service.start();
+    const job = await accepted(harness.service.imagine({ ...from('alice'), options: options('a pier --count 2') }));
+    const finished = await harness.recorder.waitFor('finished', job.generation.id);
+    expect(calls).toBe(3);
+    expect((finished.event['images'] as unknown[]).length).toBe(2);
+    expect((await generations.get(job.generation.id))?.status).toBe('succeeded');
+    expect(harness.store.files.size).toBe(2);
+  });
+});
+
 describe('GenerationService restart recovery', () => {
   it('re-queues queued and interrupted running rows in acceptance order and delivers them', async () => {
     const first = createHarness({ engine: { stepMs: 5 } });
