@@ -255,6 +255,13 @@ async function main(): Promise<void> {
     const otherPcts = runs.map((run) => (run['step'] as { otherPctOfTotal: number }).otherPctOfTotal);
     const loopP99s = runs.map((run) => (run['eventLoop'] as { p99Ms: number }).p99Ms);
     const figures = {
+      notes: [
+        'unetRunMs = ModelSession.run as the pipeline awaits it (sessionHook): the ONNX run in the session-host worker plus feed copies and messaging (≈0.1 ms)',
+        'otherMs = step wall time (pipeline stepMs, from the progress callback timestamps) − unetRunMs, minus this benchmark\'s own per-step memory probe',
+        'eventLoop = perf_hooks.monitorEventLoopDelay while generating (model load excluded), resolution subtracted',
+        'load.tokenizer = ClipTokenizer.fromDirectory alone; its vocab/merges parse runs on the event loop (ONNX session creation runs in the worker)',
+        'arrayBufferGrowthBytes = process.memoryUsage().arrayBuffers deltas between progress callbacks (GC can make them negative)',
+      ],
       node: process.version,
       cpus: os.availableParallelism(),
       loadAverage: { before: loadAverageBefore.map((value) => round(value)), after: os.loadavg().map((value) => round(value)) },
