@@ -25,6 +25,8 @@ import { FakeImageEngine } from '../test/support/generation/fake-image-engine.ts
 
 const PEOPLE = 20;
 const REQUESTS = 200;
+/** Requests before measuring: JIT, Prisma query plans, PGlite caches. */
+const WARM_UP = 100;
 const STEP_MS = 2;
 const STEPS = 4;
 const HISTORY_ROWS = 10_000;
@@ -100,7 +102,7 @@ async function measureAcceptance(imagesDir: string) {
   let finished = 0;
   const { database, service, engine } = await openService(imagesDir, () => void finished++);
   // Warm-up: JIT, Prisma's query plans, PGlite's caches.
-  for (let n = 0; n < 20; n++) await service.imagine(request(n % PEOPLE, `warm up ${n}`));
+  for (let n = 0; n < WARM_UP; n++) await service.imagine(request(n % PEOPLE, `warm up ${n}`));
   // Accepting alone: the queue does not run yet, so nothing else uses the database.
   const idle: number[] = [];
   // CPU time of this process per request: on a busy machine, wall time also counts waiting for a core.
@@ -135,7 +137,7 @@ async function measureAcceptance(imagesDir: string) {
     );
   }
   // Service overhead per job: wall time of draining the queue minus the engine's own time.
-  const total = 20 + 3 * REQUESTS;
+  const total = WARM_UP + 3 * REQUESTS;
   const drainStart = performance.now();
   const doneBefore = finished;
   while (finished < total) await new Promise((resolve) => setTimeout(resolve, 5));
