@@ -26,7 +26,8 @@ export interface LoopScheduler {
 
 /** The loop's noise: a stream that can draw a step's values ahead of time (see `PerImageNoise`). */
 export interface LoopNoise extends NoiseSource {
-  prefetch(count: number): void;
+  /** Draws the next `count` values ahead; the next `randn(count)` returns them. */
+  prefetch(count: number): Promise<void>;
 }
 
 export interface DenoiseLoopInput {
@@ -99,13 +100,8 @@ export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Ar
     const predicting = runner.predict(modelInput, t);
     // The UNet now runs in the ONNX worker thread: draw this step's noise meanwhile, from the same
     // streams in the same order, instead of after the run.
-    try {
-      if (drawsNoise(scheduler.noiseDraws, stepIndex, input.timesteps.length)) input.noise.prefetch(size);
-    } catch (error) {
-      await predicting.catch(() => undefined);
-      throw error;
-    }
-    const prediction = await predicting;
+    const prefetching = drawsNoise(scheduler.noiseDraws, stepIndex, input.timesteps.length) ? input.noise.prefetch(size) : undefined;
+    const [prediction] = await Promise.all([predicting, prefetching]);
     // Reused arrays are safe here: a reusing scheduler copies whatever it keeps as history (PNDM's ε).
     const modelOutput = guidedOutput ? combineGuidance(prediction, input.images, input.guidance, guidedOutput) : prediction.subarray(0, size);
     const result = scheduler.step(modelOutput, t, latents, input.noise);

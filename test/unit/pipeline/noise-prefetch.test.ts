@@ -12,24 +12,29 @@ import { createScheduler, parseSchedulerConfig } from '../../../src/generation/s
 const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, steps_offset: 1, skip_prk_steps: true };
 
 describe('noise prefetch', () => {
-  it('hands a step the same values whether drawn ahead or on demand', () => {
-    const onDemand = new PerImageNoise([new TorchGenerator(7), new TorchGenerator(8)]);
-    const ahead = new PerImageNoise([new TorchGenerator(7), new TorchGenerator(8)]);
+  it.each([1, 3])('hands a step the same values whether drawn ahead or on demand (%i images)', async (images) => {
+    const generators = () => Array.from({ length: images }, (_, index) => new TorchGenerator(7 + index));
+    const onDemand = new PerImageNoise(generators());
+    const ahead = new PerImageNoise(generators());
     for (let step = 0; step < 3; step++) {
-      const expected = onDemand.randn(64);
-      ahead.prefetch(64);
-      expect(ahead.randn(64)).toEqual(expected);
+      const expected = onDemand.randn(48 * images);
+      await ahead.prefetch(48 * images);
+      expect(ahead.randn(48 * images)).toEqual(expected);
     }
     // and a draw without prefetch continues the same streams
-    expect(ahead.randn(32)).toEqual(onDemand.randn(32));
+    expect(ahead.randn(32 * images)).toEqual(onDemand.randn(32 * images));
   });
 
-  it('refuses a draw that would take the streams out of order', () => {
-    const noise = new PerImageNoise([new TorchGenerator(1)]);
-    noise.prefetch(16);
+  it('refuses a draw that would take the streams out of order', async () => {
+    const noise = new PerImageNoise([new TorchGenerator(1), new TorchGenerator(2)]);
+    await noise.prefetch(16);
     expect(() => noise.randn(32)).toThrow(/out of order/);
-    noise.prefetch(16);
-    expect(() => noise.prefetch(16)).toThrow(/never used/);
+    await noise.prefetch(16);
+    await expect(noise.prefetch(16)).rejects.toThrow(/never used/);
+    noise.randn(16);
+    const drawing = noise.prefetch(16);
+    expect(() => noise.randn(16)).toThrow(/still drawing/);
+    await drawing;
   });
 
   it.each(['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'lms', 'pndm', 'lcm'] as SchedulerName[])(
