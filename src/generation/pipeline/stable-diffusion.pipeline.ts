@@ -119,7 +119,7 @@ export class StableDiffusionPipeline {
     } else {
       scheduler.setTimesteps(request.steps);
       timesteps = [...scheduler.timesteps];
-      latents = initialNoise(generators, 4 * latentHeight * latentWidth, scheduler.initNoiseSigma);
+      latents = await initialNoise(generators, 4 * latentHeight * latentWidth, scheduler.initNoiseSigma);
     }
 
     const { conditioning, rows } = buildConditioning({
