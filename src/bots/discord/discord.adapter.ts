@@ -46,6 +46,7 @@ export class DiscordAdapter {
   /** Work in progress on interactions and reactions (awaited at stop). */
   readonly #inFlight = new Set<Promise<void>>();
   #accepting = false;
+  #markReady: () => void = () => undefined;
 
   constructor(private readonly options: DiscordAdapterOptions) {
     this.#log = options.logger;
@@ -55,7 +56,8 @@ export class DiscordAdapter {
       rest: { api: options.config.apiUrl },
     });
     const pacer = new EditPacer(EDIT_GAP_MS, options.now, (ms) => sleep(ms));
-    const sender = new DiscordJobSender({ client: this.#client, attachMessage: options.attachMessage, now: options.now, logger: options.logger });
+    const ready = new Promise<void>((resolve) => (this.#markReady = resolve));
+    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs };
     this.#interactions = new InteractionFlow({ ...shared, models: options.models, logger: options.logger });
@@ -72,7 +74,9 @@ export class DiscordAdapter {
     const { token, guildIds, allowDMs } = this.options.config;
     if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
     this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
-    this.#client.on(Events.MessageReactionAdd, (reaction, user) => this.#track(this.#safely('reaction', undefined, () => this.#reactions.handle(reaction, user))));
+    this.#client.on(Events.MessageReactionAdd, (reaction, user) => {
+      if (this.#accepting) this.#track(this.#safely('reaction', undefined, () => this.#reactions.handle(reaction, user)));
+    });
     this.#client.on(Events.Error, (error) => this.#log.error({ err: error }, 'discord.client_error'));
     const ready = new Promise<void>((resolve) => this.#client.once(Events.ClientReady, () => resolve()));
     await this.#client.login(token);
@@ -84,12 +88,28 @@ export class DiscordAdapter {
     if (guildIds.length === 0) await this.#client.rest.put(Routes.applicationCommands(applicationId), { body: commands });
     for (const guildId of guildIds) await this.#client.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: commands });
     this.#accepting = true;
+    this.#markReady();
     this.#log.info({ user: this.#client.user?.tag, scope: guildIds.length === 0 ? 'global' : guildIds, commands: commands.length }, 'discord.ready');
   }
 
-  /** Stops taking interactions, lets running handlers and message edits finish (until `deadline`), logs out. */
-  async stop(deadline?: AbortSignal): Promise<void> {
+  /**
+   * Stops taking interactions and reactions, but stays connected, so jobs that finish while the
+   * service shuts down still reach their messages. Call before stopping the GenerationService,
+   * then {@link stop} after it.
+   */
+  stopTakingWork(): void {
     this.#accepting = false;
+  }
+
+  /** Stops taking work, lets running handlers and message edits finish (until `deadline`), logs out. */
+  async stop(deadline?: AbortSignal): Promise<void> {
+    const started = this.#accepting;
+    this.stopTakingWork();
+    if (!started) {
+      // Never logged in (or already stopped): nothing can be sent.
+      await this.#client.destroy();
+      return;
+    }
     const drained = Promise.all([...this.#inFlight]).then(() => this.#jobs.flush());
     if (deadline === undefined) await drained;
     else await Promise.race([drained, new Promise<void>((resolve) => (deadline.aborted ? resolve() : deadline.addEventListener('abort', () => resolve(), { once: true })))]);

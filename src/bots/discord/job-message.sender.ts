@@ -31,6 +31,11 @@ function isUnknownMessage(error: unknown): boolean {
 
 export interface SenderOptions {
   client: Client;
+  /**
+   * Resolves once the client is logged in. The service starts first and re-announces jobs a
+   * previous run left; their messages wait for this rather than fail.
+   */
+  ready: Promise<void>;
   /** Records where a job's message now lives (GenerationService.attachMessage). */
   attachMessage: (generationId: string, chat: ChatLocation) => Promise<boolean>;
   now: () => number;
@@ -41,6 +46,7 @@ export class DiscordJobSender implements JobMessageSender {
   constructor(private readonly options: SenderOptions) {}
 
   async show(job: JobMessage, reply: Reply): Promise<void> {
+    await this.options.ready;
     const target = job.target;
     if (target.kind === 'unbound') throw new Error(`job ${job.generationId} has no message yet`);
     if (target.kind === 'interaction') {

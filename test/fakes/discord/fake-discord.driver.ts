@@ -87,7 +87,7 @@ export class FakeDiscordDriver {
   }
 
   /** Resolves with the probe's first defined answer; re-checks on every change and every 50 ms. */
-  waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 45_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = () => {
         let value: T | undefined;

@@ -9,7 +9,7 @@ import { fakeEngine, DiscordHarness } from './support/discord-harness.ts';
 import { generationIdOf, imagine, row } from './support/discord-actions.ts';
 import { buttonLabels, embedFields, expectCleanTraffic, privateAnswer, result } from './support/discord-expect.ts';
 
-describe('Discord buttons', () => {
+describe('Discord buttons', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
 
   beforeAll(async () => {

@@ -28,7 +28,7 @@ class BreakableModels implements ModelDirectory {
   }
 }
 
-describe('Discord commands and mistakes', () => {
+describe('Discord commands and mistakes', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
   const models = new BreakableModels();
   const logLines: string[] = [];
@@ -118,7 +118,7 @@ describe('Discord commands and mistakes', () => {
   });
 });
 
-describe('Discord direct messages', () => {
+describe('Discord direct messages', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
   beforeAll(async () => {
     // Commands registered globally (no guild ids), as DMs need.

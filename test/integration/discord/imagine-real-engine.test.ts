@@ -16,7 +16,7 @@ import { buttonLabels, embedFields, expectCleanTraffic, result } from './support
 
 const modelsDir = sharedPath('fixtures', 'models');
 
-describe.skipIf(!modelsDir)('Discord /imagine with the real engine on tiny-sd15' + sharedSkipReason, () => {
+describe.skipIf(!modelsDir)('Discord /imagine with the real engine on tiny-sd15' + sharedSkipReason, { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
   let engine: DiffusionEngine;
 

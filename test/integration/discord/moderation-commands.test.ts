@@ -10,7 +10,7 @@ import { expectCleanTraffic, privateAnswer } from './support/discord-expect.ts';
 
 const MANAGE_MESSAGES = 1 << 13;
 
-describe('Discord moderator commands', () => {
+describe('Discord moderator commands', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
 
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { DiscordHarness } from './support/discord-harness.ts';
 import { generationIdOf, imagine, row } from './support/discord-actions.ts';
 import { embedFields, expectCleanTraffic, replyTo, result } from './support/discord-expect.ts';
 
-describe('Discord reactions', () => {
+describe('Discord reactions', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
 
   beforeAll(async () => {

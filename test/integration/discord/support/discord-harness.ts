@@ -161,16 +161,21 @@ export class DiscordHarness {
     await this.adapter.start();
   }
 
-  /** Stops the adapter and the service (and closes the database), as a shutdown would. */
-  async stopApp(): Promise<void> {
+  /**
+   * Shuts down as the composition root should: the adapter stops taking work, the service
+   * finishes (or, with `abortJobs`, at once aborts) the running job while the adapter can still
+   * post its result, then the adapter disconnects and the database closes.
+   */
+  async stopApp(abortJobs = false): Promise<void> {
+    this.adapter.stopTakingWork();
+    await this.service.stop(abortJobs ? AbortSignal.abort() : AbortSignal.timeout(10_000));
     await this.adapter.stop(AbortSignal.timeout(10_000));
-    await this.service.stop(AbortSignal.timeout(10_000));
     await this.#database.close();
   }
 
-  /** A new process on the same database, images and fake Discord. */
-  async restart(): Promise<void> {
-    await this.stopApp();
+  /** A new process on the same database, images and fake Discord (`abortJobs`: the old one was killed mid-job). */
+  async restart(abortJobs = false): Promise<void> {
+    await this.stopApp(abortJobs);
     await this.#boot();
   }
 
