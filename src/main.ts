@@ -3,17 +3,28 @@
  * the database, checks that there is something to serve (a chat platform, a model), starts the
  * services in order and stops them in reverse on shutdown.
  */
+import path from 'node:path';
+import { DiscordAdapter } from './bots/discord/index.ts';
+import { SlackAdapter } from './bots/slack/index.ts';
+import { CommandHandlers } from './commands/index.ts';
 import type { DarkroomConfig } from './config/config.types.ts';
 import { openDatabase } from './db/database.ts';
+import { createDiffusionEngine } from './generation/engine.factory.ts';
+import { InstalledModelDirectory } from './generation/service/model-directory.ts';
+import { createGenerationServices } from './generation/service/index.ts';
 import type { Database } from './db/database.ts';
 import { acquireDataDirLock, describeLockHolder } from './lifecycle/data-dir-lock.ts';
-import { checkDefaultModel } from './lifecycle/model-availability.ts';
+import { checkDefaultModel, readCatalog } from './lifecycle/model-availability.ts';
 import { assessReadiness, nextSteps } from './lifecycle/readiness.ts';
 import type { Service } from './lifecycle/services.ts';
 import { startServices, untilAborted } from './lifecycle/services.ts';
 import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
+import { LocalImageStore } from './storage/index.ts';
+
+/** How long the list of installed models is trusted before the folder is scanned again. */
+const MODEL_SCAN_TTL_MS = 60_000;
 
 export interface StartOptions {
   logger: Logger;
@@ -36,22 +47,80 @@ interface ServiceContext {
   logger: Logger;
 }
 
+/** A service with nothing to start, only something to stop (a slot in the stop order). */
+function stopOnly(name: string, stop: Service['stop']): Service {
+  return { name, start: async () => undefined, stop };
+}
+
 /**
- * The services of a running Darkroom, in start order (stopped in reverse). Later issues add
- * here: the engine (issue 3), the generation service and its queue, re-queueing interrupted
- * jobs (issue 4), then the Discord (issue 5) and Slack (issue 6) adapters last, so they take
- * work only once everything behind them runs, and stop taking it first.
+ * The services of a running Darkroom, in start order (stopped in reverse): the engine, the image
+ * store, the generation service (its start re-queues what a previous run left), then the chat
+ * adapters last, so they take work only once everything behind them runs and stop taking it
+ * first. Adapters stay connected while the generation service finishes its running job, so that
+ * job's result still reaches its message; they disconnect after it ("chat-disconnect").
  */
-function buildServices(context: ServiceContext): Service[] {
-  const log = componentLogger(context.logger, 'main');
-  const planned: Array<[enabled: boolean, platform: string]> = [
-    [context.config.discord.enabled, 'Discord'],
-    [context.config.slack.enabled, 'Slack'],
+async function buildServices(context: ServiceContext): Promise<Service[]> {
+  const { config, database, logger } = context;
+  const read = await readCatalog(config.models);
+  if (read.catalog === undefined) throw new Error(read.problem ?? 'cannot read the model catalog');
+  const locations = { catalog: read.catalog, modelsDir: config.models.dir };
+  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, logger });
+  const store = new LocalImageStore(path.join(config.dataDir, 'images'));
+  const models = await InstalledModelDirectory.open({
+    defaultModel: config.engine.defaultModel,
+    modelsDir: config.models.dir,
+    catalogFile: config.models.catalog,
+    ttlMs: MODEL_SCAN_TTL_MS,
+    now: Date.now,
+  });
+  const generation = createGenerationServices({ config, database, engine, store, models, logger, now: Date.now });
+  const commandServices = { generation: generation.generation, moderation: generation.moderation, now: Date.now };
+
+  const discord = config.discord.enabled
+    ? new DiscordAdapter({
+        config: config.discord,
+        moderators: { roleIds: config.moderation.moderatorRoleIds, userIds: config.moderation.moderatorUserIds },
+        commands: new CommandHandlers(commandServices),
+        attachMessage: (id, chat) => generation.generation.attachMessage(id, chat),
+        models,
+        logger: componentLogger(logger, 'discord'),
+        now: Date.now,
+      })
+    : undefined;
+  const slack = config.slack.enabled
+    ? new SlackAdapter({
+        config: config.slack,
+        moderatorUserIds: config.moderation.moderatorUserIds,
+        nsfwChannels: config.moderation.slackNsfwChannels,
+        services: commandServices,
+        logger: componentLogger(logger, 'slack'),
+        listenHost: undefined,
+        socketPingTimeoutMs: undefined,
+        now: Date.now,
+      })
+    : undefined;
+  if (discord) generation.events.add(discord.events);
+  if (slack) generation.events.add(slack.events);
+
+  const services: Service[] = [
+    stopOnly('engine', () => engine.close()),
+    {
+      name: 'image-store',
+      start: async () => {
+        await store.cleanupTemporaryFiles(0);
+      },
+      stop: async () => undefined,
+    },
+    stopOnly('chat-disconnect', async (deadline) => {
+      await discord?.stop(deadline);
+    }),
+    generation.service,
   ];
-  for (const [enabled, platform] of planned) {
-    if (enabled) log.warn({ platform }, `${platform} is configured, but its adapter is not built yet (planned)`);
+  if (discord) {
+    services.push({ name: 'discord', start: () => discord.start(), stop: async () => discord.stopTakingWork() });
   }
-  return [];
+  if (slack) services.push({ name: 'slack', start: () => slack.start(), stop: (deadline) => slack.stop(deadline) });
+  return services;
 }
 
 /**
@@ -102,7 +171,7 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
       return 1;
     }
     if (signal.aborted) return 0;
-    await startServices(buildServices({ config, database, logger }), shutdown, log);
+    await startServices(await buildServices({ config, database, logger }), shutdown, log);
     log.info({ model: model.name, discord: readiness.discord, slack: readiness.slack }, 'darkroom.ready');
     await untilAborted(signal);
     log.info('darkroom.stopping');

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { SCHEDULER_NAMES, type GenerationRequest, type RgbImage, type SchedulerName } from '../generation/engine.types.ts';
 import { resolveModel } from '../generation/models/model-resolve.ts';
-import { DiffusionEngine, MAX_IMAGES_PER_REQUEST } from '../generation/pipeline/diffusion-engine.ts';
+import { createDiffusionEngine } from '../generation/engine.factory.ts';
+import { MAX_IMAGES_PER_REQUEST, type DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
-import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from '../generation/upscale/index.ts';
 import { decodeImage } from '../images/index.ts';
 import { readCatalog } from '../lifecycle/model-availability.ts';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
@@ -142,18 +142,7 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     initImage,
   };
   const logger = context.logger(config, 'stderr');
-  const engine = new DiffusionEngine({
-    locations,
-    provider: config.engine.executionProvider,
-    threads: config.engine.threads === 0 ? undefined : config.engine.threads,
-    cfgBatching: config.engine.cfgBatching,
-    cachedPipelines: 1,
-    upscaler: createUpscaler(
-      { ...DEFAULT_UPSCALER_CONFIG, modelPath: config.engine.upscaler, provider: config.engine.executionProvider, threads: undefined },
-      { logger, loadOnnx: undefined },
-    ),
-    logger,
-  });
+  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, logger });
   // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.
   const interrupt = new AbortController();
   const stopListening = listenForShutdownSignals({

@@ -9,8 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { openDatabase } from '../../../src/db/database.ts';
 import { LOCK_FILE_NAME } from '../../../src/lifecycle/data-dir-lock.ts';
-import { projectRoot } from '../../support/shared-dir.ts';
-import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel } from './darkroom-process.ts';
+import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
+import { OpenApiValidator, SCENE, startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
+import { buildFixtureModel } from '../../fixtures/onnx/index.ts';
+import { projectRoot, sharedPath } from '../../support/shared-dir.ts';
+import { result } from '../discord/support/discord-expect.ts';
+import { cleanEnvironment, runDarkroom, startDarkroomProcess } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 
@@ -56,6 +60,22 @@ function committedMigrations(): string[] {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
+}
+
+async function generationStatuses(dataDir: string): Promise<string[]> {
+  const database = await openDatabase({ url: undefined, dataDir, logger: undefined });
+  try {
+    const rows = await database.prisma.generation.findMany({ orderBy: { queuedAt: 'asc' } });
+    return rows.map((row) => row.status);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Discord's OpenAPI subset from shared/, when present: every request body is checked against it. */
+async function loadDiscordSpec(): Promise<OpenApiValidator | undefined> {
+  const file = sharedPath('ref', 'discord', 'openapi-bot-subset.json');
+  return file ? OpenApiValidator.load(file) : undefined;
 }
 
 async function recordedMigrations(dataDir: string): Promise<string[]> {
@@ -155,32 +175,53 @@ describe('darkroom and a .env file', () => {
   );
 });
 
-describe('darkroom start that keeps running', () => {
+describe('darkroom start serving Discord (a fake Discord on loopback, a generated tiny model)', () => {
   let running: Sandbox;
+  let fake: FakeDiscord;
 
-  beforeAll(() => {
-    // A token makes Discord "configured" and a placeholder folder stands in for the model, so
-    // start gets past its checks and waits for work (the adapter itself is not built yet).
-    running = sandbox({ DISCORD_TOKEN: 'test-token-not-used' });
-    writeFileSync(path.join(running.configDir, 'local.yaml'), 'engine:\n  autoPull: false\n');
-    writePlaceholderModel(path.join(running.modelsDir, configuredDefaultModel()));
+  beforeAll(async () => {
+    // The whole composition root in its own process: config from env and local.yaml, the
+    // embedded db, the real engine on a tiny generated model, the queue, the service and the
+    // real discord.js client pointed at the fake.
+    fake = await startFakeDiscord({ spec: await loadDiscordSpec() });
+    running = sandbox({ DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
+    writeFileSync(
+      path.join(running.configDir, 'local.yaml'),
+      ['engine:', '  autoPull: false', '  defaultModel: tiny-photo', '  executionProvider: cpu', '  previews: false', ''].join('\n'),
+    );
+    await buildFixtureModel(path.join(running.modelsDir, 'tiny-photo'), 'sd15-optimum');
+  }, SLOW);
+  afterAll(async () => {
+    await fake?.close();
   });
 
   it(
-    'stops cleanly on SIGTERM, and the database opens afterwards',
+    'answers /imagine with the image, keeps other processes out, stops cleanly on SIGTERM',
     async () => {
       const darkroom = startDarkroomProcess(['start'], running.cwd, running.env);
       await darkroom.waitForStdout('darkroom.ready');
       expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(true);
+
+      const interaction = fake.slash('imagine', { prompt: 'a lighthouse at dawn --seed 77 --steps 2', count: 1 }, { user: SCENE.alice });
+      const message = await result(fake, interaction);
+      expect(interaction.callbackType).toBe(5);
+      expect(message.attachments).toHaveLength(1);
+      const png = message.attachments[0]!.bytes;
+      const image = await decodeImage(png);
+      expect([image.width, image.height]).toEqual([64, 64]);
+      expect(await readPngParameters(png)).toContain('Seed: 77');
+      expect(fake.world.violations).toEqual([]);
+
       // Two processes on one embedded database would overwrite each other: doctor keeps out.
       const doctor = await runDarkroom(['doctor'], running.cwd, running.env);
       expect(doctor.stdout).toContain(`in use by another Darkroom process (pid ${darkroom.child.pid}`);
       darkroom.child.kill('SIGTERM');
-      const result = await darkroom.finished;
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain('shutdown.finished');
+      const finished = await darkroom.finished;
+      expect(finished.code).toBe(0);
+      expect(finished.stdout).toContain('shutdown.finished');
       expect(existsSync(path.join(running.dataDir, LOCK_FILE_NAME))).toBe(false);
       expect(await recordedMigrations(running.dataDir)).toEqual(committedMigrations());
+      expect(await generationStatuses(running.dataDir)).toEqual(['succeeded']);
     },
     SLOW,
   );
@@ -197,6 +238,7 @@ describe('darkroom start that keeps running', () => {
       expect(status.code).toBe(0);
       expect(status.stdout).toContain('up to date');
       expect(await recordedMigrations(running.dataDir)).toEqual(committedMigrations());
+      expect(await generationStatuses(running.dataDir)).toEqual(['succeeded']);
     },
     SLOW,
   );

@@ -1,0 +1,35 @@
+/**
+ * Builds the shared diffusion engine from the configuration, for the composition root and the
+ * `darkroom generate` command alike, so both run the same engine with the same settings.
+ */
+import type { Logger } from 'pino';
+import type { EngineConfig } from '../config/config.types.ts';
+import type { ModelLocations } from './models/model-resolve.ts';
+import { DiffusionEngine } from './pipeline/diffusion-engine.ts';
+import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from './upscale/index.ts';
+
+export interface EngineFactoryOptions {
+  engine: EngineConfig;
+  /** Catalog and models folder; undefined = only folder paths are accepted. */
+  locations: ModelLocations | undefined;
+  /** Pipelines kept loaded at once (each holds a whole model in memory). */
+  cachedPipelines: number;
+  logger: Logger;
+}
+
+export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionEngine {
+  const { engine, logger } = options;
+  const threads = engine.threads === 0 ? undefined : engine.threads;
+  return new DiffusionEngine({
+    locations: options.locations,
+    provider: engine.executionProvider,
+    threads,
+    cfgBatching: engine.cfgBatching,
+    cachedPipelines: options.cachedPipelines,
+    upscaler: createUpscaler(
+      { ...DEFAULT_UPSCALER_CONFIG, modelPath: engine.upscaler, provider: engine.executionProvider, threads },
+      { logger: logger.child({ component: 'upscaler' }), loadOnnx: undefined },
+    ),
+    logger: logger.child({ component: 'engine' }),
+  });
+}
