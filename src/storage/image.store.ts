@@ -79,7 +79,10 @@ export function imageKey(generationId: string, index: number, createdAt: Date): 
   if (Number.isNaN(createdAt.getTime())) throw new RangeError('createdAt is an invalid Date');
   const year = String(createdAt.getUTCFullYear()).padStart(4, '0');
   const month = String(createdAt.getUTCMonth() + 1).padStart(2, '0');
-  const key = `${year}/${month}/${generationId}/${index}.png`;
+  // Generation ids (nanoid) may start with "-", which a key segment may not: such a folder gets a
+  // "_" in front. Still one fixed key per image (13 characters cannot clash with a 12-character id).
+  const folder = generationId.startsWith('-') ? `_${generationId}` : generationId;
+  const key = `${year}/${month}/${folder}/${index}.png`;
   assertValidImageKey(key);
   return key;
 }
