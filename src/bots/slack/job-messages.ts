@@ -43,6 +43,7 @@ export function parseImageFileName(name: string): { generationId: string; imageI
 
 export class JobMessages implements GenerationEvents {
   readonly #book: StatusMessages;
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(private readonly options: JobMessagesOptions) {
     this.#book = new StatusMessages(options.statusWaitMs);
@@ -131,9 +132,17 @@ export class JobMessages implements GenerationEvents {
     return event.owner.platform === 'slack';
   }
 
+  /** Resolves when the Slack work started so far is done (for a graceful stop). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
   /** Runs Slack work for a job in order; a failure is a bug, reported in the status message. */
   #run(event: JobEvent, work: () => Promise<void>, supersedable: boolean): Promise<void> {
-    return this.#book.run(event.generation.id, () => this.#guarded(event.generation, work), supersedable);
+    const done = this.#book.run(event.generation.id, () => this.#guarded(event.generation, work), supersedable);
+    this.#pending.add(done);
+    void done.finally(() => this.#pending.delete(done)).catch(() => undefined);
+    return done;
   }
 
   /** The job's last Slack work: afterwards its bookkeeping is dropped. */

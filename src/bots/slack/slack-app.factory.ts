@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config/config.types.ts';
 import { boltLogger } from './bolt-logger.ts';
 
+/** Three retries, about 1, 2 and 4 s apart (rate-limited calls wait for Slack's Retry-After). */
+const WEB_API_RETRIES = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000 };
+
 /** The path Slack's requests go to in HTTP mode (Request URL in the app settings / manifest). */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -49,7 +52,9 @@ export function createSlackApp(options: SlackAppOptions): App {
     token: required(config.botToken, 'SLACK_BOT_TOKEN'),
     receiver,
     logger,
-    clientOptions: { slackApiUrl },
+    // The Web API client retries network errors and 5xx ten times over half an hour by default:
+    // far too long for a status edit, and it would keep a stopping process alive.
+    clientOptions: { slackApiUrl, retryConfig: WEB_API_RETRIES },
     // Events caused by the bot itself (its own hint reactions) must never trigger work.
     ignoreSelf: true,
     deferInitialization: true,

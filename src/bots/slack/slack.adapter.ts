@@ -116,13 +116,20 @@ export class SlackAdapter {
     this.#log.info({ mode: config.mode, team: auth.team, botUserId: auth.user_id, port: this.httpPort }, 'slack.started');
   }
 
-  /** Stops taking requests, then lets the ones being handled finish (until `deadline` aborts). */
+  /**
+   * Stops taking requests, then lets the requests being handled and the status updates being
+   * sent finish (until `deadline` aborts). Jobs that finish later (the service stops after the
+   * adapters) still get their results posted while the process lives.
+   */
   async stop(deadline: AbortSignal): Promise<void> {
     await this.#app.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'slack.stop_failed'));
     this.#server = undefined;
-    const pending = Promise.allSettled([...this.#inFlight]);
-    await Promise.race([pending, new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
-    this.#log.info({ unfinished: this.#inFlight.size }, 'slack.stopped');
+    const drained = (async () => {
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      await this.#jobs.idle();
+    })();
+    await Promise.race([drained, new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
+    this.#log.info({ unfinishedRequests: this.#inFlight.size, jobsTracked: this.#jobs.tracked }, 'slack.stopped');
   }
 
   /** Runs work after the ack, and remembers it until it is done (for a graceful stop). */

@@ -211,8 +211,9 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     /** Stops adapter, service and database (running jobs get `graceMs`); the fake stays up unless `closeFake`. */
     async stop(closeFake: boolean, graceMs = 5_000) {
       const deadline = AbortSignal.timeout(graceMs);
-      await adapter.stop(deadline);
+      // The service first, so the adapter's stop also waits for the status updates of the jobs it ends.
       await generation.stop(deadline);
+      await adapter.stop(AbortSignal.timeout(graceMs));
       await database.close();
       if (closeFake) await fake.close();
       if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true });
