@@ -9,6 +9,14 @@ export function escapeSlackText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * The text of a slash command as the person typed it: Slack sends `&`, `<` and `>` as
+ * `&amp;`, `&lt;` and `&gt;` (its own markup, such as escaped mentions, keeps real brackets).
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** Light Markdown → Slack mrkdwn, escaped. Code spans are kept verbatim (no bold inside them). */
 export function toMrkdwn(text: string): string {
   return escapeSlackText(text)

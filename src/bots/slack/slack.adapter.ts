@@ -15,6 +15,7 @@ import type { GenerationEvents } from '../../generation/service/index.ts';
 import { RecentDeliveries } from './delivery-dedupe.ts';
 import { JobMessages } from './job-messages.ts';
 import { renderReply } from './slack-blocks.ts';
+import { unescapeSlackText } from './slack-mrkdwn.ts';
 import { createSlackApp } from './slack-app.factory.ts';
 import { SlackInteractions, type PrivateAnswer } from './slack-interactions.ts';
 import { SlackPeople } from './slack-people.ts';
@@ -141,7 +142,7 @@ export class SlackAdapter {
   #listen(): void {
     const app = this.#app;
     const slash = (command: SlashCommand) => ({
-      text: command.text,
+      text: unescapeSlackText(command.text),
       triggerId: command.trigger_id,
       origin: { userId: command.user_id, userName: command.user_name, teamId: command.team_id, channelId: command.channel_id },
     });

@@ -37,6 +37,14 @@ describe('Slack over HTTP: signatures, retries and failures', () => {
     expect((await jobs(harness)).length).toBe(1);
   });
 
+  it('reads a prompt as typed (Slack escapes &, <, >) and shows it escaped, so it cannot ping anyone', async () => {
+    await harness.slash({ command: '/imagine', text: 'fish &amp; chips &lt;!channel&gt; --count 1 --steps 2', user: PEOPLE.alice.id, channel: CHANNELS.general });
+    const job = await cursor.next();
+    expect(job.prompt).toBe('fish & chips <!channel>');
+    const { status } = await finishedResult(harness, job.id, 1);
+    expect(textOf(status)).toContain('*fish &amp; chips &lt;!channel&gt;* for Alice');
+  });
+
   it('a retried slash command (same trigger, X-Slack-Retry-Num) starts one job and one status message', async () => {
     const triggerId = 'trigger-retried-once';
     const input = { command: '/imagine' as const, text: 'a retried request --count 1 --steps 2', user: PEOPLE.alice.id, channel: CHANNELS.general, triggerId };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileIdsFromDeleteValue, renderReply } from '../../../src/bots/slack/slack-blocks.ts';
-import { escapeSlackText, splitText, toMrkdwn } from '../../../src/bots/slack/slack-mrkdwn.ts';
+import { escapeSlackText, splitText, toMrkdwn, unescapeSlackText } from '../../../src/bots/slack/slack-mrkdwn.ts';
 import { formatButtonId, type Reply, type ReplyButton } from '../../../src/commands/index.ts';
 import { blockKitProblems } from '../../fakes/slack/index.ts';
 
@@ -24,6 +24,12 @@ describe('light Markdown to Slack mrkdwn', () => {
   it('escapes &, < and > so a prompt can never ping a channel or make a link', () => {
     expect(escapeSlackText('<!channel> & <@U123>')).toBe('&lt;!channel&gt; &amp; &lt;@U123&gt;');
     expect(toMrkdwn('**<!here> cats**')).toBe('*&lt;!here&gt; cats*');
+  });
+
+  it('reads slash command text back as typed (Slack escapes &, < and >), and escaping round-trips', () => {
+    expect(unescapeSlackText('fish &amp; chips &lt;3 &gt; &amp;lt;')).toBe('fish & chips <3 > &lt;');
+    const typed = 'a <b> & <!here> &amp; c';
+    expect(unescapeSlackText(escapeSlackText(typed))).toBe(typed);
   });
 
   it('splits long text at line breaks, never above the limit', () => {
