@@ -5,17 +5,17 @@
  * image says which image), and the done message carries the Block Kit buttons. Implements the
  * service's lifecycle events for Slack jobs (other platforms' jobs are ignored).
  */
-import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
 import type { FinishedResult } from '../../commands/reply.types.ts';
-import type { DeliveredImage, GenerationEvents, GenerationService, JobEvent } from '../../generation/service/index.ts';
+import type { GenerationEvents, GenerationService, JobEvent } from '../../generation/service/index.ts';
 import type { Generation } from '../../generation/service/service.types.ts';
 import { reportBug, slackErrorCode } from './bug-report.ts';
 import { renderReply, renderText, type SlackMessageBody } from './slack-blocks.ts';
-import { imageThread, StatusMessages, type StatusMessageRef } from './status-messages.ts';
-
-export type SlackClient = App['client'];
+import { ProgressBudget } from './progress-budget.ts';
+import { ResultFiles } from './result-files.ts';
+import type { SlackClient } from './slack-client.types.ts';
+import { StatusMessages, type StatusMessageRef } from './status-messages.ts';
 
 /** Slack errors that mean "this channel is closed to the bot" (a person's matter, not a bug). */
 export const CHANNEL_CLOSED_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -25,28 +25,24 @@ export interface JobMessagesOptions {
   generation: Pick<GenerationService, 'attachMessage'>;
   /** How long events wait for the handler to post a fresh job's status message. */
   statusWaitMs: number;
+  /** Progress edits allowed per minute, for all jobs together (see progress-budget.ts). */
+  progressEditsPerMinute: number;
+  /** Epoch milliseconds. */
+  now: () => number;
   logger: Logger;
-}
-
-/** The file name of image `index` of a job: how a reaction on an image finds its job. */
-export function imageFileName(generationId: string, index: number): string {
-  return `${generationId}-${index + 1}.png`;
-}
-
-const IMAGE_FILE = /^([A-Za-z0-9_-]{1,64})-([1-4])\.png$/;
-
-/** The job and image (0-based) a file name stands for. */
-export function parseImageFileName(name: string): { generationId: string; imageIndex: number } | undefined {
-  const match = IMAGE_FILE.exec(name);
-  return match === null ? undefined : { generationId: match[1] as string, imageIndex: Number(match[2]) - 1 };
 }
 
 export class JobMessages implements GenerationEvents {
   readonly #book: StatusMessages;
   readonly #pending = new Set<Promise<void>>();
+  readonly #progressBudget: ProgressBudget;
+  /** The images of results in Slack. */
+  readonly files: ResultFiles;
 
   constructor(private readonly options: JobMessagesOptions) {
     this.#book = new StatusMessages(options.statusWaitMs);
+    this.files = new ResultFiles(options.client, options.logger);
+    this.#progressBudget = new ProgressBudget(options.progressEditsPerMinute, options.now);
   }
 
   /** Jobs with Slack work still tracked. */
@@ -84,7 +80,7 @@ export class JobMessages implements GenerationEvents {
   };
 
   readonly progress: GenerationEvents['progress'] = (event) => {
-    if (!this.#ours(event)) return;
+    if (!this.#ours(event) || !this.#progressBudget.take()) return;
     // Slack shows no preview in an edited message; the step count is what people follow.
     const reply = progressReply(event.generation, event.owner, event.step, event.totalSteps, event.etaMs, undefined);
     return this.#run(event, () => this.#show(event.generation, reply, true), true);
@@ -110,22 +106,11 @@ export class JobMessages implements GenerationEvents {
     await this.#book.run(
       generationId,
       async () => {
-        await this.deleteFiles(fileIds);
+        await this.files.delete(fileIds);
         if (status !== undefined) await this.#tryUpdate(status, renderText('_This result was deleted._'));
       },
       false,
     );
-  }
-
-  /** Deletes Slack files; ones already gone are fine. */
-  async deleteFiles(fileIds: readonly string[]): Promise<void> {
-    for (const file of fileIds) {
-      try {
-        await this.options.client.files.delete({ file });
-      } catch (error) {
-        if (slackErrorCode(error) !== 'file_not_found') throw error;
-      }
-    }
   }
 
   #ours(event: JobEvent): boolean {
@@ -191,11 +176,11 @@ export class JobMessages implements GenerationEvents {
     const ref = await this.#statusOf(generation, startedReply(generation, owner));
     if (ref === undefined) return;
     const reply = finishedReply(generation, owner, event, event.warnings);
-    const fileIds = await this.#uploadImages(ref, generation, event.images);
+    const fileIds = await this.files.upload(ref, generation, event.images);
     // The images are in the thread; the status message keeps the text and the buttons.
     const body = renderReply({ ...reply, attachments: [] }, fileIds);
     if (!(await this.#tryUpdate(ref, body))) await this.#postFor(generation, body);
-    await this.#addHints(ref, generation, event.images.length);
+    await this.files.addHints(ref, generation, event.images.length);
   }
 
   /**
@@ -206,48 +191,14 @@ export class JobMessages implements GenerationEvents {
     const { generation, delivery } = reply.result;
     try {
       const ref = await this.#post(channelId, undefined, renderReply({ ...reply, attachments: [], buttons: [] }));
-      const fileIds = await this.#uploadImages(ref, generation, delivery.images);
+      const fileIds = await this.files.upload(ref, generation, delivery.images);
       await this.#tryUpdate(ref, renderReply({ ...reply, attachments: [] }, fileIds));
-      await this.#addHints(ref, generation, delivery.images.length);
+      await this.files.addHints(ref, generation, delivery.images.length);
       return { ok: true };
     } catch (error) {
       const code = slackErrorCode(error);
       if (code !== undefined && CHANNEL_CLOSED_ERRORS.has(code)) return { ok: false, error: code };
       throw error;
-    }
-  }
-
-  /** Uploads each image as its own message in the status message's thread; returns the Slack file ids. */
-  async #uploadImages(ref: StatusMessageRef, generation: Generation, images: readonly DeliveredImage[]): Promise<string[]> {
-    const fileIds: string[] = [];
-    for (const image of images) {
-      const uploaded = await this.options.client.files.uploadV2({
-        channel_id: ref.channel,
-        thread_ts: imageThread(ref),
-        file: image.png,
-        filename: imageFileName(generation.id, image.index),
-        title: `Image ${image.index + 1}`,
-        alt_text: generation.prompt.slice(0, 1000),
-        initial_comment: `Image ${image.index + 1} · seed ${image.seed}${image.blurred ? ' · blurred: possibly NSFW' : ''}`,
-      });
-      const id = (uploaded as unknown as { files: Array<{ files?: Array<{ id?: string }> }> }).files[0]?.files?.[0]?.id;
-      if (id !== undefined) fileIds.push(id);
-    }
-    return fileIds;
-  }
-
-  /** Reactions that invite the next step; ours are ignored when they come back as events (ignoreSelf). */
-  async #addHints(ref: StatusMessageRef, generation: Generation, images: number): Promise<void> {
-    const hints = ['arrows_counterclockwise'];
-    if (images === 1 && generation.kind !== 'upscale') hints.push('arrow_up');
-    if (images === 1) hints.push('twisted_rightwards_arrows');
-    for (const name of hints) {
-      try {
-        await this.options.client.reactions.add({ channel: ref.channel, timestamp: ref.ts, name });
-      } catch (error) {
-        // Hints are a nicety: a missing scope or an existing reaction must not fail the delivery.
-        this.options.logger.warn({ jobId: generation.id, reaction: name, error: slackErrorCode(error) ?? String(error) }, 'slack.hint_reaction_failed');
-      }
     }
   }
 

@@ -7,7 +7,7 @@
  * that is not the bot's own is never taken for a result.
  */
 import { parseButtonId } from '../../commands/index.ts';
-import { parseImageFileName } from './job-messages.ts';
+import { parseImageFileName } from './result-files.ts';
 import { fileIdsFromDeleteValue } from './slack-blocks.ts';
 
 export type ReactionAction = 'reroll' | 'upscale' | 'vary' | 'delete';

@@ -22,7 +22,8 @@ import type { GenerationService, RequestFrom } from '../../generation/service/in
 import { reportBug } from './bug-report.ts';
 import { DARKROOM_HELP, parseDarkroomCommand } from './darkroom-command.parser.ts';
 import type { RecentDeliveries } from './delivery-dedupe.ts';
-import type { JobMessages, SlackClient } from './job-messages.ts';
+import type { JobMessages } from './job-messages.ts';
+import type { SlackClient } from './slack-client.types.ts';
 import { REACTION_ACTIONS, resultOfMessage, type ReactedResult } from './reaction-target.ts';
 import { fileIdsFromDeleteValue, renderReply } from './slack-blocks.ts';
 import type { SlackOrigin, SlackPeople } from './slack-people.ts';
@@ -150,7 +151,7 @@ export class SlackInteractions {
       const reply = await this.options.handlers.handle(command, from);
       await this.#answer(reply, from, privately);
       if (command.name === 'delete' && reply.refusal === undefined) {
-        if (command.imageIndex !== undefined) await this.options.jobs.deleteFiles(result.fileIds);
+        if (command.imageIndex !== undefined) await this.options.jobs.files.delete(result.fileIds);
         else await this.options.jobs.markDeleted(result.generationId, { channel: channelId, ts: input.messageTs, threadTs: undefined }, result.fileIds);
       }
     });

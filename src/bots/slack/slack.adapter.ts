@@ -41,6 +41,8 @@ const DELIVERY_TTL_MS = 60 * 60 * 1000;
 const PEOPLE_CACHE_MS = 10 * 60 * 1000;
 /** How long a job's events wait for its status message to be posted before posting their own. */
 const STATUS_WAIT_MS = 30_000;
+/** Of Slack's ~50 chat.update calls a minute, the share progress edits may use. */
+const PROGRESS_EDITS_PER_MINUTE = 30;
 /** Actions whose buttons this adapter handles (see commands/button-ids.ts and the history "More" button). */
 const OUR_BUTTONS = /^(reroll|upscale|vary|vary-strong|delete|cancel|history):/;
 
@@ -65,7 +67,14 @@ export class SlackAdapter {
     this.#log = options.logger;
     this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs });
     const client = this.#app.client;
-    this.#jobs = new JobMessages({ client, generation: options.services.generation, statusWaitMs: STATUS_WAIT_MS, logger: options.logger });
+    this.#jobs = new JobMessages({
+      client,
+      generation: options.services.generation,
+      statusWaitMs: STATUS_WAIT_MS,
+      progressEditsPerMinute: PROGRESS_EDITS_PER_MINUTE,
+      now: options.now,
+      logger: options.logger,
+    });
     const people = new SlackPeople({
       client,
       moderatorUserIds: options.moderatorUserIds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageFileName, parseImageFileName } from '../../../src/bots/slack/job-messages.ts';
+import { imageFileName, parseImageFileName } from '../../../src/bots/slack/result-files.ts';
 import { REACTION_ACTIONS, resultOfMessage } from '../../../src/bots/slack/reaction-target.ts';
 import { renderReply } from '../../../src/bots/slack/slack-blocks.ts';
 import { formatButtonId } from '../../../src/commands/index.ts';
