@@ -3,7 +3,9 @@
  * people spread over one second, against the real Bolt app, the real service on in-memory
  * PGlite and a fake engine, through the fake Slack on loopback, once over signed HTTP and once
  * over Socket Mode. Slack wants every ack within 3 s: reports ack p50/p99/max, and how long
- * until each command's status message was posted in the channel.
+ * until each command's status message was posted in the channel. The fake Slack and the load
+ * generator run in the bot's own process and event loop, so the figures are upper bounds of
+ * what Slack would measure.
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
