@@ -55,6 +55,25 @@ describe('/darkroom commands in Slack', () => {
     expect([answer?.via, answer?.responseType]).toEqual(['response_url', 'ephemeral']);
   });
 
+  it('history pages with a "More" button that carries only the cursor', async () => {
+    for (let n = 0; n < 12; n++) await harness.slash({ command: '/imagine', text: `page ${n} --count 1 --steps 1`, user: PEOPLE.bob.id, channel: CHANNELS.general });
+    for (let n = 0; n < 12; n++) await cursor.next();
+    const before = ephemeralsTo(harness.fake, PEOPLE.mod.id).length;
+    const firstPage = await ask(PEOPLE.mod.id, '/darkroom', `history <@${PEOPLE.bob.id}|bob>`);
+    const firstIds = [...firstPage.matchAll(/`([A-Za-z0-9_-]{12})`/g)].map((match) => match[1]);
+    expect(firstIds).toHaveLength(10);
+    const blocks = (ephemeralsTo(harness.fake, PEOPLE.mod.id)[before]?.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>;
+    const more = blocks.find((block) => block.type === 'actions')?.elements?.[0];
+    expect(more?.action_id).toMatch(new RegExp(`^history:[0-9a-z]+\\.[A-Za-z0-9_-]+:${PEOPLE.bob.id}$`));
+
+    await harness.press({ user: PEOPLE.mod.id, channel: CHANNELS.general, messageTs: '1.000000', actionId: more!.action_id, value: more!.value });
+    const secondPage = await nthEphemeral(harness.fake, PEOPLE.mod.id, before + 2);
+    const secondIds = [...secondPage.matchAll(/`([A-Za-z0-9_-]{12})`/g)].map((match) => match[1]);
+    // Bob's other jobs: the 12 pages plus the one from the first test, none shown twice.
+    expect(secondIds.length).toBeGreaterThanOrEqual(3);
+    expect(secondIds.filter((id) => firstIds.includes(id))).toEqual([]);
+  });
+
   it('usage: per-person totals for moderators only', async () => {
     expect(await ask(PEOPLE.bob.id, '/darkroom', 'usage 30')).toBe("Only a moderator can see other people's activity.");
     const usage = await ask(PEOPLE.mod.id, '/darkroom', 'usage 30');
