@@ -103,7 +103,7 @@ export class JobMessages implements GenerationEvents {
 
   /** After ❌ on a whole job: removes its files from Slack and says so in its status message. */
   async markDeleted(generationId: string, status: StatusMessageRef | undefined, fileIds: readonly string[]): Promise<void> {
-    await this.#book.run(
+    const done = this.#book.run(
       generationId,
       async () => {
         await this.files.delete(fileIds);
@@ -111,6 +111,8 @@ export class JobMessages implements GenerationEvents {
       },
       false,
     );
+    this.#book.finish(generationId);
+    await done;
   }
 
   #ours(event: JobEvent): boolean {
