@@ -107,6 +107,18 @@ describe('restart recovery across a kill -9', () => {
     }
   });
 
+  /** What a failed assertion should show: the row's error, what each process said about the job, their stderr. */
+  function explainFailure(id: string, errorCode: string | undefined, errorMessage: string | undefined): string {
+    const about = (run: ChildRun) => run.events.filter((entry) => entry.id === id || entry.ids?.includes(id) === true).map((entry) => JSON.stringify(entry));
+    return [
+      `${id}: error ${errorCode ?? '-'}: ${errorMessage ?? '-'}`,
+      `first process: ${about(first).join(' ')}`,
+      `second process: ${about(second).join(' ')}`,
+      `first stderr: ${first.stderr.slice(-4000)}`,
+      `second stderr: ${second.stderr.slice(-4000)}`,
+    ].join('\n');
+  }
+
   it('finished every accepted job exactly once, with its images on disk', async () => {
     const finishedCounts = new Map<string, number>();
     for (const id of [...ids(first, 'finished'), ...ids(second, 'finished')]) finishedCounts.set(id, (finishedCounts.get(id) ?? 0) + 1);
@@ -116,7 +128,7 @@ describe('restart recovery across a kill -9', () => {
       const repositories = createRepositories(database, systemClock);
       for (const id of ids(first, 'accepted')) {
         const row = await repositories.generations.get(id);
-        expect(row?.status, id).toBe('succeeded');
+        expect(row?.status, row?.status === 'succeeded' ? id : explainFailure(id, row?.errorCode, row?.errorMessage)).toBe('succeeded');
         expect(row?.images.map((image) => image.index)).toEqual([0, 1]);
         for (const image of row?.images ?? []) {
           const file = await stat(path.join(dataDir, 'images', image.fileKey));

@@ -45,7 +45,7 @@ const events: GenerationEvents = {
     return settle(event.generation.id);
   },
   failed: (event) => {
-    print({ event: 'failed', id: event.generation.id, code: event.code });
+    print({ event: 'failed', id: event.generation.id, code: event.code, message: event.message });
     return settle(event.generation.id);
   },
   cancelled: (event) => settle(event.generation.id),
@@ -80,7 +80,9 @@ const service = new GenerationService({
   },
   now,
   random: Math.random,
-  logger: pino({ level: 'silent' }),
+  // Warnings and errors (retries, internal errors with their stack) go to stderr, which the test
+  // shows when a job did not succeed; stdout carries only the JSON events.
+  logger: pino({ level: 'warn' }, pino.destination(2)),
 });
 
 // Jobs left by a previous process: the service queues them before anything new.
