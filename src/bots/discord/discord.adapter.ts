@@ -18,11 +18,14 @@ import { InteractionFlow } from './interaction-flow.ts';
 import { DiscordJobSender } from './job-message.sender.ts';
 import { JobMessages } from './job-messages.ts';
 import { ReactionFlow } from './reaction-flow.ts';
+import { WorkLimiter } from './work-limiter.ts';
 import type { ModeratorConfig } from './request-context.ts';
 import { slashCommands } from './slash-commands.ts';
 
 /** Least time between two requests to one message bucket (Discord: about 5 per 5 s). */
 export const EDIT_GAP_MS = 1_100;
+/** Handlers doing database work at once, after their acknowledgement (see WorkLimiter). */
+const HANDLERS_AT_ONCE = 4;
 
 export interface DiscordAdapterOptions {
   config: Pick<DiscordConfig, 'token' | 'apiUrl' | 'guildIds' | 'allowDMs'>;
@@ -59,7 +62,8 @@ export class DiscordAdapter {
     const ready = new Promise<void>((resolve) => (this.#markReady = resolve));
     const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
-    const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs };
+    const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
+    const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs, limiter };
     this.#interactions = new InteractionFlow({ ...shared, models: options.models, logger: options.logger });
     this.#reactions = new ReactionFlow({ ...shared, client: this.#client });
   }

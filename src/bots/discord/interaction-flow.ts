@@ -12,8 +12,9 @@ import type { ModelDirectory } from '../../generation/service/model-directory.ts
 import { refuse } from '../../generation/service/refusal.ts';
 import type { RequestFrom } from '../../generation/service/service.types.ts';
 import { HistoryPages } from './history-pages.ts';
-import { PUBLIC_COMMANDS, acceptedJobId, componentCommand, slashCommand } from './interaction-commands.ts';
+import { PUBLIC_COMMANDS, acceptedJobId, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
 import type { JobMessages } from './job-messages.ts';
+import type { WorkLimiter } from './work-limiter.ts';
 import { messagePayload } from './reply-payload.ts';
 import { channelNsfw, memberFacts, requestFrom, type ModeratorConfig } from './request-context.ts';
 
@@ -25,6 +26,8 @@ export interface InteractionFlowOptions {
   models: ModelDirectory;
   moderators: ModeratorConfig;
   allowDMs: boolean;
+  /** Handlers' work after the acknowledgement (shared with reactions). */
+  limiter: WorkLimiter;
   logger: Logger;
 }
 
@@ -48,6 +51,10 @@ export class InteractionFlow {
   async #slash(interaction: ChatInputCommandInteraction): Promise<void> {
     const isPublic = PUBLIC_COMMANDS.has(interaction.commandName);
     await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
+    await this.options.limiter.run(() => this.#slashWork(interaction, isPublic));
+  }
+
+  async #slashWork(interaction: ChatInputCommandInteraction, isPublic: boolean): Promise<void> {
     const refused = this.#placeRefusal(interaction);
     if (refused !== undefined) return this.#answer(interaction, refused, isPublic);
     const command = slashCommand(interaction);
@@ -73,13 +80,18 @@ export class InteractionFlow {
     }
     if (parsed.kind !== 'job') {
       await interaction.deferUpdate();
-      const from = this.#from(interaction);
-      const page = await this.#history.turn(interaction.message.id, parsed, from);
-      await interaction.editReply(messagePayload(page, undefined));
+      await this.options.limiter.run(async () => {
+        const page = await this.#history.turn(interaction.message.id, parsed, this.#from(interaction));
+        await interaction.editReply(messagePayload(page, undefined));
+      });
       return;
     }
     const isPublic = JOB_ACTIONS.has(parsed.action);
     await interaction.deferReply(isPublic ? {} : { flags: MessageFlags.Ephemeral });
+    await this.options.limiter.run(() => this.#componentWork(interaction, parsed, isPublic));
+  }
+
+  async #componentWork(interaction: ButtonInteraction | StringSelectMenuInteraction, parsed: Extract<ComponentCommand, { kind: 'job' }>, isPublic: boolean): Promise<void> {
     const refused = this.#placeRefusal(interaction);
     if (refused !== undefined) return this.#answer(interaction, refused, isPublic);
     const reply = await this.options.commands.handle(parsed.command, this.#from(interaction));

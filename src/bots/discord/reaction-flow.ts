@@ -12,6 +12,7 @@ import { acceptedJobId, formatPickerId } from './interaction-commands.ts';
 import type { JobMessages } from './job-messages.ts';
 import { truncate } from './reply-payload.ts';
 import { channelNsfw, memberFacts, requestFrom, type ModeratorConfig } from './request-context.ts';
+import type { WorkLimiter } from './work-limiter.ts';
 
 export const REACTIONS = { reroll: '🔄', upscale: '⬆️', vary: '🔀', delete: '❌' } as const;
 
@@ -39,12 +40,17 @@ export interface ReactionFlowOptions {
   jobs: JobMessages;
   moderators: ModeratorConfig;
   allowDMs: boolean;
+  limiter: WorkLimiter;
 }
 
 export class ReactionFlow {
   constructor(private readonly options: ReactionFlowOptions) {}
 
-  async handle(reaction: MessageReaction | PartialMessageReaction, reactor: User | PartialUser): Promise<void> {
+  handle(reaction: MessageReaction | PartialMessageReaction, reactor: User | PartialUser): Promise<void> {
+    return this.options.limiter.run(() => this.#handle(reaction, reactor));
+  }
+
+  async #handle(reaction: MessageReaction | PartialMessageReaction, reactor: User | PartialUser): Promise<void> {
     const action = actionOf(reaction.emoji.name);
     const me = this.options.client.user?.id;
     if (action === undefined || reactor.id === me) return;

@@ -173,6 +173,7 @@ export class FakeDiscordDriver {
       componentMessageId: message?.id,
       createdAt: this.world.clock.now(),
       dispatchedAt: performance.now(),
+      callbackAt: undefined,
       ackedAt: undefined,
       callbackType: undefined,
       choices: undefined,

@@ -92,8 +92,9 @@ export interface FakeInteraction {
   componentMessageId: string | undefined;
   /** Fake-clock time of creation (token lifetime, 3-second window). */
   createdAt: number;
-  /** performance.now() when dispatched and when the callback arrived. */
+  /** performance.now() when dispatched, when the first callback arrived (even a refused one), and when one was accepted. */
   dispatchedAt: number;
+  callbackAt: number | undefined;
   ackedAt: number | undefined;
   /** The callback type the bot answered with. */
   callbackType: number | undefined;

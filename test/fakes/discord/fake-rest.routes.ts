@@ -51,6 +51,7 @@ function callback([id, token]: string[], context: RouteContext): RouteAnswer {
   const { world } = context;
   const interaction = world.interactions.get(id ?? '');
   if (interaction === undefined || interaction.token !== token) return error(404, 10062, 'Unknown interaction');
+  interaction.callbackAt ??= performance.now();
   if (interaction.callbackType !== undefined) return error(400, 40060, 'Interaction has already been acknowledged.');
   if (world.clock.now() - interaction.createdAt > world.options.responseWindowMs) return error(404, 10062, 'Unknown interaction');
   const body = context.body.json as { type: number; data?: MessageBody & { choices?: unknown[] } };

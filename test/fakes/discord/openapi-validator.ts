@@ -81,15 +81,29 @@ export class OpenApiValidator {
     this.#operations.sort((a, b) => a.parameterCount - b.parameterCount);
   }
 
-  /** Reads the spec file. */
+  /** Reads the spec file and compiles every body schema (so no request pays for a compile). */
   static async load(specFile: string): Promise<OpenApiValidator> {
-    return new OpenApiValidator(JSON.parse(await readFile(specFile, 'utf8')));
+    const validator = new OpenApiValidator(JSON.parse(await readFile(specFile, 'utf8')));
+    for (const operation of validator.#operations) for (const kind of Object.keys(operation.bodies) as BodyKind[]) validator.#validator(operation, kind);
+    return validator;
   }
 
   /** The operation for a method and a decoded path below `/api/v10`, if the spec has it. */
   match(method: string, path: string): MatchedOperation | undefined {
     const found = this.#operations.find((operation) => operation.method === method && operation.pattern.test(path));
     return found === undefined ? undefined : { operationId: found.operationId, template: found.template };
+  }
+
+  #validator(operation: Operation, kind: BodyKind): ValidateFunction | undefined {
+    const schema = operation.bodies[kind];
+    if (schema === undefined) return undefined;
+    const key = `${operation.operationId}:${kind}`;
+    let validate = this.#compiled.get(key);
+    if (validate === undefined) {
+      validate = this.#ajv.compile(schema as JsonSchema);
+      this.#compiled.set(key, validate);
+    }
+    return validate;
   }
 
   /**
@@ -101,13 +115,8 @@ export class OpenApiValidator {
     if (operation === undefined) return [`${method} ${path}: no such operation in the spec, but a body was sent`];
     const schema = operation.bodies[kind];
     if (schema === undefined) return [`${operation.operationId}: the spec accepts no ${kind} body here`];
-    const key = `${operation.operationId}:${kind}`;
-    let validate = this.#compiled.get(key);
-    if (validate === undefined) {
-      validate = this.#ajv.compile(schema as JsonSchema);
-      this.#compiled.set(key, validate);
-    }
-    if (validate(body)) return [];
+    const validate = this.#validator(operation, kind);
+    if (validate === undefined || validate(body)) return [];
     return (validate.errors ?? []).map((error) => `${operation.operationId}: ${error.instancePath || '(body)'} ${error.message ?? 'is invalid'}`);
   }
 }
