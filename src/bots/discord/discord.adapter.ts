@@ -49,6 +49,8 @@ export class DiscordAdapter {
   /** Work in progress on interactions and reactions (awaited at stop). */
   readonly #inFlight = new Set<Promise<void>>();
   #accepting = false;
+  /** Logged in and not yet stopped. */
+  #connected = false;
   #markReady: () => void = () => undefined;
 
   constructor(private readonly options: DiscordAdapterOptions) {
@@ -92,6 +94,7 @@ export class DiscordAdapter {
     if (guildIds.length === 0) await this.#client.rest.put(Routes.applicationCommands(applicationId), { body: commands });
     for (const guildId of guildIds) await this.#client.rest.put(Routes.applicationGuildCommands(applicationId, guildId), { body: commands });
     this.#accepting = true;
+    this.#connected = true;
     this.#markReady();
     this.#log.info({ user: this.#client.user?.tag, scope: guildIds.length === 0 ? 'global' : guildIds, commands: commands.length }, 'discord.ready');
   }
@@ -107,13 +110,13 @@ export class DiscordAdapter {
 
   /** Stops taking work, lets running handlers and message edits finish (until `deadline`), logs out. */
   async stop(deadline?: AbortSignal): Promise<void> {
-    const started = this.#accepting;
     this.stopTakingWork();
-    if (!started) {
+    if (!this.#connected) {
       // Never logged in (or already stopped): nothing can be sent.
       await this.#client.destroy();
       return;
     }
+    this.#connected = false;
     const drained = Promise.all([...this.#inFlight]).then(() => this.#jobs.flush());
     if (deadline === undefined) await drained;
     else await Promise.race([drained, new Promise<void>((resolve) => (deadline.aborted ? resolve() : deadline.addEventListener('abort', () => resolve(), { once: true })))]);

@@ -73,6 +73,17 @@ describe('Discord across a restart', { timeout: 150_000 }, () => {
     expect((await row(harness, generationIdOf(rerolled))).parentId).toBe(before.generationId);
   });
 
+  it('a job that finishes while Darkroom shuts down still reaches its message', async () => {
+    const interaction = harness.fake.slash('imagine', { prompt: 'a last light', steps: 40 }, { user: SCENE.bob });
+    await harness.fake.original(interaction, (message) => /developing|step/.test(message.content), 'the job running');
+    await harness.stopApp();
+    // Nothing runs any more: the result must already be there.
+    const message = harness.fake.world.messages.get(interaction.originalMessageId ?? '');
+    expect(message?.embeds).toHaveLength(1);
+    expect(message?.content).toContain('**a last light** for bob');
+    await harness.startApp();
+  });
+
   it('a job interrupted by a restart is queued again and finishes in its original message', async () => {
     const interaction = harness.fake.slash('imagine', { prompt: 'an interrupted harbour', steps: 40 }, { user: SCENE.carol });
     await harness.fake.original(interaction, (message) => /developing|step/.test(message.content), 'the job running');

@@ -173,6 +173,11 @@ export class DiscordHarness {
     await this.#database.close();
   }
 
+  /** Starts a new "process" after {@link stopApp}: same database, images and fake Discord. */
+  async startApp(): Promise<void> {
+    await this.#boot();
+  }
+
   /** A new process on the same database, images and fake Discord (`abortJobs`: the old one was killed mid-job). */
   async restart(abortJobs = false): Promise<void> {
     await this.stopApp(abortJobs);
