@@ -117,8 +117,14 @@ describe('pullModel against a fake hub on loopback', () => {
     const firstPart = transfers[0]?.bytesSent ?? 0;
     expect(firstPart).toBeGreaterThan(0);
     expect(firstPart).toBeLessThan(BIG_BYTES);
-    expect(transfers[1]?.range).toBe(`bytes=${firstPart}-`);
-    expect(hub.bodyBytes(BIG)).toBe(BIG_BYTES);
+    // Bytes the server wrote just before the drop may never reach the client, so the resume
+    // starts where the client's file ends: after 0, at most where the server stopped.
+    const resumedFrom = Number(/^bytes=(\d+)-$/.exec(transfers[1]?.range ?? '')?.[1]);
+    expect(resumedFrom).toBeGreaterThan(0);
+    expect(resumedFrom).toBeLessThanOrEqual(firstPart);
+    // Only the rest is fetched again, not the whole file.
+    expect(transfers[1]?.bytesSent).toBe(BIG_BYTES - resumedFrom);
+    expect(hub.bodyBytes(BIG)).toBe(firstPart + BIG_BYTES - resumedFrom);
     expect(await fileDigest(path.join(result.dir, BIG))).toBe(digest(source.get(BIG)));
   });
 
