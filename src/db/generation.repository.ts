@@ -1,35 +1,32 @@
 import type {
   ChatLocation,
   Generation,
-  GenerationKind,
   GenerationStatus,
   GenerationWithImages,
 } from './domain.types.ts';
 
 /** Everything a new job needs; the repository adds id, status `queued` and `queuedAt`. */
-export interface NewGeneration {
-  userId: string;
-  workspaceId: string | undefined;
-  channelId: string;
-  kind: GenerationKind;
-  /** The generation a reroll / variation / upscale came from. */
-  parentId: string | undefined;
-  /** Which of the parent's images (variation / upscale). */
-  parentImageIndex: number | undefined;
-  prompt: string;
-  negativePrompt: string;
-  /** Integer in 0 … MAX_SEED (2^32-1). */
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: string;
-  width: number;
-  height: number;
-  model: string;
-  count: number;
-  strength: number | undefined;
-  chat: ChatLocation;
-}
+export type NewGeneration = Pick<
+  Generation,
+  | 'userId'
+  | 'workspaceId'
+  | 'channelId'
+  | 'kind'
+  | 'parentId'
+  | 'parentImageIndex'
+  | 'prompt'
+  | 'negativePrompt'
+  | 'seed'
+  | 'steps'
+  | 'guidance'
+  | 'scheduler'
+  | 'width'
+  | 'height'
+  | 'model'
+  | 'count'
+  | 'strength'
+  | 'chat'
+>;
 
 /** One image file written for a generation. */
 export interface NewImage {
