@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCENE, components, type FakeUser } from '../../fakes/discord/index.ts';
 import { DiscordHarness } from './support/discord-harness.ts';
-import { expectCleanTraffic, privateAnswer } from './support/discord-expect.ts';
+import { expectCleanTraffic, privateAnswer, result } from './support/discord-expect.ts';
 
 const MANAGE_MESSAGES = 1 << 13;
 
@@ -18,7 +18,10 @@ describe('Discord moderator commands', { timeout: 150_000 }, () => {
     // Eleven jobs by three people, so history has two pages (10 per page).
     const people = [SCENE.alice, SCENE.bob, SCENE.carol];
     const sent = Array.from({ length: 11 }, (_, n) => harness.fake.slash('imagine', { prompt: `job number ${n}`, steps: 1 }, { user: people[n % 3]! }));
-    await harness.fake.waitFor('every job to be accepted', () => (sent.every((interaction) => harness.fake.world.messages.get(interaction.originalMessageId ?? '')?.content) ? true : undefined));
+    // Wait for every result, not just the acceptance: a history line shows the job's status and
+    // image count, so a page listing jobs still queued or running changes between two looks and
+    // the paging test could never see "page 1 again" as it was.
+    await Promise.all(sent.map((interaction) => result(harness.fake, interaction)));
   });
   afterEach(() => expectCleanTraffic(harness.fake));
   afterAll(async () => harness?.close());
