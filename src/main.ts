@@ -112,7 +112,7 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
       stop: async () => undefined,
     },
     stopOnly('chat-disconnect', async (deadline) => {
-      await discord?.stop(deadline);
+      await Promise.all([discord?.stop(deadline), slack?.flush(deadline)]);
     }),
     generation.service,
   ];

@@ -142,6 +142,15 @@ export class SlackAdapter {
     this.#log.info({ unfinishedRequests: this.#inFlight.size, jobsTracked: this.#jobs.tracked }, 'slack.stopped');
   }
 
+  /**
+   * Waits (until `deadline` aborts) for the Slack updates of every job so far: the composition
+   * root calls it after the generation service has stopped, so the result of a job that finished
+   * during shutdown is posted before the database closes.
+   */
+  async flush(deadline: AbortSignal): Promise<void> {
+    await Promise.race([this.#jobs.idle(), new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
+  }
+
   /** Runs work after the ack, and remembers it until it is done (for a graceful stop). */
   #track(work: Promise<void>): Promise<void> {
     this.#inFlight.add(work);

@@ -82,4 +82,21 @@ describe('a restart between a result and a button press', () => {
     expect(buttonsOf(second.status).map((button) => button.label)).toContain('🔄 Reroll');
     expect(after.fake.workspace.messages.filter((message) => message.threadTs === undefined && message.text.includes('sunrise'))).toHaveLength(1);
   });
+  it('a job that finishes during shutdown has its result posted before the shutdown completes', async () => {
+    const dir = await dataDir();
+    const slow = new FakeImageEngine({ stepMs: 150, nsfwWord: undefined, failWord: undefined, onStep: undefined });
+    const harness = await startSlackHarness({ mode: 'http', dataDir: dir, engine: slow });
+    cleanup.push(() => harness.fake.close());
+    await harness.slash({ command: '/imagine', text: 'a lighthouse in fog --count 1 --steps 6', user: PEOPLE.alice.id, channel: CHANNELS.general });
+    const job = await nthJob(harness, 1);
+    const status = await statusMessage(harness, job.id);
+    await eventually(() => (textOf(status).includes('step') ? true : undefined), 'the job running');
+    // Generous grace: the running job finishes while Darkroom shuts down, in main.ts's order.
+    await harness.stop(false, 10_000);
+    expect(slow.completed).toHaveLength(1);
+    // Nothing left to wait for: the result is already in Slack when stop returns.
+    expect(buttonsOf(status).some((button) => button.actionId === `reroll:${job.id}`)).toBe(true);
+    const images = harness.fake.workspace.thread(status.channel, status.ts).filter((message) => message.fileIds.length > 0);
+    expect(images).toHaveLength(1);
+  });
 });

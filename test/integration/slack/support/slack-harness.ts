@@ -211,9 +211,12 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     /** Stops adapter, service and database (running jobs get `graceMs`); the fake stays up unless `closeFake`. */
     async stop(closeFake: boolean, graceMs = 5_000) {
       const deadline = AbortSignal.timeout(graceMs);
-      // The service first, so the adapter's stop also waits for the status updates of the jobs it ends.
+      // The order of src/main.ts: the adapter stops taking requests, the service finishes or
+      // aborts its jobs, then the adapter's flush waits for those jobs' Slack updates before the
+      // database closes.
+      await adapter.stop(deadline);
       await generation.stop(deadline);
-      await adapter.stop(AbortSignal.timeout(graceMs));
+      await adapter.flush(AbortSignal.timeout(graceMs));
       await database.close();
       if (closeFake) await fake.close();
       if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true });
