@@ -4,11 +4,14 @@
  * commander program with `register…Command(program, context)` and report their result with
  * `context.exitCode`.
  */
-import type { DarkroomConfig } from '../config/config.types.ts';
+import type { DarkroomConfig, ModelsConfig } from '../config/config.types.ts';
 import type { Environment } from '../config/environment.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createRootLogger } from '../logging/logger.ts';
+import type { ModelCatalog } from '../generation/models/model-catalog.ts';
+import { readCatalog } from '../lifecycle/model-availability.ts';
+import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { formatConfigProblems } from './config-problems.format.ts';
 
 /** Exit codes of the `darkroom` command. */
@@ -61,4 +64,32 @@ export function createCliContext(io: CliIo): CliContext {
     },
   };
   return context;
+}
+
+/**
+ * The model catalog, or undefined after saying why it cannot be read (exit code 1): the
+ * command should then return at once.
+ */
+export async function catalogOrReport(context: CliContext, models: ModelsConfig): Promise<ModelCatalog | undefined> {
+  const read = await readCatalog(models);
+  if (read.catalog === undefined) {
+    context.err(read.problem ?? 'cannot read the model catalog');
+    context.exitCode = EXIT.failure;
+  }
+  return read.catalog;
+}
+
+/**
+ * For long one-off work (a download, a generation): the first Ctrl+C / SIGTERM aborts `signal`
+ * so the work stops cleanly; a second one exits at once. Call `dispose` when the work is done.
+ */
+export function interruptOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const interrupt = new AbortController();
+  const dispose = listenForShutdownSignals({
+    source: process,
+    signals: ['SIGINT', 'SIGTERM'],
+    onShutdown: () => interrupt.abort(),
+    onForce: (signal) => process.exit(exitCodeForSignal(signal)),
+  });
+  return { signal: interrupt.signal, dispose };
 }

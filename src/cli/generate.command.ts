@@ -12,10 +12,8 @@ import { createDiffusionEngine } from '../generation/engine.factory.ts';
 import { MAX_IMAGES_PER_REQUEST, type DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
 import { decodeImage } from '../images/index.ts';
-import { readCatalog } from '../lifecycle/model-availability.ts';
-import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import type { CliContext } from './cli-context.ts';
-import { EXIT } from './cli-context.ts';
+import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
 
 interface GenerateFlags {
   model: string | undefined;
@@ -110,12 +108,9 @@ async function upscaled(
 async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<number> {
   const config = context.config();
   if (config === undefined) return EXIT.config;
-  const read = await readCatalog(config.models);
-  if (read.catalog === undefined) {
-    context.err(read.problem ?? 'cannot read the model catalog');
-    return EXIT.failure;
-  }
-  const locations = { catalog: read.catalog, modelsDir: config.models.dir };
+  const catalog = await catalogOrReport(context, config.models);
+  if (catalog === undefined) return EXIT.failure;
+  const locations = { catalog, modelsDir: config.models.dir };
   const modelName = flags.model ?? config.engine.defaultModel;
   const resolved = await resolveModel(modelName, locations);
   if (!resolved.ok) {
@@ -144,13 +139,7 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
   const logger = context.logger(config, 'stderr');
   const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, logger });
   // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.
-  const interrupt = new AbortController();
-  const stopListening = listenForShutdownSignals({
-    source: process,
-    signals: ['SIGINT', 'SIGTERM'],
-    onShutdown: () => interrupt.abort(),
-    onForce: (signal) => process.exit(exitCodeForSignal(signal)),
-  });
+  const interrupt = interruptOnSignals();
   try {
     context.err(
       `${request.model}: ${request.width}×${request.height}, ${request.steps} steps, guidance ${request.guidance}, ` +
@@ -187,7 +176,7 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     }
     throw error;
   } finally {
-    stopListening();
+    interrupt.dispose();
     await engine.close();
   }
 }

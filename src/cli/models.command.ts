@@ -2,10 +2,8 @@
 import type { Command } from 'commander';
 import { runModelsList, runModelsPull } from '../generation/models/models.commands.ts';
 import type { CommandOutput } from '../generation/models/models.commands.ts';
-import { readCatalog } from '../lifecycle/model-availability.ts';
-import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import type { CliContext } from './cli-context.ts';
-import { EXIT } from './cli-context.ts';
+import { catalogOrReport, interruptOnSignals } from './cli-context.ts';
 
 function report(context: CliContext, output: CommandOutput): void {
   if (output.lines.length > 0) context.out(output.lines.join('\n'));
@@ -21,13 +19,9 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
     .action(async () => {
       const config = context.config();
       if (config === undefined) return;
-      const read = await readCatalog(config.models);
-      if (read.catalog === undefined) {
-        context.err(read.problem ?? 'cannot read the model catalog');
-        context.exitCode = EXIT.failure;
-        return;
-      }
-      report(context, await runModelsList({ catalog: read.catalog, modelsDir: config.models.dir }));
+      const catalog = await catalogOrReport(context, config.models);
+      if (catalog === undefined) return;
+      report(context, await runModelsList({ catalog, modelsDir: config.models.dir }));
     });
 
   models
@@ -37,23 +31,13 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
     .action(async (name: string | undefined) => {
       const config = context.config();
       if (config === undefined) return;
-      const read = await readCatalog(config.models);
-      if (read.catalog === undefined) {
-        context.err(read.problem ?? 'cannot read the model catalog');
-        context.exitCode = EXIT.failure;
-        return;
-      }
+      const catalog = await catalogOrReport(context, config.models);
+      if (catalog === undefined) return;
       // Ctrl+C stops the download cleanly (it resumes next time); a second Ctrl+C exits at once.
-      const interrupt = new AbortController();
-      const stopListening = listenForShutdownSignals({
-        source: process,
-        signals: ['SIGINT', 'SIGTERM'],
-        onShutdown: () => interrupt.abort(),
-        onForce: (signal) => process.exit(exitCodeForSignal(signal)),
-      });
+      const interrupt = interruptOnSignals();
       try {
         const output = await runModelsPull(name ?? config.engine.defaultModel, {
-          catalog: read.catalog,
+          catalog,
           modelsDir: config.models.dir,
           hubUrl: config.models.hubUrl,
           token: config.models.hubToken,
@@ -64,7 +48,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
         });
         report(context, output);
       } finally {
-        stopListening();
+        interrupt.dispose();
       }
     });
 }
