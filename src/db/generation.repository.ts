@@ -3,6 +3,7 @@ import type {
   Generation,
   GenerationStatus,
   GenerationWithImages,
+  ImageRecord,
 } from './domain.types.ts';
 
 /** Everything a new job needs; the repository adds id, status `queued` and `queuedAt`. */
@@ -29,15 +30,7 @@ export type NewGeneration = Pick<
 >;
 
 /** One image file written for a generation. */
-export interface NewImage {
-  index: number;
-  fileKey: string;
-  width: number;
-  height: number;
-  sha256: string;
-  bytes: number;
-  nsfw: boolean | undefined;
-}
+export type NewImage = Pick<ImageRecord, 'index' | 'fileKey' | 'width' | 'height' | 'sha256' | 'bytes' | 'nsfw'>;
 
 /** Filters for history; undefined fields do not filter. */
 export interface HistoryQuery {
