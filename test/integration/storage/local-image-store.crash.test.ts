@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
 
-const FILE_SIZE = 8 * 1024 * 1024;
+const FILE_SIZE = 2 * 1024 * 1024;
 const CHILD = path.join(projectRoot, 'test', 'integration', 'storage', 'support', 'write-loop.child.ts');
 const TEMP_NAME = /^\..+\.tmp$/;
 
@@ -18,23 +18,29 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** Starts the writer, waits for `puts` finished puts plus `delayMs`, then SIGKILLs it. */
-async function writeThenKill(puts: number, delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, String(FILE_SIZE)], {
+type Phase = 'write' | 'sync';
+
+/**
+ * Starts the writer; after `puts` finished puts, its next put stops inside `phase` and says so,
+ * and only then is it SIGKILLed. The kill is inside a write by construction, not by timing.
+ */
+async function writeThenKill(puts: number, phase: Phase): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, root, String(FILE_SIZE), String(puts), phase], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  let seen = 0;
   child.stdout.on('data', (chunk: Buffer) => {
-    const before = seen;
-    seen += chunk.toString().split('\n').length - 1;
-    if (before < puts && seen >= puts) setTimeout(() => child.kill('SIGKILL'), delayMs);
+    stdout += chunk.toString();
+    if (stdout.includes(`paused ${phase}\n`)) child.kill('SIGKILL');
   });
   const signal = await exited;
   expect(signal, `writer ended on its own: ${stderr}`).toBe('SIGKILL');
+  expect(stdout, 'the writer was killed inside a write').toContain(`paused ${phase}`);
+  expect(stdout.split('\n').filter((line) => line.startsWith('done ')).length).toBeGreaterThanOrEqual(puts);
 }
 
 async function filesUnder(directory: string): Promise<Array<{ name: string; file: string }>> {
@@ -59,14 +65,18 @@ async function expectOnlyCompleteFinalFiles(): Promise<number> {
 
 describe('LocalImageStore survives kill -9 in the middle of writes', () => {
   it('never leaves a partial file under a final name; start-up cleanup removes the temp files', async () => {
-    const roundsWithTempFiles: number[] = [];
-    // Kill at staggered moments; keep going until a kill has landed mid-write at least twice,
-    // so the test really exercised an interrupted put (each round hits one about half the time).
-    for (let round = 0; round < 16 && (round < 4 || roundsWithTempFiles.length < 2); round++) {
-      await writeThenKill(3 + (round % 4), 5 + ((round * 7) % 40));
+    // Torn writes (half the bytes in the temp file) and complete but unsynced, unrenamed ones,
+    // over new keys and overwrites alike (the writer cycles over 5 keys, two lanes at a time).
+    const rounds: Array<[number, Phase]> = [[2, 'write'], [3, 'sync'], [5, 'write'], [8, 'sync']];
+    for (const [puts, phase] of rounds) {
+      await writeThenKill(puts, phase);
       await expectOnlyCompleteFinalFiles();
       const temps = (await filesUnder(root)).filter(({ name }) => TEMP_NAME.test(name));
-      if (temps.length > 0) roundsWithTempFiles.push(round);
+      expect(temps.length, 'the interrupted put left its temp file').toBeGreaterThan(0);
+      if (phase === 'write') {
+        const sizes = await Promise.all(temps.map(async ({ file }) => (await readFile(file)).length));
+        expect(sizes, 'a torn write: a temp file holds part of the bytes').toContain(FILE_SIZE / 2);
+      }
 
       // "Restart": a fresh store cleans up, and every image is still readable and complete.
       const restarted = new LocalImageStore(root);
@@ -75,6 +85,5 @@ describe('LocalImageStore survives kill -9 in the middle of writes', () => {
       expect((await filesUnder(root)).filter(({ name }) => TEMP_NAME.test(name))).toEqual([]);
       expect(await expectOnlyCompleteFinalFiles()).toBeGreaterThan(0);
     }
-    expect(roundsWithTempFiles.length, 'no kill landed during a write; the test proved nothing').toBeGreaterThanOrEqual(2);
   });
 });
