@@ -30,16 +30,25 @@ export interface LimitedJob {
   height: number;
 }
 
+/** Largest side of any image Darkroom makes (the aspect-size rule never goes past it either). */
+export const MAX_IMAGE_SIDE = 4096;
+
 /**
  * The first limit a stored job's parameters break under today's limits (a reroll of an old job,
  * or one pressed by someone with lower limits), in the words of an `invalid_option` refusal;
- * undefined when none. `pixels` is the size that costs: an upscale's source, not its output.
+ * undefined when none. The size is checked separately, on the job's output: {@link outputTooLarge}.
  */
-export function firstLimitBroken(job: LimitedJob, pixels: number, limits: GenerationLimits): { option: string; value: string; expected: string } | undefined {
+export function firstLimitBroken(job: LimitedJob, limits: GenerationLimits): { option: string; value: string; expected: string } | undefined {
   if (job.steps > limits.maxSteps) return { option: '--steps', value: String(job.steps), expected: `a whole number from 1 to ${limits.maxSteps}` };
   if (job.count > limits.maxCount) return { option: '--count', value: String(job.count), expected: `a whole number from 1 to ${limits.maxCount}` };
-  if (pixels > limits.maxPixels) {
-    return { option: 'size', value: `${job.width}×${job.height}`, expected: `at most ${limits.maxPixels.toLocaleString('en-US')} pixels` };
-  }
   return undefined;
+}
+
+/**
+ * Whether a job's OUTPUT (`width`×`height` of the image it makes: twice the source for an
+ * upscale) breaks the pixel or side limit. What costs memory and time is the image the engine
+ * makes, so a 1024² upscale of a 512² image is checked as 1024², and ⬆️ on that as 2048².
+ */
+export function outputTooLarge(job: Pick<LimitedJob, 'width' | 'height'>, limits: GenerationLimits): boolean {
+  return job.width * job.height > limits.maxPixels || Math.max(job.width, job.height) > MAX_IMAGE_SIDE;
 }

@@ -266,8 +266,7 @@ export class GenerationService {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
     if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
     const job = build(parent, size);
-    const sourcePixels = job.kind === 'upscale' ? size.width * size.height : job.width * job.height;
-    const refused = await this.#policies.derivedJobRefusal(who, job, sourcePixels);
+    const refused = await this.#policies.derivedJobRefusal(who, job);
     if (refused !== undefined) return refused;
     return this.#admission.admit(who, request.place, job, []);
   }

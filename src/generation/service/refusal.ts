@@ -16,6 +16,10 @@ export const REFUSAL_CODES = [
   'nsfw_withheld',
   'not_found',
   'forbidden',
+  'too_large',
+  'crash_loop',
+  'storage_unavailable',
+  'model_broken',
   'internal',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -36,6 +40,14 @@ export interface RefusalDetails {
   nsfw_withheld: { count: number };
   not_found: { what: 'generation' | 'image'; id: string };
   forbidden: { action: string; allowed: 'owner or moderator' | 'moderator' | 'admin' | 'no one' };
+  /** A derived job's output (not its source) is larger than the limits here. */
+  too_large: { kind: 'upscale' | 'variation' | 'reroll'; width: number; height: number; maxPixels: number; maxSide: number };
+  /** The job was running each of the `attempts` times the process died; it is not run again. */
+  crash_loop: { attempts: number };
+  /** The image store refused a write or delete (full or read-only disk): an operator fault. */
+  storage_unavailable: { action: 'save the images' | 'delete the image' | 'read the image' };
+  /** The model's files are there but do not load (truncated or damaged). */
+  model_broken: { model: string; available: readonly string[] };
   internal: { referenceId: string };
 }
 
@@ -91,6 +103,19 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
     const who = { 'owner or moderator': 'the person who made it or a moderator', moderator: 'a moderator', admin: 'an admin' }[d.allowed];
     return `Only ${who} can ${d.action}.`;
   },
+  too_large: (d) =>
+    `${{ upscale: 'Upscaling', variation: 'A variation', reroll: 'A reroll' }[d.kind]} would make a ${d.width}×${d.height} image ` +
+    `(${(d.width * d.height).toLocaleString('en-US')} pixels), larger than allowed here: at most ${d.maxPixels.toLocaleString('en-US')} pixels ` +
+    `and ${d.maxSide} pixels a side.`,
+  crash_loop: (d) =>
+    `This job stopped Darkroom ${d.attempts === 2 ? 'twice' : `${d.attempts} times`} while it ran, so it will not be run again. ` +
+    'Try a smaller size or fewer images, and tell an admin if it happens again.',
+  storage_unavailable: (d) =>
+    `Darkroom could not ${d.action}: its image storage is not available right now (the disk may be full or read-only). ` +
+    'Please try again later; an admin can find the cause in the log.',
+  model_broken: (d) =>
+    `The model "${d.model}" is installed but its files are damaged, so it cannot run until an admin downloads it again. ` +
+    `Available models: ${listOf(d.available)}.`,
   internal: (d) => `Sorry, something went wrong on our side. If it keeps happening, tell an admin this reference: ${d.referenceId}.`,
 };
 

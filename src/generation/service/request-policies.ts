@@ -7,7 +7,7 @@ import type { UserSettings } from '../../db/domain.types.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import { BlockedTermMatcher } from './blocked-terms.ts';
 import type { JobParameters } from './derived-jobs.ts';
-import { firstLimitBroken, modelAllowed } from './generation-limits.ts';
+import { MAX_IMAGE_SIDE, firstLimitBroken, modelAllowed, outputTooLarge } from './generation-limits.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import type { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
@@ -57,17 +57,20 @@ export class RequestPolicies {
 
   /**
    * Why a job built from a stored row may not run for this person now: model gone or not
-   * allowed, a limit lowered since, or a term blocked since. `sourcePixels` is the size that
-   * costs (an upscale's source image).
+   * allowed, a limit lowered since, an output larger than the limits (`job.width`×`job.height`
+   * is what the job makes: twice the source for an upscale), or a term blocked since.
    */
-  async derivedJobRefusal(who: Who, job: JobParameters, sourcePixels: number): Promise<Refusal | undefined> {
+  async derivedJobRefusal(who: Who, job: JobParameters): Promise<Refusal | undefined> {
     const models = await this.options.models.list();
     const usable = models.filter((model) => modelAllowed(who.limits, model.name)).map((model) => model.name);
     if (!usable.some((name) => name.toLowerCase() === job.model.toLowerCase())) {
       return refuse('model_unavailable', { model: job.model, available: usable });
     }
-    const broken = firstLimitBroken(job, sourcePixels, who.limits);
+    const broken = firstLimitBroken(job, who.limits);
     if (broken !== undefined) return refuse('invalid_option', { problem: 'value', ...broken });
+    if (job.kind !== 'imagine' && outputTooLarge(job, who.limits)) {
+      return refuse('too_large', { kind: job.kind, width: job.width, height: job.height, maxPixels: who.limits.maxPixels, maxSide: MAX_IMAGE_SIDE });
+    }
     return this.blockedTerm(who, job.prompt, job.negativePrompt);
   }
 }

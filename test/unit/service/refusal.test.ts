@@ -14,6 +14,10 @@ const EXAMPLES: { [K in RefusalCode]: RefusalDetails[K] } = {
   nsfw_withheld: { count: 2 },
   not_found: { what: 'generation', id: 'abc123' },
   forbidden: { action: 'delete this image', allowed: 'owner or moderator' },
+  too_large: { kind: 'upscale', width: 2048, height: 2048, maxPixels: 1_048_576, maxSide: 4096 },
+  crash_loop: { attempts: 2 },
+  storage_unavailable: { action: 'delete the image' },
+  model_broken: { model: 'tiny-sd15', available: ['epicrealism'] },
   internal: { referenceId: 'a1b2c3d4e5' },
 };
 
@@ -30,6 +34,10 @@ describe('the refusal table', () => {
       nsfw_withheld: ['2 images'],
       not_found: ['abc123'],
       forbidden: ['delete this image', 'moderator'],
+      too_large: ['Upscaling', '2048×2048', '4,194,304 pixels', '1,048,576 pixels', '4096 pixels a side'],
+      crash_loop: ['stopped Darkroom twice', 'will not be run again'],
+      storage_unavailable: ['could not delete the image', 'try again later'],
+      model_broken: ['tiny-sd15', 'damaged', 'epicrealism'],
       internal: ['a1b2c3d4e5'],
     };
     for (const code of REFUSAL_CODES) {
