@@ -1,6 +1,7 @@
 /**
  * The two database tiers every db integration test runs on: in-memory PGlite always, a real
- * PostgreSQL when DATABASE_URL_TEST is set (CI sets it). Each PostgreSQL database handed out lives
+ * PostgreSQL when one answers (DATABASE_URL_TEST, else postgresql://postgres@127.0.0.1:5432/test;
+ * see test/support/postgres-tier.global-setup.ts). Each PostgreSQL database handed out lives
  * in its own fresh schema, dropped again by `dispose()`.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,11 +18,13 @@ import {
   postgresAdapterFactory,
   quoteIdentifier,
 } from '../../../src/db/driver-adapters.ts';
+import { postgresTier } from '../../support/postgres-tier.ts';
 
-export const postgresTestUrl: string | undefined = process.env['DATABASE_URL_TEST'] || undefined;
+/** The PostgreSQL server of this run (DATABASE_URL_TEST, else the local one when it answers). */
+export const postgresTestUrl: string | undefined = postgresTier().url || undefined;
 
 /** Text for a describe() title so the PostgreSQL tier's skip says why. */
-export const postgresSkipReason = postgresTestUrl ? '' : ' [skipped: DATABASE_URL_TEST is not set]';
+export const postgresSkipReason = postgresTier().skipReason;
 
 /** An empty database of one tier, plus a raw adapter factory onto the same place. */
 export interface EmptyDatabase {
