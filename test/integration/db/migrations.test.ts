@@ -76,11 +76,13 @@ for (const target of dbTargets) {
         [
           '_prisma_migrations',
           'blocked_terms',
+          'chat_event_claims',
           'generations',
           'images',
           'moderation_actions',
           'user_settings',
           'users',
+          'workspace_bans',
           'workspaces',
         ].sort(),
       );
