@@ -12,6 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
+import { commandLineBytes, sessionHostStackSizeMb } from './worker-stack.ts';
 
 /** A feed as the worker wraps it into an `ort.Tensor`. */
 export interface HostFeed {
@@ -92,7 +93,9 @@ export class SessionHost {
 
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(new URL('./session-host.worker.mjs', import.meta.url));
+    // Not Node's default 4 MB stack: onnxruntime's start-up needs more the longer the command line is.
+    const stackSizeMb = sessionHostStackSizeMb(commandLineBytes());
+    const worker = new Worker(new URL('./session-host.worker.mjs', import.meta.url), { resourceLimits: { stackSizeMb } });
     worker.unref();
     worker.on('message', (reply: Reply) => {
       const pending = this.#settle(reply.id);
