@@ -10,6 +10,7 @@ const owners = [
   { name: 'discord.js', owner: 'src/bots/discord' },
   { name: '@slack/bolt', owner: 'src/bots/slack' },
   { name: 'onnxruntime-node', owner: 'src/generation/onnx' },
+  { name: 'onnx-proto', owner: 'src/generation/onnx' },
   { name: 'sharp', owner: 'src/images' },
   { name: '@prisma/client', owner: 'src/db' },
   { name: '@prisma/adapter-pg', owner: 'src/db' },

@@ -17,9 +17,19 @@ import {
   providerFailure,
 } from './execution-provider.ts';
 import { inferBatchSize, prepareFeed } from './input-feed.ts';
+import {
+  modelFingerprint,
+  optimizedModelKey,
+  optimizedModelSlot,
+  OPTIMIZED_WEIGHTS_FILE,
+  prepareModelFile,
+  type PreparedModelFile,
+} from './model-cache.ts';
 import { OnnxModelLoadError, translateLoadError } from './onnx-errors.ts';
 import type { IoInfo, ModelSession, SessionOptions, TensorInput, TensorOutput } from './onnx.types.ts';
-import { sessionHost, type HostFeed, type SessionHost } from './session-host.ts';
+import { sessionHost, type HostCreateResult, type HostFeed, type SessionHost } from './session-host.ts';
+import { ortOptions, resolveCacheDir, resolveTuning, withOptimizedModelOutput, type SessionTuning } from './session-tuning.ts';
+import { ZERO_BRANCH_REWRITE_VERSION } from './zero-branch.rewrite.ts';
 import { allocateArray, toFloat32, type NumericArray, type SourceType } from './tensor-cast.ts';
 
 type CastType = SourceType | 'float64';
@@ -32,28 +42,6 @@ ort.env.logLevel = 'fatal';
 function toIoInfo(metadata: ort.InferenceSession.ValueMetadata): IoInfo {
   if (!metadata.isTensor) return { name: metadata.name, type: 'non-tensor', shape: [] };
   return { name: metadata.name, type: metadata.type, shape: [...metadata.shape] };
-}
-
-function ortOptions(provider: string, options: SessionOptions): ort.InferenceSession.SessionOptions {
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
-    // Only the one provider: with [provider, 'cpu'] onnxruntime-common silently drops an unknown
-    // provider and the session would claim a provider it does not use. ORT still places nodes a
-    // GPU provider cannot run on its built-in CPU kernels.
-    executionProviders: [provider],
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: options.threads ?? os.availableParallelism(),
-    logSeverityLevel: 3,
-    // Idle intra-op threads otherwise spin-wait and compete with the event loop (and with other
-    // processes) for cores between runs; measured on the bench UNet (2 cores): less CPU time and
-    // faster JS work between steps, no slower runs.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  };
-  // Passed through for bindings that honour it; the onnxruntime-node 1.30 binding does not read
-  // this option (verified: other sizes still run), so it is a hint, never a guarantee.
-  if (options.freeDimensionOverrides) sessionOptions.freeDimensionOverrides = { ...options.freeDimensionOverrides };
-  // DirectML cannot use memory patterns or parallel execution (onnxruntime DML EP docs).
-  if (provider === 'dml') Object.assign(sessionOptions, { enableMemPattern: false, executionMode: 'sequential' });
-  return sessionOptions;
 }
 
 /**
@@ -82,6 +70,8 @@ export async function createSession(modelPath: string, options: SessionOptions):
   const explicit = options.provider !== 'auto';
   const started = performance.now();
   const host = sessionHost();
+  const tuning = resolveTuning(options);
+  const prepared = await prepareFile(filePath, options, tuning);
   for (const provider of providerCandidates(options.provider, process.platform)) {
     const knownFailure = provider === 'cpu' ? undefined : providerFailure(provider);
     if (knownFailure !== undefined) {
@@ -89,9 +79,9 @@ export async function createSession(modelPath: string, options: SessionOptions):
       continue;
     }
     try {
-      const created = await host.create(filePath, ortOptions(provider, options));
+      const created = await createOnHost(host, prepared, provider, options, tuning);
       options.logger?.debug(
-        { model: filePath, provider, ms: Math.round(performance.now() - started) },
+        { model: filePath, provider, ms: Math.round(performance.now() - started), rewritten: prepared.rewritten, optimizedGraph: created.from },
         'onnx.session.created',
       );
       return new HostedModelSession(filePath, provider, host, created);
@@ -104,6 +94,61 @@ export async function createSession(modelPath: string, options: SessionOptions):
     }
   }
   throw new Error('unreachable: the provider list always ends with cpu');
+}
+
+/**
+ * The file to load: the rewritten graph when the tuning asks for it. A file the rewrite cannot
+ * read goes to onnxruntime unchanged, which then reports what is wrong with it.
+ */
+async function prepareFile(filePath: string, options: SessionOptions, tuning: SessionTuning): Promise<PreparedModelFile & { usable: boolean }> {
+  if (!tuning.rewriteZeroBranches && !tuning.cacheOptimizedGraph) return { path: filePath, fingerprint: '', rewritten: false, usable: false };
+  try {
+    if (!tuning.rewriteZeroBranches) {
+      return { path: filePath, fingerprint: await modelFingerprint(filePath), rewritten: false, usable: true };
+    }
+    return { ...(await prepareModelFile(filePath, resolveCacheDir(options), options.logger)), usable: true };
+  } catch (error) {
+    options.logger?.debug({ err: error, model: filePath }, 'onnx.model.rewrite-skipped');
+    return { path: filePath, fingerprint: '', rewritten: false, usable: false };
+  }
+}
+
+type HostCreated = HostCreateResult & { generation: number; from: 'cache' | 'saved' | 'none' };
+
+/**
+ * Creates the session; on the CPU with the optimised-graph cache on, from the graph an earlier
+ * start saved (no optimisation pass), else saving this one's optimised graph for next time.
+ * A cached or saving attempt that fails falls back to a plain creation.
+ */
+async function createOnHost(host: SessionHost, prepared: PreparedModelFile & { usable: boolean }, provider: string, options: SessionOptions, tuning: SessionTuning): Promise<HostCreated> {
+  const sessionOptions = ortOptions(provider, options, tuning);
+  if (provider !== 'cpu' || !tuning.cacheOptimizedGraph || !prepared.usable) {
+    return { ...(await host.create(prepared.path, sessionOptions)), from: 'none' };
+  }
+  const cacheDir = resolveCacheDir(options);
+  const key = optimizedModelKey({
+    fingerprint: prepared.fingerprint,
+    rewrite: prepared.rewritten ? ZERO_BRANCH_REWRITE_VERSION : 0,
+    ort: ort.env.versions.common ?? 'unknown',
+    level: tuning.graphOptimization,
+    arch: process.arch,
+    // 'all' may bake CPU-specific layouts (NCHWc) into the graph.
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+  });
+  try {
+    const slot = await optimizedModelSlot(cacheDir, key, options.logger);
+    if (slot.cached) {
+      try {
+        return { ...(await host.create(slot.cached, { ...sessionOptions, graphOptimizationLevel: 'disabled' })), from: 'cache' };
+      } catch (error) {
+        options.logger?.warn({ err: error, model: slot.cached }, 'onnx.optimized.unusable');
+      }
+    }
+    return { ...(await slot.saveWhile((optimizedPath) => host.create(prepared.path, withOptimizedModelOutput(sessionOptions, optimizedPath, OPTIMIZED_WEIGHTS_FILE)))), from: 'saved' };
+  } catch (error) {
+    options.logger?.debug({ err: error, model: prepared.path }, 'onnx.optimized.save-skipped');
+    return { ...(await host.create(prepared.path, sessionOptions)), from: 'none' };
+  }
 }
 
 /** A {@link ModelSession} over one onnxruntime InferenceSession held by the session host. */

@@ -61,4 +61,23 @@ export interface SessionOptions {
    */
   freeDimensionOverrides: Record<string, number> | undefined;
   logger: Logger | undefined;
+  /**
+   * Folder for model files derived once (rewritten and optimised graphs, see `model-cache.ts`);
+   * the engine passes `<dataDir>/cache/onnx`. Omitted = a per-user folder under the OS temp folder.
+   */
+  cacheDir?: string | undefined;
+  /** Overrides of the engine's session defaults (`CPU_SESSION_DEFAULTS`); omitted = the defaults. */
+  tuning?: Partial<SessionTuningOptions> | undefined;
+}
+
+/** Session settings the engine tunes (see `session-tuning.ts` for the measured defaults). */
+export interface SessionTuningOptions {
+  /** onnxruntime's memory-pattern planning on the CPU (`enableMemPattern`); default off. */
+  memoryPattern: boolean;
+  /** Graph optimisation level; default `extended`. */
+  graphOptimization: 'basic' | 'extended' | 'all';
+  /** Remove legacy exports' zero `baddbmm` branches (exact); default on. */
+  rewriteZeroBranches: boolean;
+  /** CPU: save the optimised graph once and load it on later starts; default on. */
+  cacheOptimizedGraph: boolean;
 }
