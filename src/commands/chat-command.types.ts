@@ -31,6 +31,7 @@ export type ChatCommand =
   | { name: 'usage'; user: ChatIdentity | undefined; days: number }
   /** The asker's waiting and running jobs with their places in the queue. */
   | { name: 'queue' }
-  | { name: 'ban' | 'unban'; target: ChatIdentity; reason: string | undefined }
+  /** `workspace`: this Discord server / Slack workspace (moderators); `global`: everywhere, DMs too (admins). */
+  | { name: 'ban' | 'unban'; target: ChatIdentity; scope: 'workspace' | 'global'; reason: string | undefined }
   | { name: 'blocklist'; action: 'add' | 'remove'; term: string; scope: 'workspace' | 'global'; reason: string | undefined }
   | { name: 'blocklist'; action: 'list' };

@@ -80,7 +80,7 @@ export class CommandHandlers {
         return textReply(count === 0 ? 'Nothing left to delete.' : `Deleted ${count} image${count === 1 ? '' : 's'}.`, 'private');
       }
       case 'show': {
-        const outcome = await generation.show(command.generationId, { nsfwAllowed: from.place.nsfwAllowed });
+        const outcome = await generation.show(command.generationId, from);
         if (!outcome.ok) return refusalReply(outcome);
         return finishedReply(outcome.generation, outcome.owner, outcome, []);
       }
@@ -107,9 +107,10 @@ export class CommandHandlers {
       case 'ban':
       case 'unban': {
         const change = command.name === 'ban' ? moderation.ban.bind(moderation) : moderation.unban.bind(moderation);
-        const outcome = await change(command.target, from, command.reason);
+        const outcome = await change(command.target, command.scope, from, command.reason);
         if (!outcome.ok) return refusalReply(outcome);
-        return textReply(`${outcome.user.displayName} is ${command.name === 'ban' ? 'banned' : 'no longer banned'}.`, 'private');
+        const where = command.scope === 'global' ? 'everywhere' : 'here';
+        return textReply(`${outcome.user.displayName} is ${command.name === 'ban' ? 'banned' : 'no longer banned'} ${where}.`, 'private');
       }
       case 'blocklist':
         return this.#blocklist(command, from);

@@ -3,11 +3,12 @@ import type { BlockedTerm, Clock } from './domain.types.ts';
 import { nullable, toBlockedTerm } from './prisma-mappers.ts';
 
 /**
- * The form prompts are compared in: Unicode NFKC (full-width and ligature forms fold to plain
- * letters), lower case, trimmed, inner whitespace collapsed to one space.
+ * The form a term is stored and compared in for uniqueness: invisible format characters (zero-width
+ * space, soft hyphen, word joiner…; the tokenizer drops them) removed, Unicode NFKC (full-width and
+ * ligature forms fold to plain letters), lower case, trimmed, inner whitespace collapsed to one space.
  */
 export function normalizeBlockedTerm(term: string): string {
-  return term.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
+  return term.replace(/\p{Cf}/gu, '').normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 }
 
 export type AddBlockedTermResult =

@@ -51,6 +51,18 @@ export interface User {
   createdAt: Date;
 }
 
+/**
+ * A ban in one workspace, set by its moderators. `User.banned` is the operator-level ban that
+ * applies in every workspace and in direct messages.
+ */
+export interface WorkspaceBan {
+  workspaceId: string;
+  userId: string;
+  reason: string | undefined;
+  bannedById: string | undefined;
+  createdAt: Date;
+}
+
 /** A Discord guild or a Slack team. */
 export interface Workspace {
   id: string;

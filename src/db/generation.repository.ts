@@ -70,6 +70,17 @@ export interface HistoryPage {
   next: HistoryCursor | undefined;
 }
 
+/**
+ * Where a lookup by id may find a job: a job of another workspace is treated as not there, so a
+ * request from one workspace can never read or act on another's.
+ */
+export interface GenerationScope {
+  /** The request's workspace; undefined = direct messages (jobs made outside any workspace). */
+  workspaceId: string | undefined;
+  /** Only this person's jobs (used in direct messages); undefined = anyone's in the workspace. */
+  userId: string | undefined;
+}
+
 /** Result of a job's completion. */
 export interface GenerationSuccess {
   images: NewImage[];
@@ -97,6 +108,8 @@ export interface GenerationRepository {
   create(input: NewGeneration): Promise<Generation>;
   /** The job and its images (deleted ones included), or undefined. */
   get(id: string): Promise<GenerationWithImages | undefined>;
+  /** Like {@link get}, but undefined when the job lies outside `scope` (another workspace or person). */
+  getInScope(id: string, scope: GenerationScope): Promise<GenerationWithImages | undefined>;
   /** queued → running; sets startedAt. */
   markRunning(id: string): Promise<boolean>;
   /** running → succeeded; stores the images in the same transaction; sets finishedAt and gpuMs. */

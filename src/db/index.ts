@@ -10,9 +10,11 @@ export type { Repositories } from './repositories.ts';
 export * from './domain.types.ts';
 export type { ChatIdentity, UserRepository } from './user.repository.ts';
 export type { WorkspaceRepository } from './workspace.repository.ts';
+export type { WorkspaceBanRepository } from './workspace-ban.repository.ts';
 export type {
   GenerationFailure,
   GenerationRepository,
+  GenerationScope,
   GenerationSuccess,
   HistoryCursor,
   HistoryPage,

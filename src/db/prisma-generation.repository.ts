@@ -4,6 +4,7 @@ import { MAX_SEED, UNFINISHED_STATUSES } from './domain.types.ts';
 import type {
   GenerationFailure,
   GenerationRepository,
+  GenerationScope,
   GenerationSuccess,
   HistoryPage,
   HistoryPageRequest,
@@ -59,6 +60,14 @@ export class PrismaGenerationRepository implements GenerationRepository {
 
   async get(id: string): Promise<GenerationWithImages | undefined> {
     const row = await this.prisma.generation.findUnique({ where: { id }, include: WITH_IMAGES });
+    return row ? toGenerationWithImages(row) : undefined;
+  }
+
+  async getInScope(id: string, scope: GenerationScope): Promise<GenerationWithImages | undefined> {
+    const row = await this.prisma.generation.findFirst({
+      where: { id, workspaceId: nullable(scope.workspaceId), ...(scope.userId !== undefined && { userId: scope.userId }) },
+      include: WITH_IMAGES,
+    });
     return row ? toGenerationWithImages(row) : undefined;
   }
 

@@ -8,11 +8,13 @@ import { PrismaGenerationRepository } from './prisma-generation.repository.ts';
 import { PrismaUserSettingsRepository, type UserSettingsRepository } from './user-settings.repository.ts';
 import { PrismaUserRepository, type UserRepository } from './user.repository.ts';
 import { PrismaWorkspaceRepository, type WorkspaceRepository } from './workspace.repository.ts';
+import { PrismaWorkspaceBanRepository, type WorkspaceBanRepository } from './workspace-ban.repository.ts';
 
 /** Every repository, as the composition root hands them to services and commands. */
 export interface Repositories {
   users: UserRepository;
   workspaces: WorkspaceRepository;
+  workspaceBans: WorkspaceBanRepository;
   generations: GenerationRepository;
   images: ImageRepository;
   moderation: ModerationRepository;
@@ -26,6 +28,7 @@ export function createRepositories(database: Database, now: Clock): Repositories
   return {
     users: new PrismaUserRepository(prisma, now),
     workspaces: new PrismaWorkspaceRepository(prisma, now),
+    workspaceBans: new PrismaWorkspaceBanRepository(prisma, now),
     generations: new PrismaGenerationRepository(prisma, now),
     images: new PrismaImageRepository(prisma, now),
     moderation: new PrismaModerationRepository(prisma, now),

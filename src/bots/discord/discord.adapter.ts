@@ -17,13 +17,17 @@ import { EditPacer } from './edit-pacer.ts';
 import { InteractionFlow } from './interaction-flow.ts';
 import { DiscordJobSender } from './job-message.sender.ts';
 import { JobMessages } from './job-messages.ts';
+import { RateLimitFeedback } from './rate-limit-feedback.ts';
 import { ReactionFlow } from './reaction-flow.ts';
 import { WorkLimiter } from './work-limiter.ts';
 import type { ModeratorConfig } from './request-context.ts';
 import { slashCommands } from './slash-commands.ts';
 
-/** Least time between two requests to one message bucket (Discord: about 5 per 5 s). */
-export const EDIT_GAP_MS = 1_100;
+/**
+ * Least time from the end of one message edit in a channel to the start of the next (Discord:
+ * about 5 per 5 s per channel; 5 s / 5 plus a margin for clock granularity).
+ */
+export const EDIT_GAP_MS = 1_050;
 /** Handlers doing database work at once, after their acknowledgement (see WorkLimiter). */
 const HANDLERS_AT_ONCE = 4;
 
@@ -62,7 +66,9 @@ export class DiscordAdapter {
     });
     const pacer = new EditPacer(EDIT_GAP_MS, options.now, (ms) => sleep(ms));
     const ready = new Promise<void>((resolve) => (this.#markReady = resolve));
-    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger });
+    const rateLimits = new RateLimitFeedback(pacer, options.now);
+    rateLimits.attach(this.#client.rest);
+    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
     const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs, limiter };

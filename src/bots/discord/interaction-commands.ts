@@ -68,7 +68,7 @@ export function slashCommand(interaction: ChatInputCommandInteraction): ChatComm
     case 'unban': {
       const target = person(options.getUser('user', true));
       if (target === undefined) return undefined;
-      return { name: interaction.commandName, target, reason: string('reason') };
+      return { name: interaction.commandName, target, scope: string('scope') === 'global' ? 'global' : 'workspace', reason: string('reason') };
     }
     case 'blocklist': {
       const action = options.getSubcommand(true);

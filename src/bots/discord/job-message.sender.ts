@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Reply } from '../../commands/index.ts';
 import type { ChatLocation } from '../../generation/service/service.types.ts';
 import type { JobMessage, JobMessageSender } from './job-message.ts';
+import type { RateLimitFeedback } from './rate-limit-feedback.ts';
 import { messagePayload } from './reply-payload.ts';
 
 /** Interaction tokens work for 15 minutes; stop using one a little earlier than that. */
@@ -40,6 +41,8 @@ export interface SenderOptions {
   attachMessage: (generationId: string, chat: ChatLocation) => Promise<boolean>;
   now: () => number;
   logger: Logger;
+  /** Learns which channel a token's edits count against. */
+  rateLimits: Pick<RateLimitFeedback, 'remember'>;
 }
 
 export class DiscordJobSender implements JobMessageSender {
@@ -51,6 +54,7 @@ export class DiscordJobSender implements JobMessageSender {
     if (target.kind === 'unbound') throw new Error(`job ${job.generationId} has no message yet`);
     if (target.kind === 'interaction') {
       if (this.options.now() - target.issuedAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS) {
+        this.options.rateLimits.remember(target.token, job.channelId);
         try {
           const webhook = new InteractionWebhook(this.options.client as Client<true>, this.#applicationId(), target.token);
           const message = await webhook.editMessage('@original', messagePayload(reply, undefined));

@@ -3,8 +3,8 @@
  * any order (the command handler's "accepted" answer, and the service's lifecycle events, which
  * may overtake it), so each update has a rank (accepted/queued < started < progress by step <
  * done); an update older than what is shown or waiting is dropped, and only the newest waiting
- * one is sent. Sends to one bucket are paced (see EditPacer), so a burst of progress collapses
- * into the latest state instead of queueing behind a rate limit.
+ * one is sent. Sends to one channel are paced and take turns (see EditPacer), so a burst of
+ * progress collapses into the latest state instead of queueing behind a rate limit.
  */
 import type { Logger } from 'pino';
 import type { Reply } from '../../commands/index.ts';
@@ -86,8 +86,9 @@ export class JobMessage {
     while (this.#sending !== undefined) await this.#sending;
   }
 
+  /** Discord limits edits per channel, whichever token or route makes them. */
   #bucket(): string {
-    return this.target.kind === 'interaction' ? `token:${this.target.token}` : `channel:${this.channelId}`;
+    return `channel:${this.channelId}`;
   }
 
   #kick(): void {
@@ -101,18 +102,22 @@ export class JobMessage {
 
   async #drain(): Promise<void> {
     while (this.#waiting !== undefined && !this.#gone) {
-      await this.pacer.wait(this.#bucket());
-      const update = this.#waiting;
-      this.#waiting = undefined;
-      if (update === undefined || !newer(update, this.#shown)) continue;
-      try {
-        await this.sender.show(this, update.reply);
-        this.#shown = { rank: update.rank, step: update.step };
-      } catch (error) {
-        // A lost progress edit is replaced by the next one; a lost final state is logged for the operator.
-        this.log.warn({ err: error, jobId: this.generationId, rank: update.rank }, 'discord.job_message_failed');
-        if (update.rank >= RANK.done) this.#shown = { rank: update.rank, step: update.step };
-      }
+      // The newest waiting update is taken when this job's turn in the channel comes.
+      await this.pacer.run(this.#bucket(), () => this.#sendWaiting());
+    }
+  }
+
+  async #sendWaiting(): Promise<void> {
+    const update = this.#waiting;
+    this.#waiting = undefined;
+    if (update === undefined || this.#gone || !newer(update, this.#shown)) return;
+    try {
+      await this.sender.show(this, update.reply);
+      this.#shown = { rank: update.rank, step: update.step };
+    } catch (error) {
+      // A lost progress edit is replaced by the next one; a lost final state is logged for the operator.
+      this.log.warn({ err: error, jobId: this.generationId, rank: update.rank }, 'discord.job_message_failed');
+      if (update.rank >= RANK.done) this.#shown = { rank: update.rank, step: update.step };
     }
   }
 }

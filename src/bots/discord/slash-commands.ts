@@ -92,8 +92,8 @@ function moderatorCommands(): CommandJson[] {
       options: [user(false), { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'Only this channel', channel_types: [ChannelType.GuildText] }, days('Only the last N days')],
     },
     { name: 'usage', description: 'Jobs, images and GPU time per person (moderators)', options: [days('Look back N days (default 7)')] },
-    { name: 'ban', description: 'Stop someone from using Darkroom (moderators)', options: [user(true), { ...reason, required: true }] },
-    { name: 'unban', description: 'Lift a ban (moderators)', options: [user(true), reason] },
+    { name: 'ban', description: 'Stop someone from using Darkroom here (moderators)', options: [user(true), { ...reason, required: true }, scope] },
+    { name: 'unban', description: 'Lift a ban (moderators)', options: [user(true), reason, scope] },
     {
       name: 'blocklist',
       description: 'Terms refused in prompts (moderators)',

@@ -27,7 +27,7 @@ export const DARKROOM_HELP = [
   '`/imagine <prompt> [--ar 16:9] [--seed 42] [--no <things>] [--steps 30] [--guidance 6] [--model <name>] [--count 4]`',
   '`/darkroom settings [--ar 3:2 --steps 20 …]` your defaults (`--steps default` clears one)',
   '`/darkroom show <id>` posts a past result again · `/darkroom queue` your jobs and their places',
-  'Moderators: `/darkroom history [@person] [#channel] [days]` · `usage [@person] [days]` · `ban @person <reason>` · `unban @person` · `blocklist add|remove <term>` · `blocklist list`',
+  'Moderators: `/darkroom history [@person] [#channel] [days]` · `usage [@person] [days]` · `ban @person [--global] <reason>` · `unban @person [--global]` · `blocklist add|remove <term>` · `blocklist list`',
   'On a result: 🔄 reroll · ⬆️ upscale · 🔀 vary · ❌ delete (buttons, or react on the result or on one image).',
 ].join('\n');
 
@@ -82,8 +82,11 @@ export function parseDarkroomCommand(text: string): DarkroomRequest {
     case 'unban': {
       const target = words[0] === undefined ? undefined : userOf(words[0]);
       if (target === undefined) return missing('person', `@someone to ${first.toLowerCase()} (type @ and pick them, so Slack makes it a mention)`);
-      const reason = words.slice(1).join(' ').trim();
-      return { kind: 'command', command: { name: first.toLowerCase() as 'ban' | 'unban', target, reason: reason === '' ? undefined : reason } };
+      // `ban @person --global <reason>`: everywhere (admins), as `blocklist add --global`.
+      const global = words[1] === '--global';
+      const reason = words.slice(global ? 2 : 1).join(' ').trim();
+      const scope = global ? 'global' : 'workspace';
+      return { kind: 'command', command: { name: first.toLowerCase() as 'ban' | 'unban', target, scope, reason: reason === '' ? undefined : reason } };
     }
     case 'blocklist':
       return blocklist(words);

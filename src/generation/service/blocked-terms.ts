@@ -1,14 +1,31 @@
 /**
- * Blocked-term matching. Text and terms are compared after Unicode NFKC normalisation (so
- * full-width letters, ligatures and other compatibility forms match their plain spelling),
- * lower-casing and collapsing whitespace, and only as whole words: a term matches where the
- * characters around it are not letters or digits, so "ass" blocks "ass" and "(ass:1.2)" but not
- * "class" or "assistant". Underscores and punctuation separate words (booru-style tags).
+ * Blocked-term matching, on the text the model will see. Text and terms go through the CLIP
+ * tokenizer's own clean-up first (`cleanClipText`: control and zero-width/format characters such
+ * as U+200B, the soft hyphen and U+2060 are dropped, whitespace collapsed, lower case), then
+ * Unicode NFKC (so full-width letters, ligatures and other compatibility forms match their plain
+ * spelling). A1111 attention markup is looked through too: `nu()de`, `nu\de` and `(nu)(de)`
+ * reach the tokenizer as "nude", so they are matched as such. Terms match only as whole words:
+ * a term matches where the characters around it are not letters or digits, so "ass" blocks "ass"
+ * and "(ass:1.2)" but not "class" or "assistant". Underscores and punctuation separate words
+ * (booru-style tags).
  */
+import { cleanClipText } from '../tokenizer/clip-text-cleaner.ts';
+import { parsePromptAttention } from '../tokenizer/prompt-attention.parser.ts';
 
-/** The form text and terms are compared in. */
+/** The form text and terms are compared in: what the tokenizer keeps, folded by NFKC. */
 export function normalizeForMatching(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  // NFKC can turn a compatibility character into spaces or a control; clean again after it.
+  return cleanClipText(cleanClipText(text).normalize('NFKC'));
+}
+
+/**
+ * The forms of a prompt that are searched: as typed (markup characters are word boundaries),
+ * and its attention runs joined without and with a space (markup removed, as the tokenizer
+ * receives them).
+ */
+export function matchingViews(prompt: string): string[] {
+  const runs = parsePromptAttention(prompt).map((segment) => (segment.isBreak ? ' ' : segment.text));
+  return [...new Set([prompt, runs.join(''), runs.join(' ')].map(normalizeForMatching))];
 }
 
 const WORD_CHARACTER = /[\p{L}\p{N}\p{M}]/u;
@@ -40,9 +57,9 @@ export class BlockedTermMatcher {
 
   /** The first term found in `text` as a whole word, or undefined. */
   find(text: string): string | undefined {
-    const haystack = normalizeForMatching(text);
+    const views = matchingViews(text);
     for (const { original, normalized } of this.#terms) {
-      if (containsWholeWord(haystack, normalized)) return original;
+      if (views.some((view) => containsWholeWord(view, normalized))) return original;
     }
     return undefined;
   }

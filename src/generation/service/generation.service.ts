@@ -30,7 +30,8 @@ import { RequestPolicies } from './request-policies.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
 import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, JobOwner, Requester, RequestFrom } from './service.types.ts';
-import { WhoResolver, isModerator } from './who.ts';
+import { safeImagineOptions, safeOptionValues, safeOptionalText } from './text-safety.ts';
+import { WhoResolver, isModerator, scopeOf } from './who.ts';
 
 /** Policy settings, from the config's queue / limits / moderation / engine sections. */
 export interface GenerationPolicy {
@@ -47,7 +48,7 @@ export interface GenerationPolicy {
 }
 
 export interface GenerationServiceOptions {
-  repositories: Pick<Repositories, 'users' | 'workspaces' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings'>;
+  repositories: Pick<Repositories, 'users' | 'workspaces' | 'workspaceBans' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings'>;
   /** Counts accepted jobs for quotas (the usage repository). */
   counter: AcceptedJobCounter;
   /** Shared with the ModerationService, so its changes are seen here at once. */
@@ -85,7 +86,7 @@ export class GenerationService {
     this.#log = logger;
     this.#registry = new JobRegistry(repositories.users);
     this.#events = new SafeEvents(options.events, logger);
-    this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, limits: policy.limits, cache: options.cache });
+    this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, workspaceBans: repositories.workspaceBans, limits: policy.limits, cache: options.cache });
     this.#admission = new JobAdmission({
       generations: repositories.generations,
       queue: options.queue,
@@ -146,9 +147,12 @@ export class GenerationService {
   /** /imagine: validate, check policies, record and queue. */
   async imagine(request: RequestFrom & { options: ImagineOptions }): Promise<ImagineOutcome> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
-    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    if (who.ban !== undefined) return refuse('banned', { reason: who.ban.reason });
+    // Before anything is stored or echoed: no control characters, no invisible format characters.
+    const safe = safeImagineOptions(request.options);
+    if (!safe.ok) return safe;
     const [saved, models] = await Promise.all([this.#policies.savedSettings(who.user.id), this.options.models.list()]);
-    const resolved = resolveImagineParameters(request.options, {
+    const resolved = resolveImagineParameters(safe.options, {
       limits: who.limits,
       saved,
       models,
@@ -194,16 +198,20 @@ export class GenerationService {
     return this.#derive(generationId, index, request, (parent, image) => upscaleOf(parent, index, (parent.seed + index) % 2 ** 32, image));
   }
 
-  /** Cancels a queued or running job: its owner or a moderator. */
+  /** Cancels a queued or running job of this workspace: its owner or a moderator. */
   async cancel(generationId: string, requester: Requester, place: RequestFrom['place']): Promise<CancelOutcome> {
     return this.#cancellation.cancel(generationId, await this.#who.resolve(requester, place.workspace));
   }
 
-  /** A generation and its images (not deleted ones), ready for a channel that does or does not allow NSFW. */
-  async show(generationId: string, viewer: { nsfwAllowed: boolean }): Promise<ShowOutcome> {
-    const generation = await this.options.repositories.generations.get(generationId);
+  /**
+   * A generation of this workspace (in DMs: your own) and its images (not deleted ones), ready for
+   * a channel that does or does not allow NSFW. Another workspace's job is "not found".
+   */
+  async show(generationId: string, request: RequestFrom): Promise<ShowOutcome> {
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    const generation = await this.options.repositories.generations.getInScope(generationId, scopeOf(who));
     if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
-    const delivery = await deliveryFromStore(generation, this.options.store, viewer.nsfwAllowed, this.options.policy.nsfw);
+    const delivery = await deliveryFromStore(generation, this.options.store, request.place.nsfwAllowed, this.options.policy.nsfw);
     return { ok: true, generation, owner: await ownerOf(this.options.repositories.users, generation.userId), ...delivery };
   }
 
@@ -221,9 +229,11 @@ export class GenerationService {
   /** Validates and saves /settings changes; `default` clears a setting. */
   async saveSettings(request: RequestFrom, changes: Partial<Record<SettingName, OptionText>>): Promise<Refusable<{ settings: UserSettings }>> {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
-    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    if (who.ban !== undefined) return refuse('banned', { reason: who.ban.reason });
+    const safe = safeOptionValues(changes);
+    if (!safe.ok) return safe;
     const { userSettings } = this.options.repositories;
-    const updated = updateSettings(await userSettings.get(who.user.id), changes, who.limits, await this.options.models.list());
+    const updated = updateSettings(await userSettings.get(who.user.id), safe.values, who.limits, await this.options.models.list());
     if (!updated.ok) return updated;
     return { ok: true, settings: await this.#policies.saveSettings(who.user.id, updated.settings) };
   }
@@ -233,20 +243,24 @@ export class GenerationService {
     return this.options.repositories.generations.updateChatLocation(generationId, chat);
   }
 
-  /** ❌ on one image: its owner or a moderator. Marks it deleted, removes the file, writes the audit log. */
+  /** ❌ on one image of this workspace: its owner or a moderator. Marks it deleted, removes the file, writes the audit log. */
   async deleteImage(generationId: string, index: number, requester: Requester, place: RequestFrom['place'], reason: string | undefined) {
+    const safeReason = safeOptionalText('reason', reason);
+    if (!safeReason.ok) return safeReason;
     const who = await this.#who.resolve(requester, place.workspace);
-    return this.#removal.deleteImages(generationId, [index], who, reason);
+    return this.#removal.deleteImages(generationId, [index], who, safeReason.text);
   }
 
   /** Deletes every image of a generation (cancelling it first if it has not finished). */
   async deleteGeneration(generationId: string, requester: Requester, place: RequestFrom['place'], reason: string | undefined) {
-    const generation = await this.options.repositories.generations.get(generationId);
-    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
+    const safeReason = safeOptionalText('reason', reason);
+    if (!safeReason.ok) return safeReason;
     const who = await this.#who.resolve(requester, place.workspace);
+    const generation = await this.options.repositories.generations.getInScope(generationId, scopeOf(who));
+    if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
     if (who.user.id !== generation.userId && !isModerator(who)) return refuse('forbidden', { action: 'delete this job', allowed: 'owner or moderator' });
     if (generation.status === 'queued' || generation.status === 'running') await this.cancel(generationId, requester, place);
-    return this.#removal.deleteImages(generationId, generation.images.map((image) => image.index), who, reason);
+    return this.#removal.deleteImages(generationId, generation.images.map((image) => image.index), who, safeReason.text);
   }
 
   async #derive(
@@ -255,7 +269,9 @@ export class GenerationService {
     request: RequestFrom,
     build: (parent: GenerationWithImages, image: { width: number; height: number }) => JobParameters,
   ): Promise<DerivedOutcome> {
-    const parent = await this.options.repositories.generations.get(generationId);
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    // Another workspace's job is "not found", exactly like an unknown id.
+    const parent = await this.options.repositories.generations.getInScope(generationId, scopeOf(who));
     if (parent === undefined) return refuse('not_found', { what: 'generation', id: generationId });
     let size = { width: parent.width, height: parent.height };
     if (index !== undefined) {
@@ -263,8 +279,7 @@ export class GenerationService {
       if (image === undefined || image.deletedAt !== undefined) return refuse('not_found', { what: 'image', id: `${generationId} #${index + 1}` });
       size = { width: image.width, height: image.height };
     }
-    const who = await this.#who.resolve(request.requester, request.place.workspace);
-    if (who.user.banned) return refuse('banned', { reason: who.user.bannedReason });
+    if (who.ban !== undefined) return refuse('banned', { reason: who.ban.reason });
     const job = build(parent, size);
     const refused = await this.#policies.derivedJobRefusal(who, job);
     if (refused !== undefined) return refused;

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../../db/repositories.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import { refuse, type Refusal } from './refusal.ts';
-import { isModerator, type Who } from './who.ts';
+import { isModerator, scopeOf, type Who } from './who.ts';
 
 export type DeleteOutcome = { ok: true; deleted: number[] } | Refusal;
 
@@ -23,7 +23,8 @@ export class ImageRemoval {
   /** Deletes the listed images (0-based) of a generation; already deleted ones are skipped. */
   async deleteImages(generationId: string, indexes: readonly number[], who: Who, reason: string | undefined): Promise<DeleteOutcome> {
     const { generations, images, moderation } = this.options.repositories;
-    const generation = await generations.get(generationId);
+    // Another workspace's job (or, in DMs, someone else's) is "not found", like an unknown id.
+    const generation = await generations.getInScope(generationId, scopeOf(who));
     if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
     const byOwner = who.user.id === generation.userId;
     if (!byOwner && !isModerator(who)) return refuse('forbidden', { action: 'delete this image', allowed: 'owner or moderator' });

@@ -11,7 +11,7 @@ import type { GenerationQueue } from '../queue/generation-queue.ts';
 import { ownerOf, type JobRegistry } from './job-registry.ts';
 import { refuse, type Refusal } from './refusal.ts';
 import type { SafeEvents } from './safe-events.ts';
-import { isModerator, type Who } from './who.ts';
+import { isModerator, scopeOf, type Who } from './who.ts';
 
 /** Result of cancel. */
 export type CancelOutcome = { ok: true; outcome: 'cancelled' | 'already_finished'; generation: GenerationWithImages } | Refusal;
@@ -29,7 +29,8 @@ export class JobCancellation {
 
   async cancel(generationId: string, who: Who): Promise<CancelOutcome> {
     const { generations, moderation, users } = this.options.repositories;
-    const generation = await generations.get(generationId);
+    // Another workspace's job (or, in DMs, someone else's) is "not found", like an unknown id.
+    const generation = await generations.getInScope(generationId, scopeOf(who));
     if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
     const byOwner = who.user.id === generation.userId;
     if (!byOwner && !isModerator(who)) return refuse('forbidden', { action: 'cancel this job', allowed: 'owner or moderator' });

@@ -1,7 +1,9 @@
 /**
  * Moderation: bans, the blocked-term list, history and usage, and the audit log. Every change a
  * moderator makes is written to the audit log (who, what, whom, why, when). People who are not
- * moderators may only read their own history.
+ * moderators may only read their own history. Everything is scoped to the workspace the request
+ * comes from (see who.ts): a moderator bans in their workspace, reads their workspace's history,
+ * usage and audit log; only admins ban everywhere or change the global block list.
  */
 import type { Logger } from 'pino';
 import type { BlockedTerm, GenerationStatus, ModerationAction, User } from '../../db/domain.types.ts';
@@ -12,10 +14,11 @@ import type { LimitsConfig } from '../../config/config.types.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
 import type { ChatIdentity, RequestFrom } from './service.types.ts';
+import { safeOptionalText, safeText } from './text-safety.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
 
 export interface ModerationServiceOptions {
-  repositories: Pick<Repositories, 'users' | 'workspaces' | 'generations' | 'moderation' | 'blockedTerms'>;
+  repositories: Pick<Repositories, 'users' | 'workspaces' | 'workspaceBans' | 'generations' | 'moderation' | 'blockedTerms'>;
   usage: Pick<UsageRepository, 'summarize'>;
   limits: LimitsConfig;
   /** The always-blocked terms from the config (listed, not editable here). */
@@ -40,26 +43,49 @@ export interface ActivityFilter {
 
 export type Moderated<T> = ({ ok: true } & T) | Refusal;
 
+/** Where a ban applies: the request's workspace (moderators) or everywhere (admins). */
+export type BanScope = 'workspace' | 'global';
+
+/**
+ * The workspace a history or usage query is limited to: the request's workspace, except for a
+ * person's own jobs asked for without `thisWorkspaceOnly` (/queue), and in DMs (own jobs only,
+ * or everything for admins).
+ */
+function activityWorkspaceId(who: Who, filter: ActivityFilter, userId: string | undefined): string | undefined {
+  if (who.workspace === undefined) return undefined;
+  const ownJobs = userId !== undefined && userId === who.user.id;
+  return filter.thisWorkspaceOnly || !ownJobs ? who.workspace.id : undefined;
+}
+
 const MODERATOR_ONLY = (action: string) => refuse('forbidden', { action, allowed: 'moderator' });
 
 export class ModerationService {
   readonly #who: WhoResolver;
 
   constructor(private readonly options: ModerationServiceOptions) {
-    this.#who = new WhoResolver({ users: options.repositories.users, workspaces: options.repositories.workspaces, limits: options.limits, cache: options.cache });
+    const { users, workspaces, workspaceBans } = options.repositories;
+    this.#who = new WhoResolver({ users, workspaces, workspaceBans, limits: options.limits, cache: options.cache });
   }
 
-  /** Bans a person from Darkroom (all workspaces of that platform). */
-  async ban(target: ChatIdentity, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
-    return this.#changeBan(target, by, reason, true);
+  /**
+   * Bans a person in this workspace (moderators), or everywhere, every workspace and DMs (`global`,
+   * admins only: the operator-level ban in `User.banned`).
+   */
+  async ban(target: ChatIdentity, scope: BanScope, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
+    return this.#changeBan(target, scope, by, reason, true);
   }
 
-  async unban(target: ChatIdentity, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
-    return this.#changeBan(target, by, reason, false);
+  /** Lifts a ban of this workspace (moderators) or the operator-level one (`global`, admins). */
+  async unban(target: ChatIdentity, scope: BanScope, by: RequestFrom, reason: string | undefined): Promise<Moderated<{ user: User }>> {
+    return this.#changeBan(target, scope, by, reason, false);
   }
 
   /** Adds a blocked term to this workspace's list, or (admins) to the global list. */
-  async blockTerm(term: string, scope: 'workspace' | 'global', by: RequestFrom, reason: string | undefined): Promise<Moderated<{ added: boolean; term: string }>> {
+  async blockTerm(typed: string, scope: 'workspace' | 'global', by: RequestFrom, typedReason: string | undefined): Promise<Moderated<{ added: boolean; term: string }>> {
+    const [safeTerm, safeReason] = [safeText('term', typed), safeOptionalText('reason', typedReason)];
+    if (!safeTerm.ok) return safeTerm;
+    if (!safeReason.ok) return safeReason;
+    const [term, reason] = [safeTerm.text, safeReason.text];
     const who = await this.#who.resolve(by.requester, by.place.workspace);
     const workspaceId = this.#scopeId(who, scope);
     if (typeof workspaceId === 'object') return workspaceId;
@@ -73,7 +99,11 @@ export class ModerationService {
     return { ok: true, added: true, term: result.term.term };
   }
 
-  async unblockTerm(term: string, scope: 'workspace' | 'global', by: RequestFrom, reason: string | undefined): Promise<Moderated<{ removed: boolean }>> {
+  async unblockTerm(typed: string, scope: 'workspace' | 'global', by: RequestFrom, typedReason: string | undefined): Promise<Moderated<{ removed: boolean }>> {
+    const [safeTerm, safeReason] = [safeText('term', typed), safeOptionalText('reason', typedReason)];
+    if (!safeTerm.ok) return safeTerm;
+    if (!safeReason.ok) return safeReason;
+    const [term, reason] = [safeTerm.text, safeReason.text];
     const who = await this.#who.resolve(by.requester, by.place.workspace);
     const workspaceId = this.#scopeId(who, scope);
     if (typeof workspaceId === 'object') return workspaceId;
@@ -103,7 +133,7 @@ export class ModerationService {
     const pageResult = await this.options.repositories.generations.history(
       {
         userId,
-        workspaceId: filter.thisWorkspaceOnly ? who.workspace?.id : undefined,
+        workspaceId: activityWorkspaceId(who, filter, userId),
         channelId: filter.channelId,
         queuedFrom: filter.from,
         queuedBefore: filter.before,
@@ -121,7 +151,7 @@ export class ModerationService {
     if (typeof userId === 'object') return userId;
     const summary = await this.options.usage.summarize({
       userId,
-      workspaceId: filter.thisWorkspaceOnly ? who.workspace?.id : undefined,
+      workspaceId: activityWorkspaceId(who, filter, userId),
       from: filter.from,
       before: filter.before,
     });
@@ -142,17 +172,32 @@ export class ModerationService {
     return { ok: true, entries };
   }
 
-  async #changeBan(target: ChatIdentity, by: RequestFrom, reason: string | undefined, ban: boolean): Promise<Moderated<{ user: User }>> {
+  async #changeBan(target: ChatIdentity, scope: BanScope, by: RequestFrom, typedReason: string | undefined, ban: boolean): Promise<Moderated<{ user: User }>> {
+    const safeReason = safeOptionalText('reason', typedReason);
+    if (!safeReason.ok) return safeReason;
+    const reason = safeReason.text;
     const who = await this.#who.resolve(by.requester, by.place.workspace);
     if (!isModerator(who)) return MODERATOR_ONLY(ban ? 'ban people' : 'lift bans');
-    const { users } = this.options.repositories;
+    if (scope === 'global' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} people everywhere`, allowed: 'admin' });
+    if (scope === 'workspace' && who.workspace === undefined) {
+      return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} people in a direct message (admins: choose everywhere)`, allowed: 'no one' });
+    }
+    const { users, workspaceBans } = this.options.repositories;
     const subject = await users.upsert(target);
     if (subject.id === who.user.id) return refuse('forbidden', { action: ban ? 'ban yourself' : 'unban yourself', allowed: 'no one' });
     if (subject.role === 'admin' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} an admin`, allowed: 'admin' });
-    const user = ban ? await users.ban(subject.id, reason) : await users.unban(subject.id);
-    this.options.cache.users.delete(PolicyCache.identityKey(user));
-    await this.#audit(who, ban ? 'ban' : 'unban', subject.id, reason, {});
-    this.options.logger.info({ actor: who.user.id, target: subject.id, action: ban ? 'ban' : 'unban' }, 'moderation.ban_changed');
+    let user = subject;
+    if (scope === 'global') {
+      user = ban ? await users.ban(subject.id, reason) : await users.unban(subject.id);
+      this.options.cache.users.delete(PolicyCache.identityKey(user));
+    } else if (who.workspace !== undefined) {
+      const workspaceId = who.workspace.id;
+      if (ban) await workspaceBans.ban({ workspaceId, userId: subject.id, reason, bannedById: who.user.id });
+      else await workspaceBans.unban(workspaceId, subject.id);
+      this.options.cache.workspaceBans.delete(PolicyCache.workspaceBanKey(workspaceId, subject.id));
+    }
+    await this.#audit(who, ban ? 'ban' : 'unban', subject.id, reason, { scope });
+    this.options.logger.info({ actor: who.user.id, target: subject.id, action: ban ? 'ban' : 'unban', scope, workspaceId: who.workspace?.id }, 'moderation.ban_changed');
     return { ok: true, user };
   }
 

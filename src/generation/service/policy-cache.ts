@@ -1,11 +1,11 @@
 /**
  * Short-lived copies of what every request reads but rarely changes: people and workspaces by
- * platform id, saved /settings, blocked-term lists. They take a request from seven queries down
+ * platform id, saved /settings, blocked-term lists, workspace bans. They take a request from seven queries down
  * to two (quota count, insert). Changes made through this process (ban, role, settings, block
  * list) invalidate the entry at once; changes made by another process sharing the database
  * are seen within `ttlMs`.
  */
-import type { BlockedTerm, User, UserSettings, Workspace } from '../../db/domain.types.ts';
+import type { BlockedTerm, User, UserSettings, Workspace, WorkspaceBan } from '../../db/domain.types.ts';
 
 /** A Map whose entries expire; the oldest entries go first when it is full. */
 export class TtlCache<V> {
@@ -55,6 +55,8 @@ export class PolicyCache {
   readonly settings: TtlCache<UserSettings | null>;
   /** Key: workspace id, or `''` for direct messages. */
   readonly blockedTerms: TtlCache<BlockedTerm[]>;
+  /** Key: {@link PolicyCache.workspaceBanKey}; `null` = not banned in that workspace. */
+  readonly workspaceBans: TtlCache<WorkspaceBan | null>;
 
   constructor(options: { ttlMs: number; now: () => number; maxEntries: number }) {
     const make = <V>() => new TtlCache<V>(options.ttlMs, options.now, options.maxEntries);
@@ -62,6 +64,7 @@ export class PolicyCache {
     this.workspaces = make();
     this.settings = make();
     this.blockedTerms = make();
+    this.workspaceBans = make();
   }
 
   /** A cache that keeps nothing (every read goes to the database). */
@@ -71,5 +74,10 @@ export class PolicyCache {
 
   static identityKey(identity: { platform: string; externalId: string }): string {
     return `${identity.platform}:${identity.externalId}`;
+  }
+
+  /** One person's ban entry in one workspace: bans are per workspace, so is their cache. */
+  static workspaceBanKey(workspaceId: string, userId: string): string {
+    return `${workspaceId}:${userId}`;
   }
 }

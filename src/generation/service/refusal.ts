@@ -35,7 +35,9 @@ export interface RefusalDetails {
   invalid_option:
     | { problem: 'value'; option: string; value: string; expected: string }
     | { problem: 'missing'; option: string; expected: string }
-    | { problem: 'unknown'; option: string; known: readonly string[] };
+    | { problem: 'unknown'; option: string; known: readonly string[] }
+    /** A control or broken character (`U+0000`); the text itself is not echoed. */
+    | { problem: 'characters'; option: string; character: string };
   model_unavailable: { model: string; available: readonly string[] };
   nsfw_withheld: { count: number };
   not_found: { what: 'generation' | 'image'; id: string };
@@ -92,6 +94,8 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
         return `${d.option} needs a value: ${d.expected}.`;
       case 'unknown':
         return `Unknown option ${d.option}. Known options: ${listOf(d.known)}.`;
+      case 'characters':
+        return `The ${d.option} contains a control character (${d.character}) that cannot be used. Remove it and try again.`;
     }
   },
   model_unavailable: (d) => `The model "${d.model}" is not available here. Available models: ${listOf(d.available)}.`,

@@ -109,7 +109,7 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
     const label = `${method} ${path}`;
     const problems = checkBody(method, path, body);
     if (problems.length > 0) world.violations.push({ request: label, problems });
-    const limit = buckets?.take(method, path);
+    const limit = buckets?.take(method, path, channelOfPath);
     let answer: RouteAnswer;
     if (limit !== undefined && !limit.allowed) {
       world.rateLimitHits.push({ bucket: limit.bucket ?? '', request: label, retryAfterMs: limit.retryAfterMs, at: clock.now() });
@@ -133,6 +133,14 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
       operationId: options.spec?.match(method, path)?.operationId,
     });
     send(response, answer, limit?.headers ?? {});
+  }
+
+  /** The channel a message route is about (webhook routes: the interaction's channel). */
+  function channelOfPath(path: string): string | undefined {
+    const channel = /^\/channels\/([^/]+)\//.exec(path);
+    if (channel !== null) return channel[1];
+    const webhook = /^\/webhooks\/[^/]+\/([^/]+)\//.exec(path);
+    return webhook === null ? undefined : world.interactionByToken(webhook[1] ?? '')?.channelId;
   }
 
   function checkBody(method: string, path: string, body: ReadBody): string[] {

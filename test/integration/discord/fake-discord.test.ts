@@ -26,9 +26,9 @@ async function call(method: string, path: string, body: unknown): Promise<{ stat
 }
 
 /** An acknowledged (deferred) interaction whose `@original` can be edited. */
-async function deferredInteraction(): Promise<{ id: string; token: string }> {
+async function deferredInteraction(channelId: string = SCENE.general): Promise<{ id: string; token: string }> {
   fake?.world.commands.set(SCENE.guildId, [{ id: '1', name: 'ping', options: [] }]);
-  const interaction = fake?.slash('ping', {}, { user: SCENE.alice });
+  const interaction = fake?.slash('ping', {}, { user: SCENE.alice, channelId });
   if (interaction === undefined) throw new Error('no fake');
   expect((await call('POST', `/interactions/${interaction.id}/${interaction.token}/callback`, { type: 5, data: { flags: 0 } })).status).toBe(204);
   return interaction;
@@ -85,8 +85,21 @@ describe('fake Discord', () => {
     expect(Number(answers[5]?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((answers[5]?.json as { retry_after: number }).retry_after).toBeGreaterThan(4);
     expect(fake.world.rateLimitHits).toHaveLength(1);
-    // Another token is another bucket.
-    const other = await deferredInteraction();
+    // Another token in another channel is another bucket.
+    const other = await deferredInteraction(SCENE.nsfwChannel);
     expect((await call('PATCH', `/webhooks/${SCENE.applicationId}/${other.token}/messages/@original`, { content: 'x' })).status).toBe(200);
+  });
+
+  it('counts edits of every message in one channel against one channel-wide limit, whichever token edits', async () => {
+    fake = await startFakeDiscord({ spec: undefined, rateLimits: DISCORD_LIKE_RULES });
+    const tokens = [await deferredInteraction(), await deferredInteraction(), await deferredInteraction()];
+    const statuses = [];
+    for (let n = 0; n < 6; n++) {
+      const token = tokens[n % tokens.length]?.token ?? '';
+      statuses.push((await call('PATCH', `/webhooks/${SCENE.applicationId}/${token}/messages/@original`, { content: `edit ${n}` })).status);
+    }
+    // Each token made only two edits, but the channel had six.
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(fake.world.rateLimitHits.map((hit) => hit.bucket)).toEqual([`channel-edits:${SCENE.general}`]);
   });
 });

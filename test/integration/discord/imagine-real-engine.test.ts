@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRepositories, systemClock } from '../../../src/db/index.ts';
 import { loadModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
 import { InstalledModelDirectory } from '../../../src/generation/service/index.ts';
@@ -63,8 +64,8 @@ describe.skipIf(!modelsDir)('Discord /imagine with the real engine on tiny-sd15'
     expect((message.embeds[0] as { description: string; image: { url: string } }).description).toBe('a lighthouse at dusk');
     expect((message.embeds[0] as { image: { url: string } }).image.url).toBe(`attachment://${message.attachments[0]!.filename}`);
     expect(buttonLabels(message)).toEqual(['U1', 'U2', 'V1', 'V2', '🔄', '❌']);
-    const row = await harness.service.show(generationId ?? '', { nsfwAllowed: false });
-    expect(row.ok && row.generation.chat.messageId).toBe(message.id);
+    const row = await createRepositories(harness.database, systemClock).generations.get(generationId ?? '');
+    expect(row?.chat.messageId).toBe(message.id);
 
     // The message went through its life: deferred, then queued/running text, then the result.
     expect(message.revisions[0]?.content).toBe('');

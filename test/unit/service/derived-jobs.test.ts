@@ -79,15 +79,19 @@ describe('reroll, vary, upscale', () => {
   it('belongs to whoever pressed the button, under their limits', async () => {
     const harness = createHarness({
       policy: {
-        limits: { default: { maxSteps: 50, maxPixels: 1024 * 1024, maxCount: 4, allowedModels: [] }, roles: {}, workspaces: { 'guild-2': { maxSteps: 8 } } },
+        // Moderators may ask for 50 steps, everyone else for 8.
+        limits: { default: { maxSteps: 8, maxPixels: 1024 * 1024, maxCount: 4, allowedModels: [] }, roles: { moderator: { maxSteps: 50 } }, workspaces: {} },
       },
     });
     await harness.service.start();
-    const parent = await finishedJob(harness, 'a cat --steps 20 --count 1');
-    const byBob = await acceptedDerived(harness, harness.service.reroll(parent.id, from('bob')));
+    const accepted = await harness.service.imagine({ ...from('alice', { moderator: true }), options: options('a cat --steps 20 --count 1') });
+    if (!accepted.ok) throw new Error(accepted.message);
+    const parent = accepted.generation;
+    await harness.recorder.waitFor('finished', parent.id);
+    const byBob = await acceptedDerived(harness, harness.service.reroll(parent.id, from('bob', { moderator: true })));
     expect(byBob.userId).not.toBe(parent.userId);
-    const elsewhere = await harness.service.reroll(parent.id, from('carol', { guild: 'guild-2' }));
-    expect(elsewhere.ok ? undefined : elsewhere.message).toBe('Invalid --steps "20": must be a whole number from 1 to 8.');
+    const byCarol = await harness.service.reroll(parent.id, from('carol'));
+    expect(byCarol.ok ? undefined : byCarol.message).toBe('Invalid --steps "20": must be a whole number from 1 to 8.');
   });
 
   it('refuses unknown generations and images', async () => {
@@ -118,7 +122,7 @@ describe('delete', () => {
     // A deleted image cannot be varied any more; show() leaves it out.
     const vary = await harness.service.vary(parent.id, 1, 'subtle', from('alice'));
     expect(vary.ok ? undefined : vary.code).toBe('not_found');
-    const shown = await harness.service.show(parent.id, { nsfwAllowed: false });
+    const shown = await harness.service.show(parent.id, from('alice'));
     expect(shown.ok && shown.images.map((image) => image.index)).toEqual([0]);
   });
 

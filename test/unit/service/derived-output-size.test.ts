@@ -43,22 +43,24 @@ describe('derived jobs are limited by their output size', () => {
   it('refuses a variation or reroll of a large result where the limit is lower', async () => {
     const harness = createHarness({
       policy: {
-        limits: { default: { maxSteps: 50, maxPixels: 1024 * 1024, maxCount: 4, allowedModels: [] }, roles: {}, workspaces: { small: { maxPixels: 512 * 512 } } },
+        // Moderators may make 1024² images here, everyone else 512² (a job of another workspace is not found at all).
+        limits: { default: { maxSteps: 50, maxPixels: 512 * 512, maxCount: 4, allowedModels: [] }, roles: { moderator: { maxPixels: 1024 * 1024 } }, workspaces: {} },
       },
     });
     await harness.service.start();
-    const parent = await finishedRow(harness, harness.service.imagine({ ...from('alice'), options: options('a harbour --count 1') }));
-    const upscaled = await finishedRow(harness, harness.service.upscale(parent.id, 0, from('alice')));
-    const vary = await harness.service.vary(upscaled.id, 0, 'subtle', from('bob', { guild: 'small' }));
+    const alice = from('alice', { moderator: true });
+    const parent = await finishedRow(harness, harness.service.imagine({ ...alice, options: options('a harbour --count 1') }));
+    const upscaled = await finishedRow(harness, harness.service.upscale(parent.id, 0, alice));
+    const vary = await harness.service.vary(upscaled.id, 0, 'subtle', from('bob'));
     expect(vary.ok ? undefined : [vary.code, vary.message]).toEqual([
       'too_large',
       'A variation would make a 1024×1024 image (1,048,576 pixels), larger than allowed here: at most 262,144 pixels and 4096 pixels a side.',
     ]);
     // A reroll of an upscale makes another upscale of the same source: 1024² again.
-    const reroll = await harness.service.reroll(upscaled.id, from('bob', { guild: 'small' }));
+    const reroll = await harness.service.reroll(upscaled.id, from('bob'));
     expect(reroll.ok ? undefined : reroll.code).toBe('too_large');
     // Within the limit the same buttons work.
-    const varyHere = await harness.service.vary(upscaled.id, 0, 'subtle', from('alice'));
+    const varyHere = await harness.service.vary(upscaled.id, 0, 'subtle', alice);
     expect(varyHere.ok).toBe(true);
   });
 });

@@ -57,7 +57,7 @@ describe('jobs whose ids nanoid shaped awkwardly', () => {
     await harness.service.start();
     const parent = await finishedJob(harness, harness.service.imagine({ ...from('ben'), options: options('a lighthouse --count 2') }));
     expect(parent.row?.status).toBe('succeeded');
-    const shown = await harness.service.show(parent.id, { nsfwAllowed: false });
+    const shown = await harness.service.show(parent.id, from('ben'));
     expect(shown.ok && shown.images.map((image) => image.index)).toEqual([0, 1]);
     const upscale = await finishedJob(harness, harness.service.upscale(parent.id, 1, from('ben')));
     const variation = await finishedJob(harness, harness.service.vary(parent.id, 0, 'subtle', from('ben')));

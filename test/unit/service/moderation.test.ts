@@ -8,13 +8,14 @@ const audit = (harness: ReturnType<typeof createHarness>) =>
 describe('ModerationService', () => {
   it('lets moderators ban and unban, records who, whom and why, and a ban stops requests', async () => {
     const harness = createHarness();
-    const refused = await harness.moderation.ban(target('bob'), from('alice'), 'spam');
+    const refused = await harness.moderation.ban(target('bob'), 'workspace', from('alice'), 'spam');
     expect(refused.ok ? undefined : refused.message).toBe('Only a moderator can ban people.');
-    const banned = await harness.moderation.ban(target('bob'), from('mod', { moderator: true }), 'spam');
-    expect(banned.ok && banned.user.banned).toBe(true);
+    const banned = await harness.moderation.ban(target('bob'), 'workspace', from('mod', { moderator: true }), 'spam');
+    // A moderator's ban is a ban in their workspace, not the operator-level one.
+    expect(banned.ok && banned.user.banned).toBe(false);
     const blocked = await harness.service.imagine({ ...from('bob'), options: options('a cat') });
     expect(blocked.ok ? undefined : blocked.message).toBe('You are banned from using Darkroom here: spam');
-    await harness.moderation.unban(target('bob'), from('mod', { moderator: true }), 'appeal accepted');
+    await harness.moderation.unban(target('bob'), 'workspace', from('mod', { moderator: true }), 'appeal accepted');
     expect((await harness.service.imagine({ ...from('bob'), options: options('a cat') })).ok).toBe(true);
     const entries = await audit(harness);
     const mod = await harness.repositories.users.findByExternalId('discord', 'mod');
@@ -28,11 +29,11 @@ describe('ModerationService', () => {
 
   it('does not let a moderator ban themselves or an admin', async () => {
     const harness = createHarness();
-    const self = await harness.moderation.ban(target('mod'), from('mod', { moderator: true }), undefined);
+    const self = await harness.moderation.ban(target('mod'), 'workspace', from('mod', { moderator: true }), undefined);
     expect(self.ok ? undefined : self.message).toBe('You cannot ban yourself.');
     const admin = await harness.repositories.users.upsert(target('root'));
     await harness.repositories.users.setRole(admin.id, 'admin');
-    const byMod = await harness.moderation.ban(target('root'), from('mod', { moderator: true }), undefined);
+    const byMod = await harness.moderation.ban(target('root'), 'workspace', from('mod', { moderator: true }), undefined);
     expect(byMod.ok ? undefined : byMod.message).toBe('Only an admin can ban an admin.');
   });
 

@@ -18,10 +18,12 @@ import type {
   UserRole,
   UserSettings,
   Workspace,
+  WorkspaceBan,
 } from '../../../../src/db/domain.types.ts';
 import type {
   GenerationFailure,
   GenerationRepository,
+  GenerationScope,
   GenerationSuccess,
   HistoryPage,
   HistoryPageRequest,
@@ -34,6 +36,7 @@ import type { Repositories } from '../../../../src/db/repositories.ts';
 import type { UserSettingsRepository } from '../../../../src/db/user-settings.repository.ts';
 import type { ChatIdentity, UserRepository } from '../../../../src/db/user.repository.ts';
 import type { WorkspaceRepository } from '../../../../src/db/workspace.repository.ts';
+import type { WorkspaceBanRepository } from '../../../../src/db/workspace-ban.repository.ts';
 
 let sequence = 0;
 const nextId = (prefix: string) => `${prefix}${(++sequence).toString(36).padStart(6, '0')}`;
@@ -97,6 +100,22 @@ class MemoryWorkspaces implements WorkspaceRepository {
   }
 }
 
+class MemoryWorkspaceBans implements WorkspaceBanRepository {
+  readonly rows = new Map<string, WorkspaceBan>();
+  constructor(private readonly now: () => Date) {}
+  async ban(entry: { workspaceId: string; userId: string; reason: string | undefined; bannedById: string | undefined }) {
+    const ban: WorkspaceBan = { ...entry, createdAt: this.now() };
+    this.rows.set(`${entry.workspaceId}:${entry.userId}`, ban);
+    return ban;
+  }
+  async unban(workspaceId: string, userId: string) {
+    return this.rows.delete(`${workspaceId}:${userId}`);
+  }
+  async find(workspaceId: string, userId: string) {
+    return this.rows.get(`${workspaceId}:${userId}`);
+  }
+}
+
 export class MemoryGenerations implements GenerationRepository, AcceptedJobCounter {
   readonly rows: GenerationWithImages[] = [];
   constructor(private readonly now: () => Date) {}
@@ -119,6 +138,11 @@ export class MemoryGenerations implements GenerationRepository, AcceptedJobCount
   async get(id: string) {
     const row = this.rows.find((candidate) => candidate.id === id);
     return row ? structuredClone(row) : undefined;
+  }
+  async getInScope(id: string, scope: GenerationScope) {
+    const row = await this.get(id);
+    const inScope = row !== undefined && row.workspaceId === scope.workspaceId && (scope.userId === undefined || row.userId === scope.userId);
+    return inScope ? row : undefined;
   }
   async markRunning(id: string) {
     return this.#move(id, ['queued'], { status: 'running', startedAt: this.now() });
@@ -261,6 +285,7 @@ export function memoryRepositories(now: () => Date): MemoryRepositories {
   return {
     users: new MemoryUsers(now),
     workspaces: new MemoryWorkspaces(now),
+    workspaceBans: new MemoryWorkspaceBans(now),
     generations,
     images: new MemoryImages(generations, now),
     moderation: new MemoryModeration(now),
