@@ -19,6 +19,7 @@ import { SourceImageGoneError, failureFor } from './engine-failure.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
+import { requestedStep } from './progress-steps.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
 import type { SafeEvents } from './safe-events.ts';
 import { isSchedulerName } from './scheduler-names.ts';
@@ -181,8 +182,8 @@ export class JobRunner {
       this.options.events.emit('progress', {
         generation,
         owner: info.owner,
-        step: progress.step,
-        totalSteps: progress.totalSteps,
+        // In the steps the person asked for (PNDM and img2img count model calls differently).
+        ...requestedStep(progress.step, progress.totalSteps, generation.steps),
         etaMs: position?.etaMs ?? 0,
         preview,
       });
