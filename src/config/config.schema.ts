@@ -81,7 +81,7 @@ export const fileConfigSchema = z.strictObject({
     previews: z.boolean(),
     /** Path to a Real-ESRGAN-style .onnx model, or `none` for the diffusion "hires fix". */
     upscaler: nonEmptyText,
-    cfgBatching: z.enum(['batched', 'sequential']),
+    cfgBatching: z.enum(['auto', 'batched', 'sequential']),
   }),
   models: z.strictObject({ dir: nonEmptyText, catalog: nonEmptyText, hubUrl: httpUrl }),
   queue: z.strictObject({

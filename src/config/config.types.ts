@@ -36,8 +36,8 @@ export interface EngineConfig {
   readonly previews: boolean;
   /** Absolute path of a Real-ESRGAN-style .onnx upscaler; undefined = diffusion "hires fix". */
   readonly upscaler: string | undefined;
-  /** Classifier-free guidance as one batch-2 UNet call, or two batch-1 calls (less memory). */
-  readonly cfgBatching: 'batched' | 'sequential';
+  /** Classifier-free guidance as one batch-2 UNet call, two batch-1 calls (less memory), or auto (batch-1 on CPU). */
+  readonly cfgBatching: 'auto' | 'batched' | 'sequential';
 }
 
 export interface ModelsConfig {

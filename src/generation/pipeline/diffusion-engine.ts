@@ -23,6 +23,7 @@ import { PipelineCache } from './pipeline-cache.ts';
 import { ModelUnavailableError } from './pipeline.errors.ts';
 import { a1111SamplerName } from './sampler-names.ts';
 import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
+import type { CfgBatching } from './unet-runner.ts';
 
 export interface DiffusionEngineOptions {
   /** Catalog and models folder; undefined = only folder paths are accepted (tests, CLI with a path). */
@@ -30,7 +31,7 @@ export interface DiffusionEngineOptions {
   provider: ExecutionProviderChoice;
   /** Intra-op threads; undefined = all cores. */
   threads: number | undefined;
-  cfgBatching: 'batched' | 'sequential';
+  cfgBatching: CfgBatching;
   /** Pipelines kept loaded (1–2: each holds the whole model in memory). */
   cachedPipelines: number;
   /** `createUpscaler(...)` from the upscale room; undefined = `upscale()` refuses. */

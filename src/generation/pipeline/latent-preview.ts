@@ -55,3 +55,29 @@ export function latentPreview(latents: Float32Array, index: number, latentHeight
 function toByte(sum: number): number {
   return Math.round(Math.min(1, Math.max(0, (sum + 1) / 2)) * 255);
 }
+
+/**
+ * Progress for a step whose preview is computed only if someone reads it: the service sends a
+ * progress update at most every few seconds, so most steps' previews were computed for nothing
+ * (issue 16). Image 0's latents are copied now (the loop overwrites its arrays on the next step),
+ * the RGB mapping runs on the first read of `preview` and is kept.
+ */
+export function progressWithLazyPreview(
+  step: number,
+  totalSteps: number,
+  latents: Float32Array | undefined,
+  latentHeight: number,
+  latentWidth: number,
+  space: LatentSpace,
+): { step: number; totalSteps: number; readonly preview: RgbImage | undefined } {
+  const snapshot = latents?.slice(0, 4 * latentHeight * latentWidth);
+  let preview: RgbImage | undefined;
+  return {
+    step,
+    totalSteps,
+    get preview() {
+      if (snapshot && !preview) preview = latentPreview(snapshot, 0, latentHeight, latentWidth, space);
+      return preview;
+    },
+  };
+}

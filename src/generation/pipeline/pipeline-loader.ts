@@ -19,6 +19,7 @@ import {
 import { ModelUnavailableError, UnsupportedModelError } from './pipeline.errors.ts';
 import { readClipPreprocessing, type ClipPreprocessing } from './safety-checker.ts';
 import type { PromptEncoder } from './text-conditioning.ts';
+import type { CfgBatching } from './unet-runner.ts';
 
 /** How to open a model folder. */
 export interface PipelineLoadOptions {
@@ -26,8 +27,8 @@ export interface PipelineLoadOptions {
   /** Intra-op threads; undefined = all cores. */
   threads: number | undefined;
   logger: Logger | undefined;
-  /** CFG as one batch-2 UNet run (`batched`, diffusers) or batch-1 runs (`sequential`, less memory). */
-  cfgBatching: 'batched' | 'sequential';
+  /** CFG as one batch-2 UNet run (`batched`, diffusers), batch-1 runs (`sequential`, less memory), or `auto` (sequential on CPU). */
+  cfgBatching: CfgBatching;
   /** Family from the catalog (the only source for SD-Turbo / SDXL-Turbo); undefined for a bare folder. */
   catalogFamily: ModelFamily | undefined;
   /** Wraps each session as it opens (tests count UNet runs); undefined = sessions as they are. */

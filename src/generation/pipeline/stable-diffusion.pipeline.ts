@@ -19,7 +19,7 @@ import {
 import { buildConditioning } from './conditioning-rows.ts';
 import { runDenoiseLoop } from './denoise-loop.ts';
 import { initialNoise } from './initial-latents.ts';
-import { latentPreview } from './latent-preview.ts';
+import { progressWithLazyPreview } from './latent-preview.ts';
 import { readVaeEncoderOutput, type VaeEncoderOutput } from './model-signature.ts';
 import { PerImageNoise } from './per-image-noise.ts';
 import { loadModel, openPart, type LoadedModel, type PipelineLoadOptions } from './pipeline-loader.ts';
@@ -28,7 +28,7 @@ import { checkImageSafety } from './safety-checker.ts';
 import { a1111SamplerName } from './sampler-names.ts';
 import { validateRequest, type PipelineOutput, type PipelineImage, type PipelineRequest, type PipelineRunOptions } from './pipeline-request.ts';
 import { encodeTextConditioning } from './text-conditioning.ts';
-import { UnetRunner } from './unet-runner.ts';
+import { UnetRunner, unetRowsPerCall } from './unet-runner.ts';
 import { decodeLatents, encodeInitLatents } from './vae-codec.ts';
 
 export class StableDiffusionPipeline {
@@ -131,7 +131,8 @@ export class StableDiffusionPipeline {
       guidance: request.guidance,
       unet: model.unetSignature,
     });
-    const runner = new UnetRunner(model.unet, conditioning, rows, [4, latentHeight, latentWidth], this.options.cfgBatching === 'batched' ? rows : 1);
+    const rowsPerCall = unetRowsPerCall(this.options.cfgBatching, model.unet.provider, rows);
+    const runner = new UnetRunner(model.unet, conditioning, rows, [4, latentHeight, latentWidth], rowsPerCall);
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();
     let stepStarted = denoiseStarted;
@@ -149,11 +150,8 @@ export class StableDiffusionPipeline {
         const now = performance.now();
         stepMs.push(now - stepStarted);
         stepStarted = now;
-        options.onProgress?.({
-          step: stepIndex + 1,
-          totalSteps: timesteps.length,
-          preview: options.previews ? latentPreview(denoised ?? current, 0, latentHeight, latentWidth, model.sdxl ? 'sdxl' : 'sd') : undefined,
-        });
+        const previewFrom = options.previews ? (denoised ?? current) : undefined;
+        options.onProgress?.(progressWithLazyPreview(stepIndex + 1, timesteps.length, previewFrom, latentHeight, latentWidth, model.sdxl ? 'sdxl' : 'sd'));
       },
     });
     const denoiseMs = performance.now() - denoiseStarted;

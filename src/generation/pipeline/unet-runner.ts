@@ -7,6 +7,20 @@
  */
 import type { ModelSession, TensorInput } from '../onnx/index.ts';
 
+/**
+ * How classifier-free guidance rows go through the UNet: `batched` = one call on all rows
+ * (diffusers), `sequential` = one batch-1 call per row (less memory: the attention scores of one
+ * row at a time), `auto` = sequential on the CPU, where it costs about the same time (issue 16),
+ * batched on GPU providers.
+ */
+export type CfgBatching = 'auto' | 'batched' | 'sequential';
+
+/** Rows per UNet call for a mode on the provider the UNet session actually runs on. */
+export function unetRowsPerCall(mode: CfgBatching, provider: string, rows: number): number {
+  const batched = mode === 'batched' || (mode === 'auto' && provider !== 'cpu');
+  return batched ? rows : 1;
+}
+
 /** Per-row conditioning, constant for the whole denoising loop. */
 export interface UnetConditioning {
   /** [rows, seqLen, hiddenSize] */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATENT_RGB_FACTORS, latentPreview } from '../../../src/generation/pipeline/latent-preview.ts';
+import { LATENT_RGB_FACTORS, latentPreview, progressWithLazyPreview } from '../../../src/generation/pipeline/latent-preview.ts';
 
 describe('latent → RGB preview', () => {
   it('is latent-sized and mid-grey for zero latents', () => {
@@ -32,5 +32,16 @@ describe('latent → RGB preview', () => {
     const preview = latentPreview(latents, 1, 1, 1, 'sd');
     expect(Array.from(preview.pixels)).toEqual([255, 255, 255]);
     expect(Array.from(latentPreview(latents, 0, 1, 1, 'sd').pixels)).toEqual([128, 128, 128]);
+  });
+
+  it('shows the step it was made at even when read after the loop has overwritten the latents', () => {
+    const latents = new Float32Array(2 * 4); // two 1×1 images
+    latents[3] = -10; // image 0 bright at this step
+    const progress = progressWithLazyPreview(2, 4, latents, 1, 1, 'sd');
+    latents.fill(0); // the next step reuses the array
+    expect(progress).toMatchObject({ step: 2, totalSteps: 4 });
+    expect(Array.from(progress.preview!.pixels)).toEqual([255, 255, 255]);
+    expect(progress.preview).toBe(progress.preview); // computed once
+    expect(progressWithLazyPreview(1, 4, undefined, 1, 1, 'sd').preview).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import type { RgbImage } from '../../../../src/generation/engine.types.ts';
 import type { ModelSession } from '../../../../src/generation/onnx/index.ts';
 import type { ModelPart } from '../../../../src/generation/pipeline/pipeline-loader.ts';
 import { StableDiffusionPipeline, type PipelineRequest } from '../../../../src/generation/pipeline/stable-diffusion.pipeline.ts';
+import type { CfgBatching } from '../../../../src/generation/pipeline/unet-runner.ts';
 import { buildFixtureModel } from '../../../fixtures/onnx/fixture-model.builder.ts';
 import type { FixtureVariant } from '../../../fixtures/onnx/fixture-variants.ts';
 
@@ -54,7 +55,7 @@ export function unetSpy(): { spy: UnetSpy; hook: (part: ModelPart, session: Mode
 
 export async function loadPipeline(
   dir: string,
-  options: { cfgBatching?: 'batched' | 'sequential'; hook?: (part: ModelPart, session: ModelSession) => ModelSession } = {},
+  options: { cfgBatching?: CfgBatching; hook?: (part: ModelPart, session: ModelSession) => ModelSession } = {},
 ): Promise<StableDiffusionPipeline> {
   return StableDiffusionPipeline.load(dir, {
     provider: 'cpu',
