@@ -1,7 +1,20 @@
 import { open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { fileSize } from './json-file.ts';
 
-/** One file to fetch into `target`, through `target + '.part'`. */
+/** Characters {@link partFileFor} adds to a file name (a leading `.` and `.part`). */
+export const PART_NAME_OVERHEAD = '..part'.length;
+
+/**
+ * Where the bytes of `target` collect until it is complete: `.<name>.part` next to it. Hidden, so
+ * no file of a model can be named like it (the hub listing's hidden files are never pulled) and
+ * the download of `x` never touches a listed `x.part`.
+ */
+export function partFileFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.part`);
+}
+
+/** One file to fetch into `target`, through {@link partFileFor}. */
 export interface TransferRequest {
   url: string;
   /** Local file name the finished file gets. */
@@ -27,12 +40,12 @@ export type TransferResult =
   | { kind: 'interrupted'; reason: string; connected: boolean };
 
 /**
- * Downloads one file, resuming a `.part` left by an earlier attempt or run with an HTTP Range request.
+ * Downloads one file, resuming a part file left by an earlier attempt or run with an HTTP Range request.
  * A server that ignores Range (200) or answers a different range makes us start the file over, so the
  * part file is always a prefix of the real file. Aborts reject with the signal's reason and keep the part.
  */
 export async function transferFile(request: TransferRequest): Promise<TransferResult> {
-  const part = `${request.target}.part`;
+  const part = partFileFor(request.target);
   let downloaded = 0;
   let connected = false;
   let shortEnds = 0;

@@ -1,6 +1,14 @@
 import { listFiles } from '@huggingface/hub';
+import path from 'node:path';
+import { PART_NAME_OVERHEAD } from './file-transfer.ts';
 import type { CatalogEntry } from './model-catalog.ts';
 import { neededLocalPath } from './model-files.ts';
+import { modelProblem, type ModelProblem } from './model.types.ts';
+
+/** Longest file or folder name most file systems hold (ext4, APFS, NTFS: 255 bytes/units). */
+const NAME_MAX_BYTES = 255;
+/** Longest path Linux accepts (PATH_MAX, with its terminating NUL). */
+const PATH_MAX_BYTES = 4095;
 
 /** A file of the repo that the pipeline needs. */
 export interface RemoteFile {
@@ -29,4 +37,30 @@ export async function listNeededFiles(
   }
   // Small files first: configs and tokenizers land in seconds, so a wrong repo shows up before the gigabytes.
   return files.sort((a, b) => a.size - b.size || a.local.localeCompare(b.local));
+}
+
+/** A repo path as a URL path: each segment percent-encoded (`a%b/c#d` → `a%25b/c%23d`), the `/` kept. */
+export function encodeRepoPath(repoPath: string): string {
+  return repoPath.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * A listed file whose name (or whole path under `partialDir`, with its part file) is longer than
+ * the file system holds, as a problem to report before anything is downloaded.
+ */
+export function fileNameProblem(files: readonly RemoteFile[], partialDir: string, repo: string): ModelProblem | undefined {
+  for (const file of files) {
+    const segments = file.local.split('/');
+    const longest = segments.reduce((worst, segment, index) => {
+      const bytes = Buffer.byteLength(segment) + (index === segments.length - 1 ? PART_NAME_OVERHEAD : 0);
+      return Math.max(worst, bytes);
+    }, 0);
+    const pathBytes = Buffer.byteLength(path.join(partialDir, file.local)) + PART_NAME_OVERHEAD;
+    if (longest > NAME_MAX_BYTES || pathBytes > PATH_MAX_BYTES) {
+      const shown = file.local.length > 80 ? `${file.local.slice(0, 60)}…(${file.local.length} characters)` : file.local;
+      const limit = longest > NAME_MAX_BYTES ? `a name longer than the file system allows (${NAME_MAX_BYTES} bytes)` : `a path longer than ${PATH_MAX_BYTES} bytes here`;
+      return modelProblem('file_name_too_long', `${repo} lists ${shown}, ${limit}; nothing was downloaded`);
+    }
+  }
+  return undefined;
 }

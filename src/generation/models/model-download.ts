@@ -1,11 +1,11 @@
 import { fileDownloadInfo, HUB_URL } from '@huggingface/hub';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { transferFile } from './file-transfer.ts';
+import { partFileFor, transferFile } from './file-transfer.ts';
 import { hubErrorToProblem, httpStatusProblem, unreachableProblem, type HubContext } from './hub-errors.ts';
 import { fileSize, isDirectory, objectOrUndefined, readJsonObject } from './json-file.ts';
 import type { CatalogEntry } from './model-catalog.ts';
-import { listNeededFiles, type RemoteFile } from './hub-listing.ts';
+import { encodeRepoPath, fileNameProblem, listNeededFiles, type RemoteFile } from './hub-listing.ts';
 import { formatBytes, modelProblem, pullCommandFor, type ModelProblem } from './model.types.ts';
 
 /** Progress of a pull, reported after every chunk written. */
@@ -55,7 +55,7 @@ export const PULL_MANIFEST = '.darkroom-pull.json';
 
 /**
  * Downloads the ONNX pipeline files of a catalog entry into `<modelsDir>/<name>/`. Files land in
- * `<name>.partial/` (each through a `.part` file resumed with HTTP Range) and the folder is renamed only
+ * `<name>.partial/` (each through a hidden `.<file>.part` resumed with HTTP Range) and the folder is renamed only
  * when every file has the size the hub lists, so a half-pulled model is never taken for a complete one.
  * Refusals (gated, missing repo, hub unreachable, size mismatch…) come back as {@link ModelProblem} values.
  */
@@ -102,6 +102,10 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     );
   }
 
+  // Before anything is written: a name the file system cannot hold fails here, not gigabytes later.
+  const badName = fileNameProblem(files, partialDir, entry.repo);
+  if (badName !== undefined) return badName;
+
   const manifestPath = path.join(partialDir, PULL_MANIFEST);
   let previous = objectOrUndefined(await readJsonObject(manifestPath));
   if (typeof previous?.['commit'] === 'string' && commit !== undefined && previous['commit'] !== commit) {
@@ -132,7 +136,9 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     }
     let info;
     try {
-      info = await fileDownloadInfo({ repo: entry.repo, path: file.repoPath, revision: commit ?? entry.revision, ...hub });
+      // The library puts `path` into the URL as given: `%`, `#`, `?` or `%2e%2e` in a name would
+      // change which file is asked for.
+      info = await fileDownloadInfo({ repo: entry.repo, path: encodeRepoPath(file.repoPath), revision: commit ?? entry.revision, ...hub });
     } catch (error) {
       options.signal?.throwIfAborted();
       return hubErrorToProblem(error, context);
@@ -140,7 +146,7 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     if (info === null) return modelProblem('not_found', `${file.repoPath} vanished from ${entry.repo} during the pull; try again`);
     if (info.size !== file.size) return sizeProblem(entry, file, info.size, 'serves');
     await mkdir(path.dirname(target), { recursive: true });
-    if (previousEtags[file.local] !== info.etag) await rm(`${target}.part`, { force: true }); // changed upstream: start over
+    if (previousEtags[file.local] !== info.etag) await rm(partFileFor(target), { force: true }); // changed upstream: start over
     etags[file.local] = info.etag;
     await writeManifest(false);
 
@@ -165,7 +171,7 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     }
     if (result.kind === 'http') return httpStatusProblem(result.status, undefined, context);
     if (result.kind === 'too_long' || result.kind === 'too_short') {
-      await rm(`${target}.part`, { force: true });
+      await rm(partFileFor(target), { force: true });
       return sizeProblem(entry, file, result.received, 'sent');
     }
     if (!result.connected && downloaded === 0) return unreachableProblem(context);
@@ -177,6 +183,17 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     );
   }
 
+  // Every listed file, at its listed size, or the folder is not installed.
+  for (const file of files) {
+    if ((await fileSize(path.join(partialDir, file.local))) !== file.size) {
+      return modelProblem(
+        'download_incomplete',
+        `${file.local} of ${entry.repo} is missing or has the wrong size after the download; the model was not installed — ` +
+          `run \`${pullCommandFor(entry.name)}\` again`,
+        pullCommandFor(entry.name),
+      );
+    }
+  }
   await writeManifest(true);
   await rename(partialDir, finalDir);
   return { ok: true, dir: finalDir, files: files.map((file) => file.local), bytes: downloaded, totalBytes, commit, alreadyInstalled: false };

@@ -22,6 +22,8 @@ export type ModelProblemCode =
   | 'hub_unreachable'
   | 'hub_error'
   | 'size_mismatch'
+  | 'file_name_too_long'
+  | 'download_incomplete'
   | 'download_interrupted';
 
 /** An expected refusal: a stable code, the words a person reads, and the command that fixes it when there is one. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseModelCatalog, type CatalogEntry, type ModelCatalog } from '../../../src/generation/models/model-catalog.ts';
+import { partFileFor } from '../../../src/generation/models/file-transfer.ts';
 import { pullModel, type PullOptions } from '../../../src/generation/models/model-download.ts';
 import { inspectModelFolder } from '../../../src/generation/models/model-folder.ts';
 import { listModels, resolveModel } from '../../../src/generation/models/model-resolve.ts';
@@ -35,6 +36,18 @@ function catalogFor(entries: Array<{ name: string; repo: string; family?: string
   return parseModelCatalog(`models:\n${yaml}\n`, 'test-models.yaml');
 }
 
+/**
+ * Names a hub repo may list: `%`, `#`, `?` and an encoded `..` must reach the hub as the file's
+ * own name; `merges.txt.part` (listed, smaller than merges.txt so it lands first) must survive
+ * the download of `merges.txt` and not be taken for its partial download.
+ */
+const ODD_FILES = new Map<string, Buffer>([
+  ['tokenizer/100%.txt', Buffer.from('one hundred percent')],
+  ['tokenizer/a#b?c.txt', Buffer.from('hash and question mark')],
+  ['unet/%2e%2e/model_index.json', Buffer.from('{"not":"the root model_index"}')],
+  ['tokenizer/merges.txt.part', Buffer.from('xx')],
+]);
+
 describe('pullModel against a fake hub on loopback', () => {
   let hub: FakeHub;
   let modelsDir: string;
@@ -65,6 +78,8 @@ describe('pullModel against a fake hub on loopback', () => {
       fakeRepo('acme/corrupt-onnx', source, { listedSizes: new Map([['unet/model.onnx', 2048 + 10]]) }),
       fakeRepo('acme/torch-only', new Map([['model_index.json', Buffer.from('{}')], ['unet/diffusion_pytorch_model.safetensors', Buffer.alloc(100)]])),
       fakeRepo('acme/nested', nested),
+      fakeRepo('acme/odd-names', new Map([...source, ...ODD_FILES])),
+      fakeRepo('acme/long-name', new Map([...source, [`tokenizer/${'n'.repeat(300)}.json`, Buffer.from('{}')]])),
     ]);
     catalog = catalogFor([
       { name: 'lcm', repo: 'acme/lcm-onnx' },
@@ -73,6 +88,8 @@ describe('pullModel against a fake hub on loopback', () => {
       { name: 'torch', repo: 'acme/torch-only' },
       { name: 'nested', repo: 'acme/nested', subfolder: 'onnx', family: 'sd1' },
       { name: 'missing-rev', repo: 'acme/lcm-onnx', revision: 'v9' },
+      { name: 'odd', repo: 'acme/odd-names' },
+      { name: 'long', repo: 'acme/long-name' },
     ]);
   });
   afterEach(async () => {
@@ -146,7 +163,7 @@ describe('pullModel against a fake hub on loopback', () => {
     expect(resolved).toMatchObject({ ok: false, code: 'model_partial', pullCommand: 'darkroom models pull lcm' });
     expect((await listModels(locations)).find((row) => row.name === 'lcm')?.status).toBe('partial');
 
-    const partSize = (await stat(path.join(modelsDir, 'lcm.partial', `${BIG}.part`))).size;
+    const partSize = (await stat(partFileFor(path.join(modelsDir, 'lcm.partial', BIG)))).size;
     expect(partSize).toBeGreaterThan(0);
     const servedBefore = hub.bodyBytes(BIG);
     const secondRun = await pullModel(entry('lcm'), options());
@@ -209,6 +226,23 @@ describe('pullModel against a fake hub on loopback', () => {
       expect(result.message).toContain('`darkroom models pull lcm`');
       expect(result.message).toContain(path.join(modelsDir, 'lcm'));
     }
+  });
+
+  it('fetches names with %, #, ? and an encoded .. as themselves, and keeps a listed x.part next to x', async () => {
+    const result = await pullModel(entry('odd'), options());
+    if (!result.ok) throw new Error(result.message);
+    for (const [file, bytes] of [...ODD_FILES, ['tokenizer/merges.txt', source.get('tokenizer/merges.txt')] as const]) {
+      expect(await fileDigest(path.join(result.dir, file)), file).toBe(digest(bytes));
+    }
+    expect(await readdir(path.join(result.dir, 'tokenizer'))).not.toContain('.merges.txt.part');
+  });
+
+  it('refuses a listed name longer than the file system allows before downloading anything', async () => {
+    const result = await pullModel(entry('long'), options());
+    expect(result).toMatchObject({ ok: false, code: 'file_name_too_long' });
+    if (!result.ok) expect(result.message).toMatch(/acme\/long-name lists tokenizer\/n+…\(315 characters\), a name longer than the file system allows/);
+    expect(hub.requests.filter((request) => request.url.includes('/resolve/'))).toEqual([]);
+    expect(await readdir(modelsDir)).toEqual([]);
   });
 
   it('does not touch the network when the model folder is already there', async () => {
