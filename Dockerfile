@@ -16,10 +16,10 @@
 # Commands inside a running container: docker exec -it <name> node bin/darkroom.mjs doctor
 # (or `models pull NAME`, `db status`).
 
-ARG RUNTIME_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_IMAGE=node:24-bookworm-slim
 
 # --- build: full install (dev dependencies generate the Prisma client), then drop them ---------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # skip = CPU only, nothing downloaded from outside the npm registry (same as .npmrc);
 # cuda12 = also fetch the CUDA execution provider. The variable wins over .npmrc.
@@ -30,8 +30,11 @@ ENV ONNXRUNTIME_NODE_INSTALL=${ONNXRUNTIME_NODE_INSTALL}
 COPY package.json package-lock.json .npmrc prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
+# (`prepare` finds no sources yet at this point and skips the build; it runs below.)
 RUN npm ci --no-audit --no-fund
 COPY . .
+# src/ → dist/ (JavaScript): the command starts without compiling TypeScript.
+RUN npm run build && test -f dist/BUILD
 RUN npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime --------------------------------------------------------------------------------

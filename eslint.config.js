@@ -34,7 +34,7 @@ function restrictedImports(allowedOwner) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'src/db/generated/**', 'data/**', 'models/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'src/db/generated/**', 'data/**', 'models/**', 'coverage/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

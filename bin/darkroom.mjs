@@ -1,8 +1,17 @@
 #!/usr/bin/env node
-// Entry point of the `darkroom` command. The sources are TypeScript, run through tsx so
-// the command works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Entry point of the `darkroom` command. Runs the compiled JavaScript in dist/ (built by
+// `npm ci` through `prepare`, or `npm run build`) when it is newer than every source file;
+// otherwise, in development or after editing src/, the TypeScript sources through tsx.
+import { pathToFileURL } from 'node:url';
+import { compiledEntry } from './entry-point.mjs';
 
-register();
-const { runCli } = await import('../src/cli/cli.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const compiled = compiledEntry(new URL('..', import.meta.url), 'cli/cli.js');
+let cli;
+if (compiled !== undefined) {
+  cli = await import(pathToFileURL(compiled).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  cli = await import('../src/cli/cli.ts');
+}
+process.exitCode = await cli.runCli(process.argv.slice(2));
