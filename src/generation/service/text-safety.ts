@@ -19,7 +19,7 @@ import type { ImagineOptions, OptionText } from './imagine-options.ts';
 import { refuse, type Refusal } from './refusal.ts';
 
 /** C0 and C1 controls and DEL, except tab (U+0009), newline (U+000A) and carriage return (U+000D). */
-const CONTROL = /[\0-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]/u;
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 /** Half of a surrogate pair without its other half (no `u` flag: it must see the halves). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Invisible format characters (removed). */
