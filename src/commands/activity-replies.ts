@@ -8,6 +8,7 @@ import { formatEta } from './generation-replies.ts';
 import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
 import type { HistoryCursor } from '../db/generation.repository.ts';
 import type { UsageSummary, UsageTotals } from '../db/usage.repository.ts';
+import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
 import { textReply, type Reply } from './reply.types.ts';
 
 const HISTORY_BUTTON = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
@@ -26,16 +27,27 @@ export function parseHistoryButtonId(id: string): { cursor: HistoryCursor; userE
 }
 
 function shortPrompt(prompt: string): string {
-  return prompt.length > 60 ? `${prompt.slice(0, 57)}…` : prompt;
+  const clean = withoutMentionMarks(prompt);
+  return clean.length > 60 ? `${clean.slice(0, 57)}…` : clean;
 }
 
-/** One page of history, newest first. */
-export function historyReply(items: readonly GenerationWithImages[], next: HistoryCursor | undefined, userExternalId: string | undefined): Reply {
+/**
+ * One page of history, newest first. `owners` (by user id) adds who made each job, for
+ * moderators looking at other people's jobs; undefined = the asker's own jobs.
+ */
+export function historyReply(
+  items: readonly GenerationWithImages[],
+  next: HistoryCursor | undefined,
+  userExternalId: string | undefined,
+  owners: ReadonlyMap<string, MentionedPerson> | undefined = undefined,
+): Reply {
   if (items.length === 0) return textReply('No jobs found.', 'private');
   const lines = items.map((item) => {
     const images = item.images.filter((image) => image.deletedAt === undefined).length;
     const when = item.queuedAt.toISOString().slice(0, 16).replace('T', ' ');
-    return `\`${item.id}\` ${when} UTC · ${item.status} · ${item.kind} · ${images} image${images === 1 ? '' : 's'} · ${shortPrompt(item.prompt)}`;
+    const owner = owners?.get(item.userId);
+    const by = owner === undefined ? '' : ` · by ${mention(owner)}`;
+    return `\`${item.id}\` ${when} UTC${by} · ${item.status} · ${item.kind} · ${images} image${images === 1 ? '' : 's'} · ${shortPrompt(item.prompt)}`;
   });
   const reply = textReply(lines.join('\n'), 'private');
   if (next !== undefined) reply.buttons = [[{ id: formatHistoryButtonId(next, userExternalId), label: 'More', style: 'secondary' }]];

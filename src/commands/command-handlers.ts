@@ -57,14 +57,14 @@ export class CommandHandlers {
         if (!parsed.ok) return refusalReply(parsed);
         const outcome = await generation.imagine({ ...from, options: parsed.options });
         if (!outcome.ok) return refusalReply(outcome);
-        return acceptedReply({ ...outcome, warnings: [...parsed.warnings, ...outcome.warnings] });
+        return acceptedReply({ ...outcome, warnings: [...parsed.warnings, ...outcome.warnings] }, from.requester.identity);
       }
       case 'reroll':
-        return this.#accepted(generation.reroll(command.generationId, from));
+        return this.#accepted(generation.reroll(command.generationId, from), from);
       case 'vary':
-        return this.#accepted(generation.vary(command.generationId, command.imageIndex, command.strength, from));
+        return this.#accepted(generation.vary(command.generationId, command.imageIndex, command.strength, from), from);
       case 'upscale':
-        return this.#accepted(generation.upscale(command.generationId, command.imageIndex, from));
+        return this.#accepted(generation.upscale(command.generationId, command.imageIndex, from), from);
       case 'cancel': {
         const outcome = await generation.cancel(command.generationId, from.requester, from.place);
         if (!outcome.ok) return refusalReply(outcome);
@@ -94,7 +94,11 @@ export class CommandHandlers {
         const since = command.days === undefined ? undefined : new Date(this.services.now() - command.days * DAY_MS);
         const filter = { user: command.user, channelId: command.channelId, thisWorkspaceOnly: true, from: since, before: undefined, statuses: command.statuses };
         const page = await moderation.history(from, filter, { limit: HISTORY_PAGE_SIZE, after });
-        return page.ok ? historyReply(page.items, page.next, command.user?.externalId) : refusalReply(page);
+        if (!page.ok) return refusalReply(page);
+        // Someone else's jobs (moderators): each line says who made it.
+        const own = command.user !== undefined && command.user.platform === from.requester.identity.platform && command.user.externalId === from.requester.identity.externalId;
+        const owners = own ? undefined : await moderation.owners(page.items.map((item) => item.userId));
+        return historyReply(page.items, page.next, command.user?.externalId, owners);
       }
       case 'usage': {
         const since = new Date(this.services.now() - command.days * DAY_MS);
@@ -117,9 +121,10 @@ export class CommandHandlers {
     }
   }
 
-  async #accepted(pending: ReturnType<GenerationService['reroll']>): Promise<Reply> {
+  /** A derived job (reroll, vary, upscale) belongs to the person who pressed the button. */
+  async #accepted(pending: ReturnType<GenerationService['reroll']>, from: RequestFrom): Promise<Reply> {
     const outcome = await pending;
-    return outcome.ok ? acceptedReply(outcome) : refusalReply(outcome);
+    return outcome.ok ? acceptedReply(outcome, from.requester.identity) : refusalReply(outcome);
   }
 
   /** The asker's own unfinished jobs (any workspace), next to run first, with places and ETAs. */

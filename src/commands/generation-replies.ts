@@ -7,6 +7,7 @@ import type { Generation } from '../db/domain.types.ts';
 import type { QueuePosition } from '../generation/queue/generation-queue.ts';
 import type { Accepted, Delivery, JobOwner } from '../generation/service/service.types.ts';
 import { formatButtonId } from './button-ids.ts';
+import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
 import type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
 
 /** "about 40 s", "about 3 min", "about 2 h". */
@@ -25,10 +26,26 @@ const KIND_LABEL: Record<Generation['kind'], string> = {
   upscale: ' (upscale)',
 };
 
+/** Warnings shown under a message; the rest are counted (a pasted prompt can cause hundreds). */
+export const MAX_WARNINGS_SHOWN = 5;
+
 /** `**prompt**` shortened for a message headline. */
 function headline(generation: Generation): string {
-  const prompt = generation.prompt.length > 180 ? `${generation.prompt.slice(0, 177)}…` : generation.prompt;
+  const clean = withoutMentionMarks(generation.prompt);
+  const prompt = clean.length > 180 ? `${clean.slice(0, 177)}…` : clean;
   return `**${prompt.replace(/\*/g, '')}**${KIND_LABEL[generation.kind]}`;
+}
+
+/** The headline with whom the job is for (a mention each adapter renders). */
+function titled(generation: Generation, owner: MentionedPerson): string {
+  return `${headline(generation)} for ${mention(owner)}`;
+}
+
+/** Warning lines, at most {@link MAX_WARNINGS_SHOWN}, then how many more there were. */
+export function warningLines(warnings: readonly string[]): string[] {
+  const shown = warnings.slice(0, MAX_WARNINGS_SHOWN).map((warning) => `⚠️ ${warning}`);
+  const more = warnings.length - shown.length;
+  return more > 0 ? [...shown, `⚠️ …and ${more} more warning${more === 1 ? '' : 's'}.`] : shown;
 }
 
 function cancelRow(generation: Generation): ReplyButton[][] {
@@ -39,16 +56,15 @@ function reply(text: string, attachments: ReplyAttachment[], buttons: ReplyButto
   return { visibility: 'public', text, attachments, buttons, refusal: undefined, result };
 }
 
-function queuedText(generation: Generation, position: QueuePosition, owner: JobOwner | undefined): string {
-  const by = owner ? ` for ${owner.displayName}` : '';
-  if (position.position === 0) return `${headline(generation)}${by}: starting now`;
-  return `${headline(generation)}${by}: queued, position ${position.position}, done in ${formatEta(position.etaMs)}`;
+function queuedText(generation: Generation, position: QueuePosition, owner: MentionedPerson): string {
+  if (position.position === 0) return `${titled(generation, owner)}: starting now`;
+  return `${titled(generation, owner)}: queued, position ${position.position}, done in ${formatEta(position.etaMs)}`;
 }
 
-/** The first answer to an accepted request. */
-export function acceptedReply(accepted: Accepted): Reply {
-  const warnings = accepted.warnings.map((warning) => `\n⚠️ ${warning}`).join('');
-  return reply(`${queuedText(accepted.generation, accepted.position, undefined)}${warnings}`, [], cancelRow(accepted.generation), undefined);
+/** The first answer to an accepted request; `owner` is the person who asked (the job is theirs). */
+export function acceptedReply(accepted: Accepted, owner: MentionedPerson): Reply {
+  const lines = [queuedText(accepted.generation, accepted.position, owner), ...warningLines(accepted.warnings)];
+  return reply(lines.join('\n'), [], cancelRow(accepted.generation), undefined);
 }
 
 /** A queued event (also after a restart: "back in the queue"). */
@@ -58,22 +74,22 @@ export function queuedReply(generation: Generation, owner: JobOwner, position: Q
 }
 
 export function startedReply(generation: Generation, owner: JobOwner): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: developing…`, [], cancelRow(generation), undefined);
+  return reply(`${titled(generation, owner)}: developing…`, [], cancelRow(generation), undefined);
 }
 
 export function progressReply(generation: Generation, owner: JobOwner, step: number, totalSteps: number, etaMs: number, preview: Buffer | undefined): Reply {
   const attachments = preview === undefined ? [] : [{ name: `${generation.id}-preview.jpg`, bytes: preview, spoiler: false, description: 'Preview' }];
-  return reply(`${headline(generation)} for ${owner.displayName}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation), undefined);
+  return reply(`${titled(generation, owner)}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation), undefined);
 }
 
 /** The result: one picture (grid for 2+ images), with upscale / vary / reroll / delete buttons. */
 export function finishedReply(generation: Generation, owner: JobOwner, delivery: Delivery, warnings: readonly string[]): Reply {
   const size = `${generation.width}×${generation.height}`;
-  const lines = [`${headline(generation)} for ${owner.displayName}`, `seed ${generation.seed} · ${generation.model} · ${size} · ${generation.steps} steps`];
+  const lines = [titled(generation, owner), `seed ${generation.seed} · ${generation.model} · ${size} · ${generation.steps} steps`];
   const blurred = delivery.images.some((image) => image.blurred);
   if (blurred) lines.push('Some images were flagged as possibly NSFW and are blurred here.');
   if (delivery.withheld) lines.push(delivery.withheld.message);
-  lines.push(...warnings.map((warning) => `⚠️ ${warning}`));
+  lines.push(...warningLines(warnings));
   const picture = delivery.grid ?? delivery.images[0]?.png;
   const attachments: ReplyAttachment[] =
     picture === undefined ? [] : [{ name: `${generation.id}.png`, bytes: picture, spoiler: blurred, description: generation.prompt.slice(0, 1000) }];
@@ -98,9 +114,9 @@ function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[
 }
 
 export function failedReply(generation: Generation, owner: JobOwner, message: string): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: failed. ${message}`, [], [], undefined);
+  return reply(`${titled(generation, owner)}: failed. ${message}`, [], [], undefined);
 }
 
 export function cancelledReply(generation: Generation, owner: JobOwner, by: 'owner' | 'moderator'): Reply {
-  return reply(`${headline(generation)} for ${owner.displayName}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], [], undefined);
+  return reply(`${titled(generation, owner)}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], [], undefined);
 }

@@ -28,10 +28,15 @@ export function parseImagineRequest(slash: SlashImagineOptions): Refusable<{ opt
 
   const warnings: string[] = [];
   const values: Partial<Record<ImagineOptionName, OptionText>> = {};
+  // One warning per option however often it repeats (a pasted prompt can hold thousands of flags).
+  const given = new Map<ImagineOptionName, { label: string; times: number }>();
   for (const flag of extracted.flags) {
-    const earlier = values[flag.option];
-    if (earlier !== undefined) warnings.push(`${earlier.label} was given twice; using the last one (${flag.value}).`);
+    const seen = given.get(flag.option);
+    given.set(flag.option, { label: seen?.label ?? flag.label, times: (seen?.times ?? 0) + 1 });
     values[flag.option] = { label: flag.label, text: flag.value };
+  }
+  for (const [option, { label, times }] of given) {
+    if (times > 1) warnings.push(`${label} was given ${times === 2 ? 'twice' : `${times} times`}; using the last one (${values[option]?.text ?? ''}).`);
   }
   for (const name of IMAGINE_OPTIONS) {
     const value = slash[name];

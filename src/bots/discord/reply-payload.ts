@@ -5,7 +5,7 @@
  * contain `@everyone`). Edits list `attachments: []` so older files (previews) go away.
  */
 import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import type { Reply, ReplyButton } from '../../commands/index.ts';
+import { renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
 import { resultEmbed, resultFiles } from './result-embed.ts';
 
 /** Discord's limits. */
@@ -53,7 +53,7 @@ export function truncate(text: string, limit: number): string {
  * after the interaction expired. Private replies get the ephemeral flag when sent.
  */
 export function messagePayload(reply: Reply, mention: string | undefined): MessagePayload {
-  const content = mention === undefined ? reply.text : `<@${mention}> ${reply.text}`;
+  const content = mention === undefined ? discordMentions(reply.text) : `<@${mention}> ${discordMentions(reply.text)}`;
   const files = reply.result === undefined ? reply.attachments.map(file) : resultFiles(reply.result, reply.attachments.map(file));
   return {
     content: truncate(content, MAX_CONTENT),
@@ -63,6 +63,16 @@ export function messagePayload(reply: Reply, mention: string | undefined): Messa
     components: buttonRows(reply.buttons),
     allowedMentions: { parse: [], users: mention === undefined ? [] : [mention], repliedUser: false },
   };
+}
+
+const SNOWFLAKE = /^\d{15,21}$/;
+
+/**
+ * People named in the text (mention tokens, see commands/mentions.ts) as `<@id>`: shown as a
+ * mention, never a ping (`allowedMentions.parse` is empty; only `mention` above is pinged).
+ */
+export function discordMentions(text: string): string {
+  return renderMentions(text, (person) => (person.platform === 'discord' && SNOWFLAKE.test(person.externalId) ? `<@${person.externalId}>` : person.displayName));
 }
 
 function file(attachment: Reply['attachments'][number]): FilePayload {

@@ -5,8 +5,14 @@
  * the database when it is pressed. The Delete button of a result also carries the Slack file
  * ids of the images it posted (Slack ids, nothing more), so deleting removes them from Slack
  * without any state kept in this process.
+ *
+ * Block Kit's limits are enforced here, whatever the reply holds (Slack rejects the whole
+ * message with `invalid_blocks` otherwise): at most 50 blocks (text that does not fit ends with
+ * a note that it was shortened), 3000 characters per section, 25 buttons per actions block,
+ * 75 characters per button label, 2000 per button value. People named in the text (mention
+ * tokens, see commands/mentions.ts) become Slack mentions `<@U…>`.
  */
-import { parseButtonId, type Reply, type ReplyButton } from '../../commands/index.ts';
+import { parseButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
 import { splitText, toMrkdwn } from './slack-mrkdwn.ts';
 
 /** The JSON Slack takes as `text` + `blocks`. */
@@ -28,9 +34,29 @@ export interface SlackButton {
   style?: 'primary' | 'danger';
 }
 
-const SECTION_LIMIT = 3000;
-/** Slack's limit for the whole message text. */
-const TEXT_LIMIT = 40_000;
+/** Block Kit's limits for what this renderer makes (Slack's Block Kit reference). */
+export const BLOCK_KIT_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  /** The top-level `text` (notifications and fallback). */
+  messageText: 40_000,
+} as const;
+
+const SHORTENED = '\n_… (shortened: too long for one Slack message)_';
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/** Mention tokens as Slack mentions (a person of another platform by name). */
+function slackMentions(mrkdwn: string): string {
+  return renderMentions(mrkdwn, (person) => (person.platform === 'slack' && SLACK_USER_ID.test(person.externalId) ? `<@${person.externalId}>` : person.displayName));
+}
 
 /** The label a person reads on Slack (Discord's compact U1/V1 labels fit its button rows; Slack's are wider). */
 function label(button: ReplyButton): string {
@@ -56,9 +82,33 @@ function label(button: ReplyButton): string {
 
 function button(reply: ReplyButton, fileIds: readonly string[]): SlackButton {
   const isDelete = parseButtonId(reply.id)?.action === 'delete';
-  const value = isDelete && fileIds.length > 0 ? fileIds.join(',') : reply.id;
+  const files = fileIds.join(',');
+  const value = isDelete && fileIds.length > 0 && files.length <= BLOCK_KIT_LIMITS.buttonValue ? files : reply.id;
   const style = reply.style === 'danger' ? 'danger' : reply.style === 'primary' || reply.style === 'success' ? 'primary' : undefined;
-  return { type: 'button', action_id: reply.id, value, text: { type: 'plain_text', text: label(reply), emoji: true }, ...(style ? { style } : {}) };
+  return { type: 'button', action_id: reply.id, value, text: { type: 'plain_text', text: clip(label(reply), BLOCK_KIT_LIMITS.buttonText), emoji: true }, ...(style ? { style } : {}) };
+}
+
+/** Button rows as actions blocks of at most 25 buttons; buttons with ids Slack would refuse are left out. */
+function actionBlocks(rows: readonly ReplyButton[][], fileIds: readonly string[]): SlackBlock[] {
+  const blocks: SlackBlock[] = [];
+  for (const row of rows) {
+    const usable = row.filter((entry) => entry.id.length > 0 && entry.id.length <= BLOCK_KIT_LIMITS.actionId);
+    for (let start = 0; start < usable.length; start += BLOCK_KIT_LIMITS.actionsElements) {
+      blocks.push({ type: 'actions', elements: usable.slice(start, start + BLOCK_KIT_LIMITS.actionsElements).map((entry) => button(entry, fileIds)) });
+    }
+  }
+  return blocks;
+}
+
+/** The text as sections, in the room the buttons leave; what does not fit is cut with a note. */
+function sections(text: string, room: number): SlackBlock[] {
+  let pieces = splitText(text, BLOCK_KIT_LIMITS.sectionText);
+  if (pieces.length > room) {
+    pieces = pieces.slice(0, Math.max(room, 1));
+    const last = pieces.length - 1;
+    pieces[last] = `${(pieces[last] ?? '').slice(0, BLOCK_KIT_LIMITS.sectionText - SHORTENED.length)}${SHORTENED}`;
+  }
+  return pieces.map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
 }
 
 /** Slack file ids from a Delete button's value (empty when it carries the button id instead). */
@@ -69,12 +119,11 @@ export function fileIdsFromDeleteValue(value: string | undefined): string[] {
 
 /** Renders a reply; `fileIds` = the Slack files of a result, carried by its Delete button. */
 export function renderReply(reply: Reply, fileIds: readonly string[] = []): SlackMessageBody {
-  const text = toMrkdwn(reply.text);
-  const blocks: SlackBlock[] = splitText(text, SECTION_LIMIT).map((piece) => ({ type: 'section', text: { type: 'mrkdwn', text: piece } }));
-  for (const row of reply.buttons) {
-    if (row.length > 0) blocks.push({ type: 'actions', elements: row.map((entry) => button(entry, fileIds)) });
-  }
-  return { text: text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT - 1)}…` : text, blocks };
+  const text = slackMentions(toMrkdwn(reply.text));
+  // Buttons first: they are what a person acts on; the text takes the blocks that are left.
+  const buttons = actionBlocks(reply.buttons, fileIds).slice(0, BLOCK_KIT_LIMITS.blocks - 1);
+  const blocks = [...sections(text, BLOCK_KIT_LIMITS.blocks - buttons.length), ...buttons];
+  return { text: clip(text, BLOCK_KIT_LIMITS.messageText), blocks };
 }
 
 /** Plain text as a message body (no buttons). */

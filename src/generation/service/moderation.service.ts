@@ -11,9 +11,10 @@ import type { HistoryCursor, HistoryPage } from '../../db/generation.repository.
 import type { Repositories } from '../../db/repositories.ts';
 import type { UsageRepository, UsageSummary } from '../../db/usage.repository.ts';
 import type { LimitsConfig } from '../../config/config.types.ts';
+import { ownerOf } from './job-registry.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
-import type { ChatIdentity, RequestFrom } from './service.types.ts';
+import type { ChatIdentity, JobOwner, RequestFrom } from './service.types.ts';
 import { safeOptionalText, safeText } from './text-safety.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
 
@@ -142,6 +143,13 @@ export class ModerationService {
       page,
     );
     return { ok: true, ...pageResult };
+  }
+
+  /** Who made the jobs a history page lists (by user id), so moderators see who made what. */
+  async owners(userIds: readonly string[]): Promise<Map<string, JobOwner>> {
+    const distinct = [...new Set(userIds)];
+    const owners = await Promise.all(distinct.map((userId) => ownerOf(this.options.repositories.users, userId)));
+    return new Map(owners.map((owner) => [owner.userId, owner]));
   }
 
   /** Jobs, images, GPU seconds and failures, by person and by day (moderators; others see their own). */

@@ -1,8 +1,10 @@
 /**
  * The Block Kit limits Slack enforces on `blocks` (chat.postMessage / chat.update answer
  * `invalid_blocks` when one is broken), from Slack's Block Kit reference: at most 50 blocks,
- * section text ≤ 3000 characters, an actions block holds ≤ 25 elements, a button's text ≤ 75,
- * `action_id` ≤ 255 and unique within a message, `value` ≤ 2000, `style` only primary/danger.
+ * section text 1–3000 characters and ≤ 10 fields of ≤ 2000, a context block 1–10 elements of
+ * ≤ 2000 characters, a header's plain text ≤ 150, an actions block holds 1–25 elements, a
+ * button's text ≤ 75, `action_id` ≤ 255 and unique within a message, `value` ≤ 2000, `style`
+ * only primary/danger, `block_id` ≤ 255. The message's own `text` may hold 40,000 characters.
  */
 
 type Json = Record<string, unknown>;
@@ -24,16 +26,35 @@ export function blockKitProblems(blocks: unknown): string[] {
   blocks.forEach((block, blockIndex) => {
     if (!isObject(block)) return problems.push(`block ${blockIndex} is not an object`);
     const where = `block ${blockIndex} (${String(block['type'])})`;
-    if (block['type'] === 'section' || block['type'] === 'context') {
-      const texts = block['type'] === 'section' ? [block['text']] : ((block['elements'] as unknown[] | undefined) ?? []);
-      for (const text of texts) {
-        const content = textOf(text);
-        if (content === undefined || content === '') problems.push(`${where}: empty text`);
-        else if (content.length > 3000) problems.push(`${where}: text of ${content.length} characters (max 3000)`);
-        if (isObject(text) && text['type'] !== 'mrkdwn' && text['type'] !== 'plain_text') problems.push(`${where}: text type ${String(text['type'])}`);
+    const blockId = block['block_id'];
+    if (blockId !== undefined && (typeof blockId !== 'string' || blockId.length > 255)) problems.push(`${where}: bad block_id`);
+    const checkText = (text: unknown, max: number, what: string) => {
+      const content = textOf(text);
+      if (content === undefined || content === '') problems.push(`${where}: empty ${what}`);
+      else if (content.length > max) problems.push(`${where}: ${what} of ${content.length} characters (max ${max})`);
+      if (isObject(text) && text['type'] !== 'mrkdwn' && text['type'] !== 'plain_text') problems.push(`${where}: text type ${String(text['type'])}`);
+    };
+    if (block['type'] === 'section') {
+      const fields = block['fields'];
+      if (block['text'] !== undefined || fields === undefined) checkText(block['text'], 3000, 'text');
+      if (fields !== undefined) {
+        if (!Array.isArray(fields) || fields.length === 0 || fields.length > 10) problems.push(`${where}: needs 1–10 fields`);
+        else for (const field of fields) checkText(field, 2000, 'field');
       }
       return;
     }
+    if (block['type'] === 'context') {
+      const elements = block['elements'];
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10) return problems.push(`${where}: needs 1–10 elements`);
+      for (const element of elements) checkText(element, 2000, 'element text');
+      return;
+    }
+    if (block['type'] === 'header') {
+      checkText(block['text'], 150, 'header text');
+      if (isObject(block['text']) && block['text']['type'] !== 'plain_text') problems.push(`${where}: header text must be plain_text`);
+      return;
+    }
+    if (block['type'] === 'divider') return;
     if (block['type'] !== 'actions') return problems.push(`${where}: unexpected block type`);
     const elements = block['elements'];
     if (!Array.isArray(elements) || elements.length === 0 || elements.length > 25) return problems.push(`${where}: needs 1–25 elements`);

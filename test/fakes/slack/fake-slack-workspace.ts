@@ -9,6 +9,9 @@ import type { FakeSlackEphemeral, FakeSlackFile, FakeSlackIdentity, FakeSlackMes
 export type ApiAnswer = { ok: true; [key: string]: unknown } | { ok: false; error: string; [key: string]: unknown };
 type Params = Record<string, string>;
 
+/** Slack's limit on a message's `text`. */
+const MESSAGE_TEXT_LIMIT = 40_000;
+
 const fail = (error: string, extra: Record<string, unknown> = {}): ApiAnswer => ({ ok: false, error, ...extra });
 
 export class FakeSlackWorkspace {
@@ -93,6 +96,11 @@ export class FakeSlackWorkspace {
   }
 
   #blocks(params: Params): { blocks: unknown[] | undefined; problem: string | undefined } {
+    const text = params['text'];
+    if (text !== undefined && text.length > MESSAGE_TEXT_LIMIT) {
+      this.violations.push(`text of ${text.length} characters (max ${MESSAGE_TEXT_LIMIT})`);
+      return { blocks: undefined, problem: 'msg_too_long' };
+    }
     if (params['blocks'] === undefined) return { blocks: undefined, problem: undefined };
     const blocks = JSON.parse(params['blocks']) as unknown[];
     const problems = blockKitProblems(blocks);

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { blockKitProblems } from './block-kit.check.ts';
 import { FakeSlackWorkspace, type ApiAnswer } from './fake-slack-workspace.ts';
 import type { FakeSlackCall, FakeSlackIdentity, FakeSlackUser } from './fake-slack.types.ts';
 import { FakeSocketMode } from './fake-socket-mode.ts';
@@ -162,6 +163,13 @@ export class FakeSlack {
       return sendJson(response, 400, { ok: false, error: 'invalid_payload' });
     }
     const message = JSON.parse(body.toString('utf8')) as { text?: string; blocks?: unknown[]; response_type?: string; replace_original?: boolean };
+    // A response_url takes the same Block Kit as chat.postMessage and refuses what it refuses.
+    const problems = message.blocks === undefined ? [] : blockKitProblems(message.blocks);
+    if (problems.length > 0) {
+      this.workspace.violations.push(...problems.map((problem) => `response_url ${id}: ${problem}`));
+      this.#record({ method: 'response_url', params: { id, body: body.toString('utf8') }, ok: false, error: 'invalid_blocks', at: Date.now() });
+      return sendJson(response, 400, { ok: false, error: 'invalid_blocks' });
+    }
     this.workspace.ephemerals.push({
       via: 'response_url',
       channel: undefined,

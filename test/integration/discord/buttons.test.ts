@@ -73,7 +73,8 @@ describe('Discord buttons', { timeout: 150_000 }, () => {
     const cancel = harness.fake.press(running, { label: 'Cancel' }, SCENE.alice);
     expect((await privateAnswer(harness.fake, cancel)).content).toBe('Cancelled.');
     const cancelled = await harness.fake.original(interaction, (message) => message.content.endsWith('cancelled.'), 'the cancelled job');
-    expect(cancelled.content).toBe('**a very slow sunrise** for alice: cancelled.');
+    // The owner is a mention (shown as @alice), which pings nobody on an edit.
+    expect(cancelled.content).toBe(`**a very slow sunrise** for <@${SCENE.alice.id}>: cancelled.`);
     expect(cancelled.components).toEqual([]);
     expect((await row(harness, generationId)).status).toBe('cancelled');
   });

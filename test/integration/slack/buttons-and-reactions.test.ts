@@ -56,7 +56,7 @@ describe('buttons and reactions on a Slack result', () => {
     const reroll = await nextResult(2);
     expect([reroll.job.kind, reroll.job.prompt, reroll.job.count]).toEqual(['reroll', 'a lighthouse in fog', 2]);
     expect(reroll.job.seed).not.toBe(parent.job.seed);
-    expect(textOf(reroll.status)).toContain('(reroll) for Alice');
+    expect(textOf(reroll.status)).toContain(`(reroll) for <@${PEOPLE.alice.id}>`);
     expect(harness.fake.workspace.violations).toEqual([]);
   });
 

@@ -134,7 +134,7 @@ describe('/darkroom commands in Slack', () => {
       const thread = harness.fake.workspace.thread(CHANNELS.general, shown.ts).filter((message) => message.fileIds.length > 0);
       return thread.length === 2 ? thread : undefined;
     }, 'its images');
-    expect(textOf(shown)).toContain('*an old map* for Alice');
+    expect(textOf(shown)).toContain(`*an old map* for <@${PEOPLE.alice.id}>`);
     expect(images.map((message) => harness.fake.workspace.files.get(message.fileIds[0]!)?.name)).toEqual([`${original.job.id}-1.png`, `${original.job.id}-2.png`]);
     expect(await ask(PEOPLE.bob.id, '/darkroom', 'show nosuchjob123')).toBe('That generation (nosuchjob123) does not exist any more; it may have been deleted.');
 

@@ -41,6 +41,30 @@ describe('the fake Slack', () => {
     expect(await call('chat.postMessage', { channel: 'C1', text: 'hi', blocks: JSON.stringify(twice) })).toEqual({ ok: false, error: 'invalid_blocks' });
   });
 
+  it('refuses what Slack refuses past the other Block Kit limits: 51 blocks, long context / header / section text, a text over 40,000', async () => {
+    const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+    const post = (blocks: unknown[], text = 'hi') => call('chat.postMessage', { channel: 'C1', text, blocks: JSON.stringify(blocks) });
+    expect(await post(Array.from({ length: 51 }, () => section('x')))).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(await post(Array.from({ length: 50 }, () => section('x')))).toMatchObject({ ok: true });
+    expect(await post([section('y'.repeat(3001))])).toEqual({ ok: false, error: 'invalid_blocks' });
+    const context = (count: number, length: number) => ({ type: 'context', elements: Array.from({ length: count }, () => ({ type: 'mrkdwn', text: 'c'.repeat(length) })) });
+    expect(await post([context(11, 5)])).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(await post([context(1, 2001)])).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(await post([context(10, 2000)])).toMatchObject({ ok: true });
+    expect(await post([{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }])).toEqual({ ok: false, error: 'invalid_blocks' });
+    const manyButtons = { type: 'actions', elements: Array.from({ length: 26 }, (_, n) => ({ type: 'button', action_id: `b${n}`, text: { type: 'plain_text', text: 'b' } })) };
+    expect(await post([manyButtons])).toEqual({ ok: false, error: 'invalid_blocks' });
+    expect(await call('chat.postMessage', { channel: 'C1', text: 't'.repeat(40_001) })).toEqual({ ok: false, error: 'msg_too_long' });
+  });
+
+  it('a response_url refuses broken Block Kit too (HTTP 400), and records it', async () => {
+    const before = slack.workspace.violations.length;
+    const blocks = Array.from({ length: 51 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x' } }));
+    const response = await fetch(slack.responseUrl(PEOPLE.alice.id), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x', blocks }) });
+    expect(response.status).toBe(400);
+    expect(slack.workspace.violations.slice(before)).toEqual([expect.stringContaining('51 blocks (max 50)')]);
+  });
+
   it('takes an upload only as multipart with a part named body, of the declared length, then shares it in the thread', async () => {
     const parent = await call('chat.postMessage', { channel: 'C1', text: 'status' });
     const url = await call('files.getUploadURLExternal', { filename: 'x-1.png', length: '4' });

@@ -40,11 +40,12 @@ for (const mode of ['http', 'socket'] as const) {
       expect([...steps].sort()).toEqual(steps);
       expect(texts.at(-1)).toContain('seed 42');
       const posted = harness.fake.callsOf('chat.postMessage').find((call) => call.ok && call.params['channel'] === CHANNELS.general);
-      expect(posted?.params['text']).toMatch(/\*a red barn at dusk\*: (queued, position \d+|starting now)/);
+      // The first status line already says whose job it is, as a Slack mention.
+      expect(posted?.params['text']).toMatch(/\*a red barn at dusk\* for <@U0ALICE001>: (queued, position \d+|starting now)/);
       expect(buttonsOf(status)).not.toContainEqual(expect.objectContaining({ label: 'Cancel' }));
 
       // Done: headline in mrkdwn bold, owner, parameters; buttons carry only ids.
-      expect(textOf(status)).toContain('*a red barn at dusk* for Alice');
+      expect(textOf(status)).toContain(`*a red barn at dusk* for <@${PEOPLE.alice.id}>`);
       expect(textOf(status)).toContain('seed 42');
       const buttons = buttonsOf(status);
       expect(buttons.map((button) => button.label)).toEqual(['Upscale 1', 'Upscale 2', 'Vary 1', 'Vary 2', '🔄 Reroll', '❌ Delete']);

@@ -42,7 +42,7 @@ describe('Slack over HTTP: signatures, retries and failures', () => {
     const job = await cursor.next();
     expect(job.prompt).toBe('fish & chips <!channel>');
     const { status } = await finishedResult(harness, job.id, 1);
-    expect(textOf(status)).toContain('*fish &amp; chips &lt;!channel&gt;* for Alice');
+    expect(textOf(status)).toContain(`*fish &amp; chips &lt;!channel&gt;* for <@${PEOPLE.alice.id}>`);
   });
 
   it('a retried slash command (same trigger, X-Slack-Retry-Num) starts one job and one status message', async () => {

@@ -49,7 +49,7 @@ describe.skipIf(!model)('/imagine in Slack on the real engine (tiny SD 1.5 fixtu
     expect(parameters).toContain('a photo of a lighthouse');
     expect(parameters).toContain('Negative prompt: fog');
     expect(parameters).toContain('Seed: 7');
-    expect(textOf(status)).toContain('*a photo of a lighthouse* for Alice');
+    expect(textOf(status)).toContain(`*a photo of a lighthouse* for <@${PEOPLE.alice.id}>`);
     expect(buttonsOf(status).map((button) => button.label)).toEqual(['Upscale 1', 'Vary 1', '🔄 Reroll', '❌ Delete']);
     expect(harness.fake.workspace.violations).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { formatButtonId, parseButtonId } from '../../../src/commands/button-ids.
 import { parseHistoryButtonId } from '../../../src/commands/activity-replies.ts';
 import { finishedReply } from '../../../src/commands/generation-replies.ts';
 import { promptOnly } from '../../../src/commands/imagine-request.parser.ts';
+import { plainMentions } from '../../../src/commands/mentions.ts';
 import { createHarness, from } from '../service/support/service-harness.ts';
 
 describe('button ids', () => {
@@ -31,7 +32,8 @@ describe('CommandHandlers', () => {
     const second = await commands.handle({ name: 'imagine', options: { ...promptOnly('a harbour --steps 3'), count: 2 } }, from('bob'));
     expect(first.visibility).toBe('public');
     // The queue was never started: nothing runs, so both wait.
-    expect(first.text).toMatch(/^\*\*a lighthouse\*\*: queued, position 1, done in about \d+ s$/);
+    // The first line already says whose job it is (a mention token each adapter renders).
+    expect(plainMentions(first.text)).toMatch(/^\*\*a lighthouse\*\* for alice: queued, position 1, done in about \d+ s$/);
     expect(second.text).toContain('position 2');
     expect(second.buttons[0]?.[0]?.id).toMatch(/^cancel:/);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EditPacer } from '../../../src/bots/discord/edit-pacer.ts';
 import { JobMessage, RANK, type JobMessageSender } from '../../../src/bots/discord/job-message.ts';
 import { JobMessages } from '../../../src/bots/discord/job-messages.ts';
-import { textReply, type Reply } from '../../../src/commands/index.ts';
+import { plainMentions, textReply, type Reply } from '../../../src/commands/index.ts';
 import type { Generation, JobOwner } from '../../../src/generation/service/service.types.ts';
 
 /** A sender that records what it shows and can be held, to let updates pile up meanwhile. */
@@ -129,7 +129,7 @@ describe('JobMessages (lifecycle events)', () => {
     const targets: string[] = [];
     const sender: JobMessageSender = {
       show: async (job, reply) => {
-        targets.push(`${job.target.kind}:${reply.text.split('\n')[0]}`);
+        targets.push(`${job.target.kind}:${plainMentions(reply.text).split('\n')[0]}`);
       },
     };
     const jobs = new JobMessages({ sender, pacer: noPacing(), logger: silent });

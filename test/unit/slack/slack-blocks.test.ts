@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileIdsFromDeleteValue, renderReply } from '../../../src/bots/slack/slack-blocks.ts';
 import { escapeSlackText, splitText, toMrkdwn, unescapeSlackText } from '../../../src/bots/slack/slack-mrkdwn.ts';
-import { formatButtonId, type Reply, type ReplyButton } from '../../../src/commands/index.ts';
+import { formatButtonId, mention, type Reply, type ReplyButton } from '../../../src/commands/index.ts';
 import { blockKitProblems } from '../../fakes/slack/index.ts';
 
 function reply(text: string, buttons: ReplyButton[][] = []): Reply {
@@ -79,5 +79,27 @@ describe('renderReply', () => {
     expect(blockKitProblems(body.blocks)).toEqual([]);
     expect(body.blocks.filter((block) => block.type === 'section').length).toBeGreaterThan(1);
     expect(body.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: 'history:abc.def', text: { text: 'More' } }] });
+  });
+
+  it('keeps within Block Kit whatever the reply holds: 11,000 warning lines, 30 buttons in a row, long labels', () => {
+    const text = ['**a lighthouse** for Alice', ...Array.from({ length: 11_000 }, () => '⚠️ --ar was given twice; using the last one (16:9).')].join('\n');
+    const wide = Array.from({ length: 30 }, (_, n) => ({ id: `history:abc.d${n}`, label: 'L'.repeat(100), style: 'secondary' as const }));
+    const body = renderReply(reply(text, [wide, [button('reroll'), button('delete')]]));
+    expect(blockKitProblems(body.blocks)).toEqual([]);
+    expect(body.blocks).toHaveLength(50);
+    expect(body.text.length).toBeLessThanOrEqual(40_000);
+    // The buttons all survive (in blocks of at most 25); the text is cut and says so.
+    const buttons = body.blocks.flatMap((block) => (block.type === 'actions' ? block.elements : []));
+    expect(buttons).toHaveLength(32);
+    const sections = body.blocks.filter((block) => block.type === 'section');
+    expect(sections.at(-1)?.text.text).toMatch(/shortened: too long for one Slack message\)_$/);
+  });
+
+  it('renders the owner token as a Slack mention, and a mention-looking prompt as plain text', () => {
+    const alice = mention({ platform: 'slack', externalId: 'U0ALICE001', displayName: 'Alice' });
+    const body = renderReply(reply(`**<@U0EVE00001> a cat** for ${alice}: queued`));
+    expect(body.text).toBe('*&lt;@U0EVE00001&gt; a cat* for <@U0ALICE001>: queued');
+    const discordPerson = mention({ platform: 'discord', externalId: '123456789012345678', displayName: 'Bo & Co' });
+    expect(renderReply(reply(`by ${discordPerson}`)).text).toBe('by Bo &amp; Co');
   });
 });
