@@ -74,12 +74,12 @@ describe('Discord moderator commands', { timeout: 150_000 }, () => {
 
   it('/ban stops someone until /unban; only moderators may do either', async () => {
     expect((await run('ban', { user: SCENE.carol, reason: 'spam' }, SCENE.alice)).content).toMatch(/^Only a moderator can /);
-    expect((await run('ban', { user: SCENE.carol, reason: 'spam' }, SCENE.mod)).content).toBe('carol is banned.');
+    expect((await run('ban', { user: SCENE.carol, reason: 'spam' }, SCENE.mod)).content).toBe('carol is banned here.');
 
     const refused = await privateAnswer(harness.fake, harness.fake.slash('imagine', { prompt: 'anything' }, { user: SCENE.carol }));
     expect(refused.content).toMatch(/banned.*spam/);
 
-    expect((await run('unban', { user: SCENE.carol }, SCENE.helper)).content).toBe('carol is no longer banned.');
+    expect((await run('unban', { user: SCENE.carol }, SCENE.helper)).content).toBe('carol is no longer banned here.');
     const accepted = harness.fake.slash('imagine', { prompt: 'anything at all', steps: 1 }, { user: SCENE.carol });
     expect((await harness.fake.original(accepted, (message) => message.content.includes('anything at all'))).flags & 64).toBe(0);
   });

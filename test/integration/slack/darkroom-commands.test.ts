@@ -84,11 +84,11 @@ describe('/darkroom commands in Slack', () => {
 
   it('ban and unban: moderators only; a banned person is refused, by name from users.info', async () => {
     expect(await ask(PEOPLE.alice.id, '/darkroom', `ban <@${PEOPLE.bob.id}|bob> spam`)).toBe('Only a moderator can ban people.');
-    expect(await ask(PEOPLE.mod.id, '/darkroom', `ban <@${PEOPLE.bob.id}|bob> posting spam`)).toBe('Bob is banned.');
+    expect(await ask(PEOPLE.mod.id, '/darkroom', `ban <@${PEOPLE.bob.id}|bob> posting spam`)).toBe('Bob is banned here.');
     const count = (await jobs(harness)).length;
     expect(await ask(PEOPLE.bob.id, '/imagine', 'a cat --count 1')).toBe('You are banned from using Darkroom here: posting spam');
     expect((await jobs(harness)).length).toBe(count);
-    expect(await ask(PEOPLE.admin.id, '/darkroom', `unban <@${PEOPLE.bob.id}>`)).toBe('Bob is no longer banned.');
+    expect(await ask(PEOPLE.admin.id, '/darkroom', `unban <@${PEOPLE.bob.id}>`)).toBe('Bob is no longer banned here.');
     const after = await imagine(PEOPLE.bob.id, 'a cat --count 1 --steps 2', 1);
     expect(after.job.prompt).toBe('a cat');
   });

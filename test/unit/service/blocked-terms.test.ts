@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BlockedTermMatcher } from '../../../src/generation/service/blocked-terms.ts';
+import { BlockedTermMatcher, matchingViews } from '../../../src/generation/service/blocked-terms.ts';
 
 describe('BlockedTermMatcher', () => {
   const matcher = new BlockedTermMatcher(['ass', 'Blood Bath', 'ﬁre', 'dé']);
@@ -27,5 +27,39 @@ describe('BlockedTermMatcher', () => {
     expect(matcher.check('a cat', 'no ass')).toEqual({ term: 'ass', field: 'negative prompt' });
     expect(matcher.check('fire', 'ass')).toEqual({ term: 'ﬁre', field: 'prompt' });
     expect(matcher.check('a cat', 'a dog')).toBeUndefined();
+  });
+});
+
+describe('BlockedTermMatcher on the text the tokenizer sees', () => {
+  const matcher = new BlockedTermMatcher(['nude', 'big cat']);
+
+  it.each([
+    ['zero-width space', 'n\u200Bude'],
+    ['soft hyphen', 'nu\u00ADde'],
+    ['word joiner', 'nu\u2060de'],
+    ['zero-width joiner and non-joiner', 'n\u200Du\u200Cde'],
+    ['byte-order mark', '\uFEFFnude'],
+    ['right-to-left override', 'nu\u202Ede'],
+    ['control character', 'nu\u0007de'],
+    ['empty attention brackets', 'nu()de'],
+    ['A1111 backslash', 'nu\\de'],
+    ['two runs of the same weight', '(nu)(de)'],
+    ['upper case and full width', 'ＮＵＤＥ'],
+  ])('blocks a term hidden with a %s', (_, prompt) => {
+    expect(matcher.find(`a ${prompt} figure`)).toBe('nude');
+  });
+
+  it('looks through markup that splits a phrase into runs, and still matches whole words only', () => {
+    expect(matcher.find('a (big)cat')).toBe('big cat');
+    expect(matcher.find('a nudel soup')).toBeUndefined();
+    expect(matcher.find('a (nu)de:1.2 bowl')).toBe('nude');
+  });
+
+  it('matches terms typed with invisible characters as their visible form', () => {
+    expect(new BlockedTermMatcher(['n\u200Bude']).find('nude')).toBe('n\u200Bude');
+  });
+
+  it('keeps the tokenizer’s view: each form is what cleanClipText makes of the text', () => {
+    expect(matchingViews('a N\u200Bu()DE')).toEqual(['a nu()de', 'a nude']);
   });
 });

@@ -45,9 +45,12 @@ describe('/darkroom text', () => {
     expect(command('ban <@U0BOB00001|bob> posting spam again')).toEqual({
       name: 'ban',
       target: { platform: 'slack', externalId: 'U0BOB00001', displayName: 'bob' },
+      scope: 'workspace',
       reason: 'posting spam again',
     });
-    expect(command('unban <@U0BOB00001>')).toMatchObject({ name: 'unban', reason: undefined });
+    expect(command('unban <@U0BOB00001>')).toMatchObject({ name: 'unban', scope: 'workspace', reason: undefined });
+    // --global right after the person: everywhere (admins), as blocklist's --global.
+    expect(command('ban <@U0BOB00001> --global spam everywhere')).toMatchObject({ name: 'ban', scope: 'global', reason: 'spam everywhere' });
     expect(refusal('ban bob spam').message).toMatch(/^person needs a value: @someone to ban/);
     expect(refusal('ban').details).toMatchObject({ problem: 'missing', option: 'person' });
   });
