@@ -64,7 +64,8 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   const read = await readCatalog(config.models);
   if (read.catalog === undefined) throw new Error(read.problem ?? 'cannot read the model catalog');
   const locations = { catalog: read.catalog, modelsDir: config.models.dir };
-  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, logger });
+  const modelCacheDir = path.join(config.dataDir, 'cache', 'onnx');
+  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, modelCacheDir, logger });
   const store = new LocalImageStore(path.join(config.dataDir, 'images'));
   const models = await InstalledModelDirectory.open({
     defaultModel: config.engine.defaultModel,
@@ -103,7 +104,8 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   if (slack) generation.events.add(slack.events);
 
   const services: Service[] = [
-    stopOnly('engine', () => engine.close()),
+    // The default model loads in the background (warmUp never rejects), so the first job does not wait for it.
+    { name: 'engine', start: async () => void engine.warmUp(config.engine.defaultModel), stop: () => engine.close() },
     {
       name: 'image-store',
       start: async () => {

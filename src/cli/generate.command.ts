@@ -137,7 +137,8 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     initImage,
   };
   const logger = context.logger(config, 'stderr');
-  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, logger });
+  const modelCacheDir = path.join(config.dataDir, 'cache', 'onnx');
+  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, modelCacheDir, logger });
   // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.
   const interrupt = interruptOnSignals();
   try {

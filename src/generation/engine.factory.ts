@@ -14,6 +14,8 @@ export interface EngineFactoryOptions {
   locations: ModelLocations | undefined;
   /** Pipelines kept loaded at once (each holds a whole model in memory). */
   cachedPipelines: number;
+  /** Folder for rewritten and optimised ONNX graphs, made once per model (`<dataDir>/cache/onnx`). */
+  modelCacheDir: string | undefined;
   logger: Logger;
 }
 
@@ -26,6 +28,7 @@ export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionE
     threads,
     cfgBatching: engine.cfgBatching,
     cachedPipelines: options.cachedPipelines,
+    modelCacheDir: options.modelCacheDir,
     upscaler: createUpscaler(
       { ...DEFAULT_UPSCALER_CONFIG, modelPath: engine.upscaler, provider: engine.executionProvider, threads },
       { logger: logger.child({ component: 'upscaler' }), loadOnnx: undefined },

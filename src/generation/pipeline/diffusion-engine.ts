@@ -34,6 +34,8 @@ export interface DiffusionEngineOptions {
   cfgBatching: CfgBatching;
   /** Pipelines kept loaded (1–2: each holds the whole model in memory). */
   cachedPipelines: number;
+  /** Folder for rewritten and optimised ONNX graphs (`<dataDir>/cache/onnx`); omitted = under the OS temp folder. */
+  modelCacheDir?: string | undefined;
   /** `createUpscaler(...)` from the upscale room; undefined = `upscale()` refuses. */
   upscaler: Upscaler | undefined;
   logger: Logger | undefined;
@@ -152,6 +154,28 @@ export class DiffusionEngine implements ImageEngine {
     };
   }
 
+  /**
+   * Loads a model's sessions and runs one tiny step (the smallest size, no guidance) in the
+   * background at start-up, so the first person does not wait for session creation (issue 16).
+   * A job for the same model meanwhile shares the load. Never throws: a failure is logged and the
+   * first job loads (and reports) again.
+   */
+  async warmUp(model: string): Promise<void> {
+    const started = performance.now();
+    try {
+      const resolved = await this.#resolve(model);
+      await this.#cache.use(resolved.key, () => this.#load(resolved), (pipeline) =>
+        pipeline.generate(
+          { prompt: '', negativePrompt: '', seeds: [0], steps: 1, guidance: 1, scheduler: undefined, width: pipeline.sizeMultiple, height: pipeline.sizeMultiple, initImage: undefined },
+          { signal: undefined, onProgress: undefined, previews: false },
+        ),
+      );
+      this.options.logger?.info({ model, ms: Math.round(performance.now() - started) }, 'engine.warmed_up');
+    } catch (error) {
+      this.options.logger?.warn({ err: error, model }, 'engine.warm_up_failed');
+    }
+  }
+
   /** Releases every loaded pipeline and the upscaler's session. */
   async close(): Promise<void> {
     await this.#cache.clear();
@@ -178,6 +202,7 @@ export class DiffusionEngine implements ImageEngine {
       cfgBatching: this.options.cfgBatching,
       catalogFamily: undefined,
       sessionHook: undefined,
+      modelCacheDir: this.options.modelCacheDir,
     });
     this.options.logger?.info(
       { model: model.displayName, family: model.info.family, ms: Math.round(performance.now() - loadStarted) },

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
 import type { ModelFamily } from '../models/model.types.ts';
-import { createSession, type ExecutionProviderChoice, type ModelSession } from '../onnx/index.ts';
+import { createSession, type ExecutionProviderChoice, type ModelSession, type SessionTuningOptions } from '../onnx/index.ts';
 import { ClipTokenizer } from '../tokenizer/clip.tokenizer.ts';
 import {
   readTextEncoderSignature,
@@ -33,6 +33,10 @@ export interface PipelineLoadOptions {
   catalogFamily: ModelFamily | undefined;
   /** Wraps each session as it opens (tests count UNet runs); undefined = sessions as they are. */
   sessionHook: ((part: ModelPart, session: ModelSession) => ModelSession) | undefined;
+  /** Folder for rewritten and optimised graphs (`<dataDir>/cache/onnx`); omitted = under the OS temp folder. */
+  modelCacheDir?: string | undefined;
+  /** Session settings other than the engine's defaults (the benchmark compares them); omitted = defaults. */
+  sessionTuning?: Partial<SessionTuningOptions> | undefined;
 }
 
 /** The sub-models of a folder, named like their sub-folders. */
@@ -45,6 +49,8 @@ export async function openPart(part: ModelPart, file: string, options: PipelineL
     threads: options.threads,
     freeDimensionOverrides: undefined,
     logger: options.logger,
+    cacheDir: options.modelCacheDir,
+    tuning: options.sessionTuning,
   });
   return options.sessionHook ? options.sessionHook(part, session) : session;
 }
