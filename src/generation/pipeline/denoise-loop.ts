@@ -7,7 +7,7 @@
 import type { NoiseSource } from '../engine.types.ts';
 import type { NoiseDraws } from '../schedulers/index.ts';
 import { GenerationAbortedError, throwIfAborted } from './pipeline.errors.ts';
-import type { UnetRunner } from './unet-runner.ts';
+import type { NoisePredictor } from './tiled-unet.ts';
 
 /** The part of a scheduler the loop drives. */
 export interface LoopScheduler {
@@ -37,7 +37,8 @@ export interface DenoiseLoopInput {
   /** Initial latents [images, C, h, w]: noise × init sigma, or the noised init image. */
   latents: Float32Array;
   images: number;
-  runner: UnetRunner;
+  /** The UNet (whole-image calls or tiles): one prediction for every row. */
+  runner: NoisePredictor;
   /** Classifier-free guidance on: the runner has 2 × images rows, negative rows first. */
   guided: boolean;
   guidance: number;

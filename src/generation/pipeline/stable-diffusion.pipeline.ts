@@ -19,6 +19,7 @@ import {
 import { buildConditioning } from './conditioning-rows.ts';
 import { runDenoiseLoop } from './denoise-loop.ts';
 import { initialNoise } from './initial-latents.ts';
+import { noisePredictorFor, planLargeImage } from './large-image.ts';
 import { progressWithLazyPreview } from './latent-preview.ts';
 import { readVaeEncoderOutput, type VaeEncoderOutput } from './model-signature.ts';
 import { PerImageNoise } from './per-image-noise.ts';
@@ -109,6 +110,8 @@ export class StableDiffusionPipeline {
     const noise = new PerImageNoise(generators);
     const latentHeight = request.height / 8;
     const latentWidth = request.width / 8;
+    // Larger than the model's native size: tiled VAE and, well above it, tiled UNet work (large-image.ts).
+    const large = planLargeImage(model.info.sampleSize, request.width, request.height);
 
     let timesteps: readonly number[];
     let latents: Float32Array;
@@ -132,7 +135,9 @@ export class StableDiffusionPipeline {
       unet: model.unetSignature,
     });
     const rowsPerCall = unetRowsPerCall(this.options.cfgBatching, model.unet.provider, rows);
-    const runner = new UnetRunner(model.unet, conditioning, rows, [4, latentHeight, latentWidth], rowsPerCall);
+    const runner = noisePredictorFor(large, rows, [4, latentHeight, latentWidth], (height, width) =>
+      new UnetRunner(model.unet, conditioning, rows, [4, height, width], rowsPerCall),
+    );
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();
     let stepStarted = denoiseStarted;
@@ -159,7 +164,7 @@ export class StableDiffusionPipeline {
     const decodeStarted = performance.now();
     const output: PipelineImage[] = [];
     for (const [index, seed] of request.seeds.entries()) {
-      const image = await decodeLatents(model.vaeDecoder, latents, index, latentHeight, latentWidth, model.info.scalingFactor);
+      const image = await decodeLatents(model.vaeDecoder, latents, index, latentHeight, latentWidth, model.info.scalingFactor, large.vaeTile);
       const nsfw = model.safetyChecker
         ? await checkImageSafety(model.safetyChecker.session, image, model.safetyChecker.preprocessing)
         : undefined;
@@ -203,7 +208,8 @@ export class StableDiffusionPipeline {
       image = await resizeImage(image, request.width, request.height, 'lanczos3');
     }
     const encoder = await this.#openVaeEncoder();
-    const encoded = await encodeInitLatents(encoder.session, encoder.output, image, generators, this.model.info.scalingFactor);
+    const { vaeTile } = planLargeImage(this.model.info.sampleSize, request.width, request.height);
+    const encoded = await encodeInitLatents(encoder.session, encoder.output, image, generators, this.model.info.scalingFactor, vaeTile);
     const latents = scheduler.addNoise(encoded, noise.randn(encoded.length), first);
     return { timesteps, latents };
   }
