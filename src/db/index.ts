@@ -30,3 +30,5 @@ export type { AuditQuery, ModerationRepository, NewModerationAction } from './mo
 export { normalizeBlockedTerm } from './blocked-term.repository.ts';
 export type { AddBlockedTermResult, BlockedTermRepository } from './blocked-term.repository.ts';
 export type { UserSettingsRepository } from './user-settings.repository.ts';
+export type { JobLeaseRepository, JobLeaseState, RecoveredJobs, RecoveryRules } from './job-lease.repository.ts';
+export type { ChatEventClaimRepository } from './chat-event-claim.repository.ts';

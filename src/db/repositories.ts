@@ -1,6 +1,8 @@
 import type { Database } from './database.ts';
 import type { Clock } from './domain.types.ts';
 import { PrismaBlockedTermRepository, type BlockedTermRepository } from './blocked-term.repository.ts';
+import { PrismaChatEventClaimRepository, type ChatEventClaimRepository } from './chat-event-claim.repository.ts';
+import { PrismaJobLeaseRepository, type JobLeaseRepository } from './job-lease.repository.ts';
 import type { GenerationRepository } from './generation.repository.ts';
 import { PrismaImageRepository, type ImageRepository } from './image.repository.ts';
 import { PrismaModerationRepository, type ModerationRepository } from './moderation.repository.ts';
@@ -20,6 +22,10 @@ export interface Repositories {
   moderation: ModerationRepository;
   blockedTerms: BlockedTermRepository;
   userSettings: UserSettingsRepository;
+  /** Who runs which job (leases, attempts) across processes. */
+  jobLeases: JobLeaseRepository;
+  /** Chat events taken by one process. */
+  chatEvents: ChatEventClaimRepository;
 }
 
 /** Prisma-backed repositories over an open database; `now` (usually `systemClock`) stamps the rows they write. */
@@ -34,5 +40,7 @@ export function createRepositories(database: Database, now: Clock): Repositories
     moderation: new PrismaModerationRepository(prisma, now),
     blockedTerms: new PrismaBlockedTermRepository(prisma, now),
     userSettings: new PrismaUserSettingsRepository(prisma, now),
+    jobLeases: new PrismaJobLeaseRepository(prisma, now),
+    chatEvents: new PrismaChatEventClaimRepository(prisma, now),
   };
 }

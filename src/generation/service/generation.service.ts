@@ -29,6 +29,9 @@ import type { PolicyCache } from './policy-cache.ts';
 import { RequestPolicies } from './request-policies.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
+import { EventClaims } from './event-claims.ts';
+import { defaultJobLease, type JobLeaseSettings } from './job-lease.ts';
+import { recoverAbandonedJobs } from './job-recovery.ts';
 import type { ChatLocation, Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome, JobOwner, Requester, RequestFrom } from './service.types.ts';
 import { safeImagineOptions, safeOptionValues, safeOptionalText } from './text-safety.ts';
 import { WhoResolver, isModerator, scopeOf } from './who.ts';
@@ -48,7 +51,7 @@ export interface GenerationPolicy {
 }
 
 export interface GenerationServiceOptions {
-  repositories: Pick<Repositories, 'users' | 'workspaces' | 'workspaceBans' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings'>;
+  repositories: Pick<Repositories, 'users' | 'workspaces' | 'workspaceBans' | 'generations' | 'images' | 'moderation' | 'blockedTerms' | 'userSettings' | 'jobLeases' | 'chatEvents'>;
   /** Counts accepted jobs for quotas (the usage repository). */
   counter: AcceptedJobCounter;
   /** Shared with the ModerationService, so its changes are seen here at once. */
@@ -64,6 +67,11 @@ export interface GenerationServiceOptions {
   /** Uniform in [0, 1): seeds. */
   random: () => number;
   logger: Logger;
+  /**
+   * This process's owner id and lease durations for the jobs it runs; by default a fresh id
+   * and {@link defaultJobLease}'s durations. Tests pass their own to act as two processes.
+   */
+  lease?: JobLeaseSettings;
 }
 
 export type { CancelOutcome } from './job-cancellation.ts';
@@ -79,6 +87,7 @@ export class GenerationService {
   readonly #removal: ImageRemoval;
   readonly #policies: RequestPolicies;
   readonly #cancellation: JobCancellation;
+  readonly #eventClaims: EventClaims;
   readonly #log: Logger;
 
   constructor(private readonly options: GenerationServiceOptions) {
@@ -95,8 +104,12 @@ export class GenerationService {
       events: this.#events,
       logger,
     });
+    const lease = options.lease ?? defaultJobLease();
+    this.#eventClaims = new EventClaims({ claims: repositories.chatEvents, owner: lease.owner, now: options.now, logger });
     this.#runner = new JobRunner({
       generations: repositories.generations,
+      leases: repositories.jobLeases,
+      lease,
       engine: options.engine,
       store: options.store,
       queue: options.queue,
@@ -115,15 +128,16 @@ export class GenerationService {
   }
 
   /**
-   * Re-queues what a previous process left, then starts running jobs: `running` rows go back to
-   * `queued` (that process is gone), and every unfinished row is queued in acceptance order.
-   * Call once, before taking requests. Returns how many jobs were re-queued.
+   * Re-queues what a previous process left, then starts running jobs: `running` rows whose
+   * process is gone (lease expired, or a dead process of this host) go back to `queued`, or
+   * fail as `crash_loop` when they were running each time their process died; then every
+   * queued row is queued here in acceptance order. A job another live process is running is
+   * left to it. Call once, before taking requests. Returns how many jobs were re-queued.
    */
   async start(): Promise<number> {
-    const { generations, users } = this.options.repositories;
-    // Before anything runs here: `running` rows now can only be a dead process's.
-    const interrupted = await generations.requeueInterrupted();
-    const unfinished = await generations.listUnfinished();
+    const { generations, users, jobLeases } = this.options.repositories;
+    const interrupted = await recoverAbandonedJobs({ leases: jobLeases, generations, users, events: this.#events, logger: this.#log });
+    const unfinished = (await generations.listUnfinished()).filter((generation) => generation.status === 'queued');
     let requeued = 0;
     for (const generation of unfinished) {
       // Accepted by this process before start() (already in the queue): not a leftover.
@@ -135,7 +149,7 @@ export class GenerationService {
       requeued++;
     }
     await this.options.queue.start(this.#runner.run);
-    this.#log.info({ requeued, interrupted: interrupted.length }, 'service.recovered');
+    this.#log.info({ requeued, interrupted: interrupted.requeued.length, crashLooped: interrupted.failed.length }, 'service.recovered');
     return requeued;
   }
 
@@ -236,6 +250,15 @@ export class GenerationService {
     const updated = updateSettings(await userSettings.get(who.user.id), safe.values, who.limits, await this.options.models.list());
     if (!updated.ok) return updated;
     return { ok: true, settings: await this.#policies.saveSettings(who.user.id, updated.settings) };
+  }
+
+  /**
+   * Call before acting on a reaction or button press: true for the one process (of all sharing
+   * the database) that should handle it, false for a repeat. `key` names the event on its
+   * platform, e.g. `discord:interaction:<id>` or `slack:event:<event_id>`.
+   */
+  claimEvent(key: string): Promise<boolean> {
+    return this.#eventClaims.claim(key);
   }
 
   /** Records where the job's message lives once the adapter has posted it. */

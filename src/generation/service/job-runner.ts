@@ -1,21 +1,25 @@
 /**
- * Runs one job from its database row: claims it (queued → running, only if still queued),
- * runs the engine with the queue's AbortSignal, stores the images, then records images and
- * `succeeded` in one transaction (only if still running) before telling the adapter. So a job
- * cancelled meanwhile never turns into a success, and a job never completes twice: a second
- * runner cannot claim it, and image keys are stable, so a rerun after a crash overwrites the
- * same files. A job aborted by shutdown stays `running` and is re-queued at the next start.
+ * Runs one job from its database row: claims it for this process (queued → running, attempts
+ * + 1, a lease in the row, only if still queued), renews the lease while it runs, runs the
+ * engine with the queue's AbortSignal, stores the images, then records images and `succeeded`
+ * in one transaction (only if still running) before telling the adapter. So a job cancelled
+ * meanwhile never turns into a success, and a job never completes twice: a second runner (here
+ * or in another process) cannot claim it, and image keys are stable, so a rerun after a crash
+ * overwrites the same files. A job aborted by shutdown is released (back to `queued`, the
+ * attempt not counted) and runs at the next start.
  */
 import type { Logger } from 'pino';
 import type { GenerationWithImages } from '../../db/domain.types.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationRepository, GenerationSuccess, NewImage } from '../../db/generation.repository.ts';
+import type { JobLeaseRepository } from '../../db/job-lease.repository.ts';
 import { decodeImage, makePreview } from '../../images/index.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import { imageKey } from '../../storage/image.store.ts';
 import type { GenerationRequest, GenerationResult, ImageEngine, StepProgress } from '../engine.types.ts';
 import type { GenerationQueue, JobContext, QueueJob } from '../queue/generation-queue.ts';
 import { SourceImageGoneError, failureFor } from './engine-failure.ts';
+import { LeaseKeeper, type JobLeaseSettings } from './job-lease.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
@@ -26,6 +30,9 @@ import { isSchedulerName } from './scheduler-names.ts';
 
 export interface JobRunnerOptions {
   generations: GenerationRepository;
+  leases: JobLeaseRepository;
+  /** This process's owner id and lease durations. */
+  lease: JobLeaseSettings;
   engine: ImageEngine;
   store: ImageStore;
   queue: GenerationQueue;
@@ -40,6 +47,14 @@ export interface JobRunnerOptions {
   logger: Logger;
 }
 
+/** This process no longer holds the job's lease: another one runs it now. */
+class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor() {
+    super('the job lease was taken over by another process');
+  }
+}
+
 const PREVIEW = { format: 'jpeg', maxSide: 256, quality: 60 } as const;
 /** Attempts at the success transaction before the job counts as failed. */
 const RECORD_ATTEMPTS = 4;
@@ -50,34 +65,41 @@ export class JobRunner {
 
   /** The queue's runner: never rejects. */
   readonly run = async (job: QueueJob, context: JobContext): Promise<void> => {
-    const { generations, registry, events, now } = this.options;
+    const { leases, lease, registry, events, now } = this.options;
     const log = this.options.logger.child({ jobId: job.id });
+    let keeper: LeaseKeeper | undefined;
     try {
-      if (!(await generations.markRunning(job.id))) {
+      const attempt = await leases.claim(job.id, lease.owner, lease.durationMs);
+      if (attempt === undefined) {
         log.info('job.skipped_not_queued');
         return;
       }
+      keeper = new LeaseKeeper(job.id, leases, lease, log);
       const generation = await this.#load(job.id);
       const info = await registry.ensure(job.id, generation.userId);
       const startedAt = now();
       info.started = true;
-      log.info({ waitedMs: startedAt - generation.queuedAt.getTime(), kind: generation.kind, model: generation.model }, 'job.started');
+      log.info({ waitedMs: startedAt - generation.queuedAt.getTime(), kind: generation.kind, model: generation.model, attempt }, 'job.started');
       events.emit('started', { generation, owner: info.owner });
       try {
-        await this.#execute(generation, context, startedAt, log);
+        await this.#execute(generation, context, keeper.lost, startedAt, log);
       } catch (error) {
-        await this.#handleError(generation, error, context, log);
+        await this.#handleError(generation, error, context, keeper.lost, log);
       }
     } catch (error) {
       log.error({ err: error }, 'job.runner_failed');
     } finally {
+      keeper?.stop();
       registry.delete(job.id);
     }
   };
 
-  async #execute(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<void> {
+  async #execute(generation: GenerationWithImages, context: JobContext, leaseLost: AbortSignal, startedAt: number, log: Logger): Promise<void> {
     const { store, registry, events } = this.options;
-    const result = await this.#generate(generation, context, startedAt, log);
+    const result = await this.#generate(generation, context, AbortSignal.any([context.signal, leaseLost]), startedAt, log);
+    // Another process took the job over (this one stalled past its lease): it records the result.
+    const { leases, lease } = this.options;
+    if (leaseLost.aborted || !(await leases.renew(generation.id, lease.owner, lease.durationMs))) throw new LeaseLostError();
     const images: NewImage[] = [];
     const bytes = new Map<number, Buffer>();
     for (const image of result.images) {
@@ -125,7 +147,7 @@ export class JobRunner {
     }
   }
 
-  async #generate(generation: GenerationWithImages, context: JobContext, startedAt: number, log: Logger): Promise<GenerationResult> {
+  async #generate(generation: GenerationWithImages, context: JobContext, signal: AbortSignal, startedAt: number, log: Logger): Promise<GenerationResult> {
     const { engine, previews, progressIntervalMs, now } = this.options;
     const throttle = new ProgressThrottle(progressIntervalMs, now, startedAt);
     const onProgress = (progress: StepProgress): void => {
@@ -133,7 +155,7 @@ export class JobRunner {
       log.debug({ step: progress.step, totalSteps: progress.totalSteps, elapsedMs: now() - startedAt }, 'job.step');
       if (throttle.tryPass()) void this.#emitProgress(generation, progress, log);
     };
-    const options = { signal: context.signal, onProgress, previews };
+    const options = { signal, onProgress, previews };
     const request = this.#request(generation);
     if (generation.kind === 'upscale') {
       const source = await this.#sourceImage(generation);
@@ -192,10 +214,23 @@ export class JobRunner {
     }
   }
 
-  async #handleError(generation: GenerationWithImages, error: unknown, context: JobContext, log: Logger): Promise<void> {
+  async #handleError(generation: GenerationWithImages, error: unknown, context: JobContext, leaseLost: AbortSignal, log: Logger): Promise<void> {
     if (context.signal.aborted) {
-      // Shutdown: the row stays `running`; the next start re-queues it. Cancel: already recorded and announced.
-      log.info({ cause: context.abortCause() }, context.abortCause() === 'shutdown' ? 'job.interrupted' : 'job.cancelled');
+      if (context.abortCause() === 'shutdown') {
+        // Back to `queued` for the next start; a shutdown is not a crash, so the attempt does not count.
+        const released = await this.options.leases.release(generation.id, this.options.lease.owner).catch((releaseError: unknown) => {
+          log.warn({ err: releaseError }, 'job.release_failed');
+          return false;
+        });
+        log.info({ released }, 'job.interrupted');
+      } else {
+        // Cancel: already recorded and announced.
+        log.info('job.cancelled');
+      }
+      return;
+    }
+    if (leaseLost.aborted || error instanceof LeaseLostError) {
+      log.warn('job.abandoned_lease_lost');
       return;
     }
     const available = (await this.options.models.list().catch(() => [])).map((model) => model.name);

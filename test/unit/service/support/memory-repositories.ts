@@ -36,6 +36,7 @@ import type { Repositories } from '../../../../src/db/repositories.ts';
 import type { UserSettingsRepository } from '../../../../src/db/user-settings.repository.ts';
 import type { ChatIdentity, UserRepository } from '../../../../src/db/user.repository.ts';
 import type { WorkspaceRepository } from '../../../../src/db/workspace.repository.ts';
+import { MemoryChatEventClaims, MemoryJobLeases } from './memory-job-leases.ts';
 import type { WorkspaceBanRepository } from '../../../../src/db/workspace-ban.repository.ts';
 
 let sequence = 0;
@@ -291,5 +292,7 @@ export function memoryRepositories(now: () => Date): MemoryRepositories {
     moderation: new MemoryModeration(now),
     blockedTerms: new MemoryBlockedTerms(now),
     userSettings: new MemoryUserSettings(),
+    jobLeases: new MemoryJobLeases(generations, now),
+    chatEvents: new MemoryChatEventClaims(now),
   };
 }
