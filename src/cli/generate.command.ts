@@ -3,17 +3,19 @@
  * bot uses. Prints each image's seed and file, then the timings.
  */
 import { randomInt } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SCHEDULER_NAMES, type GenerationRequest, type RgbImage, type SchedulerName } from '../generation/engine.types.ts';
+import { SCHEDULER_NAMES, type GenerationRequest, type SchedulerName } from '../generation/engine.types.ts';
 import { resolveModel } from '../generation/models/model-resolve.ts';
 import { createDiffusionEngine } from '../generation/engine.factory.ts';
 import { MAX_IMAGES_PER_REQUEST, type DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
-import { decodeImage } from '../images/index.ts';
+import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
+import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
+import { fitOutputSize, readInitImage } from './init-image.reader.ts';
 
 interface GenerateFlags {
   model: string | undefined;
@@ -48,11 +50,11 @@ function decimal(min: number, max: number): (value: string) => number {
   };
 }
 
+/** Our names or A1111's / k-diffusion's (`"DPM++ 2M Karras"`, `k_euler_a`), as in chat. */
 function schedulerName(value: string): SchedulerName {
-  if (!(SCHEDULER_NAMES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`one of ${SCHEDULER_NAMES.join(', ')}`);
-  }
-  return value as SchedulerName;
+  const name = parseSchedulerName(value);
+  if (name === undefined) throw new InvalidArgumentError(`one of ${SCHEDULER_NAMES.join(', ')}`);
+  return name;
 }
 
 /** `out.png` for one image; `out-1.png`, `out-2.png`… for several. */
@@ -73,11 +75,11 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     .option('--seed <n>', 'seed of the first image (image i uses seed + i; default: random)', integer(0, 2 ** 32 - 1))
     .option('--steps <n>', 'denoising steps (default: the model’s recommendation)', integer(1, 150))
     .option('--guidance <x>', 'classifier-free guidance scale', decimal(0, 30))
-    .option('--scheduler <name>', `one of ${SCHEDULER_NAMES.join(', ')}`, schedulerName)
-    .option('--width <px>', 'image width (multiple of 8)', integer(8, 4096))
-    .option('--height <px>', 'image height (multiple of 8)', integer(8, 4096))
+    .option('--scheduler <name>', `one of ${SCHEDULER_NAMES.join(', ')} (A1111 names work too)`, schedulerName)
+    .option('--width <px>', 'image width (multiple of 8)', integer(8, MAX_IMAGE_SIDE))
+    .option('--height <px>', 'image height (multiple of 8)', integer(8, MAX_IMAGE_SIDE))
     .option('--count <n>', 'images to generate', integer(1, MAX_IMAGES_PER_REQUEST), 1)
-    .option('--init-image <png>', 'img2img: start from this image')
+    .option('--init-image <file>', 'img2img: start from this image (PNG, JPEG, WebP…, at most 50 MB; output size: its own, at most 4096 px a side)')
     .option('--strength <s>', 'img2img: how much to change the init image, (0, 1]', decimal(0.01, 1), 0.8)
     .option('--upscale', '2× upscale each image afterwards', false)
     .requiredOption('--out <file.png>', 'output file (several images: FILE-1.png, FILE-2.png, …)')
@@ -108,6 +110,16 @@ async function upscaled(
 async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<number> {
   const config = context.config();
   if (config === undefined) return EXIT.config;
+  // The person's own file first: a wrong path is answered before any model is looked at.
+  let initImage: GenerationRequest['initImage'];
+  if (flags.initImage !== undefined) {
+    const read = await readInitImage(flags.initImage);
+    if (!read.ok) {
+      context.err(read.message);
+      return EXIT.failure;
+    }
+    initImage = { image: read.image, strength: flags.strength };
+  }
   const catalog = await catalogOrReport(context, config.models);
   if (catalog === undefined) return EXIT.failure;
   const locations = { catalog, modelsDir: config.models.dir };
@@ -118,11 +130,8 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     return EXIT.failure;
   }
   const defaults = recommendedSettings(resolved.info, resolved.entry);
-  let initImage: GenerationRequest['initImage'];
-  if (flags.initImage !== undefined) {
-    const image: RgbImage = await decodeImage(await readFile(flags.initImage));
-    initImage = { image, strength: flags.strength };
-  }
+  const size = initImage !== undefined ? fitOutputSize(initImage.image, flags.width, flags.height) : undefined;
+  if (size?.note !== undefined) context.err(`note: ${size.note}`);
   const request: GenerationRequest = {
     model: modelName,
     prompt: flags.prompt,
@@ -131,8 +140,8 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     steps: flags.steps ?? defaults.steps,
     guidance: flags.guidance ?? defaults.guidance,
     scheduler: flags.scheduler ?? defaults.scheduler,
-    width: flags.width ?? initImage?.image.width ?? defaults.width,
-    height: flags.height ?? initImage?.image.height ?? defaults.height,
+    width: size?.width ?? flags.width ?? defaults.width,
+    height: size?.height ?? flags.height ?? defaults.height,
     count: flags.count,
     initImage,
   };

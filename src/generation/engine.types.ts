@@ -3,9 +3,10 @@
  * library-free: nothing here imports onnxruntime, sharp or Prisma.
  */
 
-/** Scheduler names accepted everywhere (config, slash commands, CLI). */
-export const SCHEDULER_NAMES = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'lms', 'pndm', 'lcm'] as const;
-export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+/** Scheduler names accepted everywhere; the list lives in the schedulers' registry. */
+import type { SchedulerName } from './schedulers/scheduler-registry.ts';
+
+export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/scheduler-registry.ts';
 
 /** A source of standard-normal noise. One per image, seeded with that image's seed. */
 export interface NoiseSource {

@@ -14,20 +14,10 @@ import {
   type APIApplicationCommandBasicOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { SCHEDULER_NAMES } from '../../generation/engine.types.ts';
+import { SCHEDULERS } from '../../generation/schedulers/scheduler-registry.ts';
 import { MAX_GUIDANCE, MAX_PROMPT_LENGTH, MAX_SEED } from '../../generation/service/imagine-options.ts';
 
 export const ASPECT_CHOICES = ['1:1', '3:2', '2:3', '4:3', '3:4', '16:9', '9:16'] as const;
-
-const SCHEDULER_LABELS: Record<(typeof SCHEDULER_NAMES)[number], string> = {
-  euler: 'Euler',
-  'euler-ancestral': 'Euler a',
-  ddim: 'DDIM',
-  'dpmpp-2m': 'DPM++ 2M',
-  lms: 'LMS',
-  pndm: 'PNDM',
-  lcm: 'LCM',
-};
 
 /** Days history and usage may look back. */
 const MAX_DAYS = 3650;
@@ -41,7 +31,8 @@ function text(name: string, description: string, extra: Partial<APIApplicationCo
   return { type: STRING, name, description, ...extra } as APIApplicationCommandBasicOption;
 }
 
-const schedulerChoices = SCHEDULER_NAMES.map((name) => ({ name: SCHEDULER_LABELS[name], value: name }));
+/** Every scheduler of the registry (Discord allows 25 choices; `/settings` adds "server default"). */
+const schedulerChoices = SCHEDULERS.map((entry) => ({ name: entry.label, value: entry.name }));
 const aspectChoices = ASPECT_CHOICES.map((ratio) => ({ name: ratio, value: ratio }));
 const DEFAULT_CHOICE = { name: 'server default', value: 'default' };
 

@@ -1,4 +1,5 @@
 import type { SchedulerName } from '../engine.types.ts';
+import { schedulerForClass } from '../schedulers/scheduler-registry.ts';
 import type { ModelFamily } from './model.types.ts';
 
 /**
@@ -29,18 +30,10 @@ export function defaultResolution(family: ModelFamily, predictionType: Predictio
 
 export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 
-/** diffusers scheduler classes and the Darkroom scheduler that implements the same maths. */
-const SCHEDULER_CLASSES: Readonly<Record<string, SchedulerName>> = {
-  PNDMScheduler: 'pndm',
-  EulerDiscreteScheduler: 'euler',
-  EulerAncestralDiscreteScheduler: 'euler-ancestral',
-  DDIMScheduler: 'ddim',
-  DPMSolverMultistepScheduler: 'dpmpp-2m',
-  LMSDiscreteScheduler: 'lms',
-  LCMScheduler: 'lcm',
-};
-
-/** Maps a `scheduler_config.json` `_class_name` to our scheduler name; undefined for classes we lack (UniPC, DDPM…). */
-export function schedulerFromClassName(className: string | undefined): SchedulerName | undefined {
-  return className === undefined ? undefined : SCHEDULER_CLASSES[className];
+/**
+ * Maps a `scheduler_config.json` `_class_name` (and its `use_karras_sigmas`) to our scheduler name;
+ * undefined for classes we lack (UniPC, DDPM…). The table is the schedulers' registry.
+ */
+export function schedulerFromClassName(className: string | undefined, useKarrasSigmas: boolean): SchedulerName | undefined {
+  return className === undefined ? undefined : schedulerForClass(className, useKarrasSigmas);
 }

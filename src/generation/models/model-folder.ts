@@ -118,7 +118,7 @@ export async function inspectModelFolder(
   const predictionType = parsePredictionType(stringField(schedulerConfig, 'prediction_type'));
   const configScaling = numberField(objectOrUndefined(configs.vaeDecoder), 'scaling_factor');
   const unetSampleSize = numberField(unetConfig, 'sample_size');
-  const defaultScheduler = schedulerFromClassName(schedulerClassName);
+  const defaultScheduler = schedulerFromClassName(schedulerClassName, schedulerConfig['use_karras_sigmas'] === true);
   const warnings = [...detected.warnings];
   if (defaultScheduler === undefined) {
     warnings.push(`scheduler class ${schedulerClassName ?? '(none)'} has no Darkroom equivalent; pick a scheduler explicitly`);

@@ -17,11 +17,11 @@ import { encodePng, formatA1111Parameters, resizeImage } from '../../images/inde
 import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
 import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
+import { a1111SamplerLabel, parseSchedulerConfig } from '../schedulers/index.ts';
 import type { Upscaler } from '../upscale/index.ts';
 import { upscalePng } from './engine-upscale.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 import { ModelUnavailableError } from './pipeline.errors.ts';
-import { a1111SamplerName } from './sampler-names.ts';
 import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
 import type { CfgBatching } from './unet-runner.ts';
 
@@ -115,7 +115,7 @@ export class DiffusionEngine implements ImageEngine {
     if (!upscaler) throw new Error('no upscaler is configured for this engine');
     const started = performance.now();
     const model = await this.#resolve(request.model);
-    const sampler = a1111SamplerName(request.scheduler ?? model.info.defaultScheduler ?? 'euler', false);
+    const sampler = a1111SamplerLabel(request.scheduler ?? model.info.defaultScheduler ?? 'euler', parseSchedulerConfig(model.info.schedulerConfig));
     let img2imgTimings: GenerationTimings | undefined;
     const result = await upscalePng(upscaler, png, request, model.displayName, sampler, options, async (image, strength, signal) => {
       const output = await this.#cache.use(model.key, () => this.#load(model), async (pipeline) => {

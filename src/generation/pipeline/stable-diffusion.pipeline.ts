@@ -9,6 +9,7 @@ import type { ModelFolderInfo } from '../models/model-folder.ts';
 import type { ModelSession } from '../onnx/index.ts';
 import { TorchGenerator } from '../rng/torch-generator.ts';
 import {
+  a1111SamplerLabel,
   createScheduler,
   img2imgTimesteps,
   parseSchedulerConfig,
@@ -26,7 +27,6 @@ import { PerImageNoise } from './per-image-noise.ts';
 import { loadModel, openPart, type LoadedModel, type PipelineLoadOptions } from './pipeline-loader.ts';
 import { throwIfAborted } from './pipeline.errors.ts';
 import { checkImageSafety } from './safety-checker.ts';
-import { a1111SamplerName } from './sampler-names.ts';
 import { validateRequest, type PipelineOutput, type PipelineImage, type PipelineRequest, type PipelineRunOptions } from './pipeline-request.ts';
 import { encodeTextConditioning } from './text-conditioning.ts';
 import { UnetRunner, unetRowsPerCall } from './unet-runner.ts';
@@ -68,12 +68,15 @@ export class StableDiffusionPipeline {
   }
 
   /**
-   * The folder's scheduler config, with the fix-ups diffusers' SD 1.x/2.x pipelines apply
-   * (`steps_offset` 1, no `clip_sample`); the SDXL and LCM pipelines leave it as it is.
+   * The folder's scheduler config as `name` sees it: with the fix-ups diffusers' SD 1.x/2.x
+   * pipelines apply at load (`steps_offset` 1, no `clip_sample`; the SDXL and LCM pipelines leave
+   * it as it is), used as loaded when `name` is the folder's own scheduler, else through
+   * `from_config` (keys the file does not set take `name`'s class defaults).
    */
-  #schedulerConfig(): SchedulerConfig {
+  #schedulerConfig(name: SchedulerName): SchedulerConfig {
     const parsed = parseSchedulerConfig(this.model.info.schedulerConfig);
-    return this.model.sdxl || this.model.lcm ? parsed : withStableDiffusionPipelineFixes(parsed);
+    if (this.model.sdxl || this.model.lcm) return parsed;
+    return withStableDiffusionPipelineFixes(parsed, name === this.model.info.defaultScheduler ? 'as-loaded' : 'from-config');
   }
 
   /** Chooses the scheduler: the request's, else the folder's class, else LCM for LCM UNets / Euler. */
@@ -103,7 +106,7 @@ export class StableDiffusionPipeline {
     throwIfAborted(options.signal, 0);
 
     const schedulerName = this.#schedulerName(request.scheduler);
-    const schedulerConfig = this.#schedulerConfig();
+    const schedulerConfig = this.#schedulerConfig(schedulerName);
     warnings.push(...schedulerConfig.warnings);
     const scheduler = createScheduler(schedulerName, schedulerConfig);
     const generators = request.seeds.map((seed) => new TorchGenerator(seed));
@@ -171,7 +174,6 @@ export class StableDiffusionPipeline {
       output.push({ seed, image, nsfw });
     }
     const decodeMs = performance.now() - decodeStarted;
-    const karras = schedulerConfig.useKarrasSigmas === true;
     this.options.logger?.debug(
       { steps: timesteps.length, images, textEncodeMs, denoiseMs, decodeMs },
       'pipeline.generated',
@@ -179,7 +181,7 @@ export class StableDiffusionPipeline {
     return {
       images: output,
       scheduler: schedulerName,
-      samplerLabel: a1111SamplerName(schedulerName, karras),
+      samplerLabel: a1111SamplerLabel(schedulerName, schedulerConfig),
       stepsRun: timesteps.length,
       timings: { totalMs: performance.now() - started, textEncodeMs, denoiseMs, decodeMs, stepMs },
       warnings,

@@ -1,34 +1,13 @@
 /**
  * Scheduler factory and the img2img timestep selection of diffusers' pipelines.
  */
-import type { SchedulerName } from '../engine.types.ts';
-import { DdimScheduler } from './ddim.scheduler.ts';
-import { DpmSolverMultistepScheduler } from './dpmpp-2m.scheduler.ts';
-import { EulerAncestralScheduler } from './euler-ancestral.scheduler.ts';
-import { EulerScheduler } from './euler.scheduler.ts';
 import { LcmScheduler } from './lcm.scheduler.ts';
-import { LmsScheduler } from './lms.scheduler.ts';
-import { PndmScheduler } from './pndm.scheduler.ts';
+import { schedulerEntry, type SchedulerName } from './scheduler-registry.ts';
 import type { Scheduler, SchedulerConfig } from './scheduler.types.ts';
 
-/** A fresh scheduler of the named kind, configured like `XScheduler.from_config(config)`. */
+/** A fresh scheduler of the named kind, configured like `XScheduler.from_config(config)` (see the registry). */
 export function createScheduler(name: SchedulerName, config: SchedulerConfig): Scheduler {
-  switch (name) {
-    case 'euler':
-      return new EulerScheduler(config);
-    case 'euler-ancestral':
-      return new EulerAncestralScheduler(config);
-    case 'ddim':
-      return new DdimScheduler(config);
-    case 'dpmpp-2m':
-      return new DpmSolverMultistepScheduler(config);
-    case 'lms':
-      return new LmsScheduler(config);
-    case 'pndm':
-      return new PndmScheduler(config);
-    case 'lcm':
-      return new LcmScheduler(config);
-  }
+  return schedulerEntry(name).create(config);
 }
 
 /** The part of a schedule an img2img run denoises, as the pipeline uses it. */

@@ -1,8 +1,11 @@
 /**
  * Reading a diffusers `scheduler/scheduler_config.json`. Tolerant like `from_config`: unknown keys
- * are ignored, missing keys take the default of the file's own `_class_name` (what
- * `pipe.scheduler.config` holds after loading), and whatever is still missing takes the default of
- * the scheduler finally created (see each scheduler's `resolve…` function).
+ * are ignored, and a key the file does not set stays undefined, so the scheduler finally created
+ * applies its own class's default. That is what `XScheduler.from_config(pipe.scheduler.config)`
+ * does: the loaded config lists the keys it filled with the file class's defaults in
+ * `_use_default_values`, and `ConfigMixin.extract_init_dict` drops them, so the new class's
+ * `__init__` defaults apply (e.g. an SD 1.x PNDM file without `timestep_spacing` gives Euler
+ * `linspace`, not PNDM's `leading`).
  */
 import type { BetaSchedule, PredictionType, SchedulerConfig, TimestepSpacing } from './scheduler.types.ts';
 
@@ -17,56 +20,6 @@ export class UnsupportedSchedulerConfigError extends Error {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type ConfigFields = Omit<Mutable<SchedulerConfig>, 'warnings' | 'className'>;
-type Defaults = Partial<ConfigFields>;
-
-const BASE_DEFAULTS: Defaults = { numTrainTimesteps: 1000, betaStart: 0.0001, betaEnd: 0.02, betaSchedule: 'linear', predictionType: 'epsilon', stepsOffset: 0 };
-const SIGMA_DEFAULTS: Defaults = { ...BASE_DEFAULTS, timestepSpacing: 'linspace', useKarrasSigmas: false };
-
-/** `__init__` defaults of the diffusers classes a model folder may name (diffusers ≥ 0.27). */
-const CLASS_DEFAULTS: Record<string, Defaults> = {
-  PNDMScheduler: { ...BASE_DEFAULTS, timestepSpacing: 'leading', skipPrkSteps: false, setAlphaToOne: false },
-  DDIMScheduler: { ...BASE_DEFAULTS, timestepSpacing: 'leading', clipSample: true, clipSampleRange: 1, setAlphaToOne: true, rescaleBetasZeroSnr: false },
-  DDPMScheduler: { ...BASE_DEFAULTS, timestepSpacing: 'leading', clipSample: true, clipSampleRange: 1, rescaleBetasZeroSnr: false },
-  LCMScheduler: {
-    ...BASE_DEFAULTS,
-    betaStart: 0.00085,
-    betaEnd: 0.012,
-    betaSchedule: 'scaled_linear',
-    originalInferenceSteps: 50,
-    clipSample: false,
-    clipSampleRange: 1,
-    setAlphaToOne: true,
-    timestepSpacing: 'leading',
-    timestepScaling: 10,
-    rescaleBetasZeroSnr: false,
-  },
-  EulerDiscreteScheduler: {
-    ...SIGMA_DEFAULTS,
-    interpolationType: 'linear',
-    useExponentialSigmas: false,
-    timestepType: 'discrete',
-    rescaleBetasZeroSnr: false,
-    finalSigmasType: 'zero',
-  },
-  EulerAncestralDiscreteScheduler: { ...SIGMA_DEFAULTS, rescaleBetasZeroSnr: false },
-  LMSDiscreteScheduler: { ...SIGMA_DEFAULTS, useExponentialSigmas: false },
-  DPMSolverMultistepScheduler: {
-    ...SIGMA_DEFAULTS,
-    solverType: 'midpoint',
-    lowerOrderFinal: true,
-    eulerAtFinal: false,
-    useExponentialSigmas: false,
-    finalSigmasType: 'zero',
-    rescaleBetasZeroSnr: false,
-  },
-  HeunDiscreteScheduler: SIGMA_DEFAULTS,
-  KDPM2DiscreteScheduler: SIGMA_DEFAULTS,
-  KDPM2AncestralDiscreteScheduler: SIGMA_DEFAULTS,
-  DPMSolverSinglestepScheduler: SIGMA_DEFAULTS,
-  DPMSolverSDEScheduler: SIGMA_DEFAULTS,
-  UniPCMultistepScheduler: SIGMA_DEFAULTS,
-  DEISMultistepScheduler: SIGMA_DEFAULTS,
-};
 
 /** Keys whose non-default values change results but are not implemented here. */
 const IGNORED_WHEN_SET: Record<string, unknown> = {
@@ -133,25 +86,35 @@ export function parseSchedulerConfig(json: unknown): SchedulerConfig {
     timestepScaling: numberAt(record, 'timestep_scaling'),
   };
   const className = typeof record['_class_name'] === 'string' ? record['_class_name'] : undefined;
-  const classDefaults = (className !== undefined ? CLASS_DEFAULTS[className] : undefined) ?? {};
-  const merged: Record<string, unknown> = { ...fromFile };
-  for (const [key, value] of Object.entries(classDefaults)) if (merged[key] === undefined) merged[key] = value;
 
   const warnings: string[] = [];
   for (const [key, neutral] of Object.entries(IGNORED_WHEN_SET)) {
     if (record[key] !== undefined && record[key] !== neutral) warnings.push(`scheduler setting ${key}=${JSON.stringify(record[key])} is not supported and was ignored`);
   }
-  return Object.freeze({ ...(merged as ConfigFields), className, warnings: Object.freeze(warnings) });
+  return Object.freeze({ ...fromFile, className, warnings: Object.freeze(warnings) });
 }
 
 /**
- * The fix-ups diffusers' `StableDiffusionPipeline` / `StableDiffusionImg2ImgPipeline` (and the ONNX
- * variants) apply to outdated SD 1.x/2.x scheduler configs: `steps_offset` forced to 1 and
- * `clip_sample` forced off. SDXL and LCM pipelines do not do this.
+ * How the scheduler that runs relates to the one the pipeline loaded from the folder:
+ * - `as-loaded`: it is the folder's own scheduler (`pipe.scheduler` as loaded, no swap);
+ * - `from-config`: a swap, `XScheduler.from_config(pipe.scheduler.config)`.
  */
-export function withStableDiffusionPipelineFixes(config: SchedulerConfig): SchedulerConfig {
-  const stepsOffset = config.stepsOffset ?? 0;
-  const clipSample = config.clipSample === true ? false : config.clipSample;
-  if (stepsOffset === 1 && clipSample === config.clipSample) return config;
-  return Object.freeze({ ...config, stepsOffset: 1, clipSample });
+export type SchedulerUse = 'as-loaded' | 'from-config';
+
+/**
+ * The fix-ups diffusers' `StableDiffusionPipeline` / `StableDiffusionImg2ImgPipeline` (and the ONNX
+ * variants) apply to outdated SD 1.x/2.x scheduler configs at load: `steps_offset` forced to 1 and
+ * `clip_sample` forced off. SDXL and LCM pipelines do not do this. The fix edits the loaded config
+ * but leaves its `_use_default_values` list alone, so after a swap (`from-config`) a fixed key the
+ * file did not set takes the new class's default again; only keys the file set keep the fix.
+ */
+export function withStableDiffusionPipelineFixes(config: SchedulerConfig, use: SchedulerUse): SchedulerConfig {
+  if (use === 'as-loaded') {
+    if (config.stepsOffset === 1 && config.clipSample === false) return config;
+    return Object.freeze({ ...config, stepsOffset: 1, clipSample: false });
+  }
+  const stepsOffset = config.stepsOffset === undefined ? undefined : 1;
+  const clipSample = config.clipSample === undefined ? undefined : false;
+  if (stepsOffset === config.stepsOffset && clipSample === config.clipSample) return config;
+  return Object.freeze({ ...config, stepsOffset, clipSample });
 }

@@ -12,9 +12,9 @@ export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';
 export type TimestepSpacing = 'leading' | 'trailing' | 'linspace';
 
 /**
- * A diffusers `scheduler_config.json`, in camelCase. `undefined` means "not in the file and not
- * implied by its `_class_name`": each scheduler then applies its own diffusers default, exactly as
- * `XScheduler.from_config(pipe.scheduler.config)` would.
+ * A diffusers `scheduler_config.json`, in camelCase. `undefined` means "not in the file": each
+ * scheduler then applies its own class's diffusers default, exactly as
+ * `XScheduler.from_config(pipe.scheduler.config)` would (see `parseSchedulerConfig`).
  */
 export interface SchedulerConfig {
   /** `_class_name` of the file (e.g. `PNDMScheduler`), undefined when absent. */

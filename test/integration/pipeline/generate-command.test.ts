@@ -59,6 +59,26 @@ describe.skipIf(!model)('darkroom generate' + sharedSkipReason, () => {
     expect(parameters).toContain('Denoising strength: 0.5');
   });
 
+  it('runs the Karras variant asked for and says so in the PNG metadata', async () => {
+    for (const [asked, file] of [['dpmpp-2m-karras', 'karras.png'], ['DPM++ 2M Karras', 'karras-a1111.png'], ['lms-karras', 'lms-karras.png']] as const) {
+      const out = path.join(root, file);
+      const result = await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '3', '--steps', '3', '--width', '64', '--height', '64', '--scheduler', asked, '--out', out]);
+      expect(result.err, asked).not.toMatch(/error/i);
+      expect(result.code, asked).toBe(0);
+      expect(await readPngParameters(readFileSync(out))).toContain(asked.startsWith('lms') ? 'Sampler: LMS Karras,' : 'Sampler: DPM++ 2M Karras,');
+    }
+    // the folder's own scheduler: PNDM with skip_prk_steps, which A1111 calls PLMS
+    const plain = path.join(root, 'plms.png');
+    expect((await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '3', '--steps', '3', '--width', '64', '--height', '64', '--out', plain])).code).toBe(0);
+    expect(await readPngParameters(readFileSync(plain))).toContain('Sampler: PLMS,');
+  });
+
+  it('refuses an unknown scheduler, listing the Karras variants', async () => {
+    const result = await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--scheduler', 'turbo', '--out', path.join(root, 'never.png')]);
+    expect(result.code).not.toBe(0);
+    expect(result.err).toContain('dpmpp-2m-karras');
+  });
+
   it('names the model problem when the model does not exist', async () => {
     const result = await darkroom(['generate', '--model', path.join(root, 'nowhere'), '--prompt', 'a cat', '--out', path.join(root, 'x.png')]);
     expect(result.code).toBe(1);

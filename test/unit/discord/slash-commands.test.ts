@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slashCommands, type SlashCommandJson } from '../../../src/bots/discord/slash-commands.ts';
+import { SCHEDULER_NAMES } from '../../../src/generation/engine.types.ts';
 import { IMAGINE_OPTIONS } from '../../../src/generation/service/index.ts';
 
 type Option = { type: number; name: string; description: string; required?: boolean; choices?: unknown[]; options?: Option[]; autocomplete?: boolean };
@@ -40,6 +41,18 @@ describe('slash commands', () => {
     expect(options.map((option) => option.name).sort()).toEqual(['prompt', ...IMAGINE_OPTIONS].sort());
     expect(options.find((option) => option.name === 'model')?.autocomplete).toBe(true);
     expect(options.find((option) => option.name === 'aspect')?.choices).toHaveLength(7);
+  });
+
+  it('offer every scheduler of the registry, Karras variants included, in /imagine and /settings', () => {
+    const choicesOf = (command: string) =>
+      ((commands.find((each) => each.name === command)?.options ?? []) as Option[]).find((option) => option.name === 'scheduler')?.choices as
+        | Array<{ name: string; value: string }>
+        | undefined;
+    const imagine = choicesOf('imagine') ?? [];
+    expect(imagine.map((choice) => choice.value)).toEqual([...SCHEDULER_NAMES]);
+    expect(imagine).toContainEqual({ name: 'DPM++ 2M Karras', value: 'dpmpp-2m-karras' });
+    expect(imagine).toContainEqual({ name: 'LMS Karras', value: 'lms-karras' });
+    expect(choicesOf('settings')?.map((choice) => choice.value)).toEqual([...SCHEDULER_NAMES, 'default']);
   });
 
   it('hide moderator commands behind Manage Messages and keep them out of DMs', () => {

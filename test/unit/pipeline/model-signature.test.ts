@@ -5,7 +5,6 @@ import {
   readUnetSignature,
   readVaeEncoderOutput,
 } from '../../../src/generation/pipeline/model-signature.ts';
-import { a1111SamplerName } from '../../../src/generation/pipeline/sampler-names.ts';
 
 const io = (name: string, shape: Array<number | string>, type = 'float32'): IoInfo => ({ name, type, shape });
 
@@ -65,15 +64,5 @@ describe('VAE encoder output', () => {
   it('tells a sampled latent from mean‖logvar parameters', () => {
     expect(readVaeEncoderOutput([io('latent_sample', ['b', 4, 'h', 'w'])], 'vae').kind).toBe('sample');
     expect(readVaeEncoderOutput([io('latent_parameters', ['b', 8, 'h', 'w'])], 'vae').kind).toBe('parameters');
-  });
-});
-
-describe('A1111 sampler names', () => {
-  it('uses A1111’s words', () => {
-    expect(a1111SamplerName('euler-ancestral', false)).toBe('Euler a');
-    expect(a1111SamplerName('dpmpp-2m', true)).toBe('DPM++ 2M Karras');
-    expect(a1111SamplerName('dpmpp-2m', false)).toBe('DPM++ 2M');
-    expect(a1111SamplerName('pndm', false)).toBe('PLMS');
-    expect(a1111SamplerName('euler', true)).toBe('Euler');
   });
 });

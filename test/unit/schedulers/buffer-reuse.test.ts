@@ -47,14 +47,14 @@ function run(scheduler: Scheduler, reuse: boolean, rng: NoiseSource): Trace {
 
 const cases: Array<[SchedulerName, Record<string, unknown>]> = [
   ['euler', {}],
-  ['euler', { prediction_type: 'v_prediction', use_karras_sigmas: true }],
+  ['euler-karras', { prediction_type: 'v_prediction' }],
   ['euler-ancestral', {}],
   ['ddim', { clip_sample: true }],
   ['ddim', { prediction_type: 'v_prediction' }],
   ['dpmpp-2m', {}],
-  ['dpmpp-2m', { solver_type: 'heun', use_karras_sigmas: true, prediction_type: 'v_prediction' }],
+  ['dpmpp-2m-karras', { solver_type: 'heun', prediction_type: 'v_prediction' }],
   ['lms', {}],
-  ['lms', { use_karras_sigmas: true }],
+  ['lms-karras', {}],
   ['pndm', { skip_prk_steps: true }],
   ['pndm', { skip_prk_steps: false }],
   ['pndm', { skip_prk_steps: true, prediction_type: 'v_prediction' }],

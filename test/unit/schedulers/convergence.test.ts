@@ -40,7 +40,18 @@ function denoise(scheduler: Scheduler, timesteps: readonly number[], start: Floa
   return sample;
 }
 
-const STEPS: Record<SchedulerName, number> = { euler: 20, 'euler-ancestral': 20, ddim: 20, 'dpmpp-2m': 20, lms: 20, pndm: 20, lcm: 4 };
+const STEPS: Record<SchedulerName, number> = {
+  euler: 20,
+  'euler-karras': 20,
+  'euler-ancestral': 20,
+  ddim: 20,
+  'dpmpp-2m': 20,
+  'dpmpp-2m-karras': 20,
+  lms: 20,
+  'lms-karras': 20,
+  pndm: 20,
+  lcm: 4,
+};
 
 describe('a perfect denoiser converges to x₀ with every scheduler', () => {
   const x0 = vector(N, 90, 0.5).map((value) => value + SIGNAL_MEAN);

@@ -55,7 +55,7 @@ describe('DPM-Solver++ 2M', () => {
   });
 
   it('with Karras sigmas uses integer timesteps from 999 down to 0 and σ from σmax to σmin', () => {
-    const dpm = createScheduler('dpmpp-2m', sdConfig({ use_karras_sigmas: true }));
+    const dpm = createScheduler('dpmpp-2m-karras', sdConfig());
     dpm.setTimesteps(8);
     // reference: diffusers/numpy _sigma_to_t(karras σ).round() for SD betas
     expect(dpm.timesteps).toEqual([999, 890, 746, 549, 299, 90, 12, 0]);

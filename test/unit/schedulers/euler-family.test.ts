@@ -43,7 +43,7 @@ describe('Euler σ schedule', () => {
   });
 
   it('Karras sigmas: fractional timesteps from σmax down to σmin, then 0', () => {
-    const euler = createScheduler('euler', sdConfig({ use_karras_sigmas: true }));
+    const euler = createScheduler('euler-karras', sdConfig());
     euler.setTimesteps(20);
     expect(euler.timesteps).toHaveLength(20);
     expect(euler.timesteps[0]).toBeCloseTo(951, 3); // σmax = σ at the first leading timestep

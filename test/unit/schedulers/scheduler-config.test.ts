@@ -10,13 +10,14 @@ import {
 import { sharedDir, sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
 
 describe('parseSchedulerConfig', () => {
-  it('ignores unknown keys and fills missing ones from the file’s own class defaults', () => {
+  it('ignores unknown keys and leaves missing ones to the scheduler created (diffusers from_config)', () => {
     const config = parseSchedulerConfig({ _class_name: 'PNDMScheduler', beta_schedule: 'scaled_linear', _diffusers_version: '0.35.2', some_future_key: 3 });
     expect(config.className).toBe('PNDMScheduler');
-    expect(config.timestepSpacing).toBe('leading'); // PNDM's default, kept when switching to Euler
-    expect(config.skipPrkSteps).toBe(false);
-    expect(config.setAlphaToOne).toBe(false);
-    expect(config.predictionType).toBe('epsilon');
+    // not PNDM's defaults: a swap to Euler must get Euler's linspace, as diffusers does
+    expect(config.timestepSpacing).toBeUndefined();
+    expect(config.skipPrkSteps).toBeUndefined();
+    expect(config.setAlphaToOne).toBeUndefined();
+    expect(config.predictionType).toBeUndefined();
     expect(config.warnings).toEqual([]);
   });
 
@@ -48,10 +49,19 @@ describe('parseSchedulerConfig', () => {
     expect(config.warnings[0]).toMatch(/thresholding/);
   });
 
-  it('applies the Stable Diffusion pipeline fix-ups (steps_offset 1, clip_sample off)', () => {
-    const fixed = withStableDiffusionPipelineFixes(parseSchedulerConfig({ _class_name: 'DDIMScheduler' }));
+  it('applies the Stable Diffusion pipeline fix-ups (steps_offset 1, clip_sample off) to the loaded scheduler', () => {
+    const fixed = withStableDiffusionPipelineFixes(parseSchedulerConfig({ _class_name: 'DDIMScheduler' }), 'as-loaded');
     expect(fixed.stepsOffset).toBe(1);
     expect(fixed.clipSample).toBe(false);
+  });
+
+  it('after a swap keeps the fix-ups only for keys the file set', () => {
+    const unset = withStableDiffusionPipelineFixes(parseSchedulerConfig({ _class_name: 'DDIMScheduler' }), 'from-config');
+    expect(unset.stepsOffset).toBeUndefined();
+    expect(unset.clipSample).toBeUndefined();
+    const set = withStableDiffusionPipelineFixes(parseSchedulerConfig({ _class_name: 'DDIMScheduler', steps_offset: 0, clip_sample: true }), 'from-config');
+    expect(set.stepsOffset).toBe(1);
+    expect(set.clipSample).toBe(false);
   });
 });
 
@@ -68,11 +78,13 @@ describe.skipIf(!sharedDir)('real scheduler_config.json files' + sharedSkipReaso
     }
   });
 
-  it('the SD 1.5 PNDM config (no timestep_spacing key) gives leading spacing with offset 1', () => {
+  it('the SD 1.5 PNDM config (no timestep_spacing key) swapped to Euler gives Euler’s linspace, as diffusers', () => {
     const config = parseSchedulerConfig(read('tiny-sd15'));
     const euler = createScheduler('euler', config);
     euler.setTimesteps(20);
-    expect(euler.timesteps.slice(0, 3)).toEqual([951, 901, 851]);
-    expect(euler.timesteps.at(-1)).toBe(1);
+    // numpy.linspace(0, 999, 20)[::-1] in float32; `leading` would give 951, 901, 851 … 1
+    expect(euler.timesteps[0]).toBe(999);
+    expect(euler.timesteps[1]).toBeCloseTo(946.42108, 3);
+    expect(euler.timesteps.at(-1)).toBe(0);
   });
 });

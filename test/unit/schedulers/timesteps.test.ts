@@ -25,9 +25,16 @@ function timestepsOf(name: Parameters<typeof createScheduler>[0], config: Return
 describe('timestep spacing (diffusers semantics)', () => {
   it('leading with steps_offset 1, 50 steps: 981, 961, …, 1', () => {
     const expected = Array.from({ length: 50 }, (_, i) => 981 - 20 * i);
-    expect(timestepsOf('euler', SD15, 50)).toEqual(expected);
-    expect(timestepsOf('ddim', SD15, 50)).toEqual(expected);
-    expect(timestepsOf('lms', SD15, 50)).toEqual(expected);
+    expect(timestepsOf('euler', withSpacing('leading'), 50)).toEqual(expected);
+    expect(timestepsOf('ddim', withSpacing('leading'), 50)).toEqual(expected);
+    expect(timestepsOf('lms', withSpacing('leading'), 50)).toEqual(expected);
+  });
+
+  it('the SD 1.5 file (no timestep_spacing): each class’s own default, leading for DDIM, linspace for Euler/LMS', () => {
+    expect(timestepsOf('ddim', SD15, 50)).toEqual(Array.from({ length: 50 }, (_, i) => 981 - 20 * i));
+    const linspace = Array.from({ length: 50 }, (_, i) => Math.fround(999 - (999 / 49) * i));
+    expect(timestepsOf('euler', SD15, 50).map((t) => Math.round(t * 1000))).toEqual(linspace.map((t) => Math.round(t * 1000)));
+    expect(timestepsOf('lms', SD15, 50)).toEqual(timestepsOf('euler', SD15, 50));
   });
 
   it('trailing: 4 steps → 999, 749, 499, 249; 1 step → 999; 16 steps round half to even', () => {

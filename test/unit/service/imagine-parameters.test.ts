@@ -73,6 +73,17 @@ describe('resolveImagineParameters: values', () => {
     });
   });
 
+  it('runs the Karras variant a person names, in our, A1111’s or k-diffusion’s spelling', () => {
+    for (const flag of ['--scheduler dpmpp-2m-karras', '--sampler k_dpmpp_2m_karras', '--sampler DPM++_2M_Karras']) {
+      const result = resolve(`a foggy harbour --model epicrealism ${flag}`);
+      expect(result.ok && result.parameters.scheduler, flag).toBe('dpmpp-2m-karras');
+    }
+    const lms = resolve('a foggy harbour --sampler lms_karras');
+    expect(lms.ok && lms.parameters.scheduler).toBe('lms-karras');
+    const plain = resolve('a foggy harbour --sampler dpmpp_2m');
+    expect(plain.ok && plain.parameters.scheduler).toBe('dpmpp-2m');
+  });
+
   it('sizes aspect ratios around the model’s native pixel count', () => {
     const sizeOf = (prompt: string) => {
       const result = resolve(prompt);
@@ -124,7 +135,7 @@ describe('resolveImagineParameters: refusals name the option and what it accepts
     ['a dog --seed 4294967296', 'Invalid --seed "4294967296": must be a whole number from 0 to 4294967295.'],
     ['a dog --ar 5:1', 'Invalid --ar "5:1": must be a ratio like 16:9 or 2:3, between 1:4 and 4:1.'],
     ['a dog --ar wide', 'Invalid --ar "wide": must be a ratio like 16:9 or 2:3, between 1:4 and 4:1.'],
-    ['a dog --scheduler turbo', 'Invalid --scheduler "turbo": must be one of euler, euler-ancestral, ddim, dpmpp-2m, lms, pndm, lcm.'],
+    ['a dog --scheduler turbo', 'Invalid --scheduler "turbo": must be one of euler, euler-karras, euler-ancestral, ddim, dpmpp-2m, dpmpp-2m-karras, lms, lms-karras, pndm, lcm.'],
     ['a dog --seed', '--seed needs a value: a whole number from 0 to 4294967295.'],
   ])('%s', (prompt, message) => {
     expect(messageOf(prompt)).toBe(message);
