@@ -16,11 +16,14 @@ export interface SlashCommandInput {
   channel: string;
   /** Reuse one to send the same command again (a retry). */
   triggerId?: string;
+  /** The workspace the person acts from (an org-wide app serves several); default the fake's own team. */
+  team?: { id: string; domain: string };
 }
 
 /** The form fields of a slash command. */
 export function slashCommandFields(slack: FakeSlack, input: SlashCommandInput): Record<string, string> {
-  const { team, bot } = slack.identity;
+  const { bot } = slack.identity;
+  const team = input.team ?? slack.identity.team;
   const user = slack.workspace.users.get(input.user);
   return {
     token: 'legacy-verification-token',
@@ -47,11 +50,14 @@ export interface BlockActionInput {
   actionId: string;
   value: string | undefined;
   triggerId?: string;
+  /** The workspace the person acts from (an org-wide app serves several); default the fake's own team. */
+  team?: { id: string; domain: string };
 }
 
 /** A block_actions payload for a button press on one of the bot's messages. */
 export function blockActionPayload(slack: FakeSlack, input: BlockActionInput): Record<string, unknown> {
-  const { team, bot } = slack.identity;
+  const { bot } = slack.identity;
+  const team = input.team ?? slack.identity.team;
   const message = slack.workspace.message(input.channel, input.messageTs);
   const user = slack.workspace.users.get(input.user);
   return {
@@ -87,11 +93,14 @@ export interface ReactionInput {
   channel: string;
   ts: string;
   eventId?: string;
+  /** The workspace the person acts from (an org-wide app serves several); default the fake's own team. */
+  team?: { id: string; domain: string };
 }
 
 /** The Events API body of reaction_added (the fake also records the reaction on the message). */
 export function reactionAddedBody(slack: FakeSlack, input: ReactionInput): Record<string, unknown> {
-  const { team, bot } = slack.identity;
+  const { bot } = slack.identity;
+  const team = input.team ?? slack.identity.team;
   const message = slack.workspace.message(input.channel, input.ts);
   if (message !== undefined) slack.workspace.react(message, input.reaction, input.user);
   const eventTime = Math.floor(Date.now() / 1000);
