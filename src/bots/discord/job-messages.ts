@@ -28,6 +28,8 @@ const FINISHED_REMEMBERED = 5_000;
 export class JobMessages implements GenerationEvents {
   readonly #jobs = new Map<string, JobMessage>();
   readonly #finished = new Map<string, JobMessage>();
+  /** Orders moves of waiting jobs: a later move replaces an earlier one, and the handler's first answer. */
+  #moves = 0;
 
   constructor(private readonly options: JobMessagesOptions) {}
 
@@ -57,6 +59,14 @@ export class JobMessages implements GenerationEvents {
     job.push({ rank: RANK.accepted, step: 0, reply });
   }
 
+  /** Where a job's own message is, when this process knows it (cancel and delete reach it by id). */
+  messageOf(generationId: string): { channelId: string; messageId: string } | undefined {
+    const job = this.#jobs.get(generationId) ?? this.#finished.get(generationId);
+    const target = job?.target;
+    const messageId = target?.kind === 'interaction' || target?.kind === 'channel' ? target.messageId : undefined;
+    return job === undefined || messageId === undefined ? undefined : { channelId: job.channelId, messageId };
+  }
+
   /** The job's message was deleted (❌): no more edits. */
   forget(generationId: string): void {
     const job = this.#jobs.get(generationId) ?? this.#finished.get(generationId);
@@ -73,6 +83,11 @@ export class JobMessages implements GenerationEvents {
     // A new job's first message is the handler's answer, which already says "queued".
     const job = this.#jobFor(event);
     if (job !== undefined && event.recovered) job.push({ rank: RANK.accepted, step: 0, reply: queuedReply(event.generation, event.owner, event.position, true) });
+  };
+
+  readonly moved: NonNullable<GenerationEvents['moved']> = (event) => {
+    const reply = queuedReply(event.generation, event.owner, event.position, false);
+    this.#jobFor(event)?.push({ rank: RANK.accepted, step: ++this.#moves, reply });
   };
 
   readonly started: GenerationEvents['started'] = (event) => {

@@ -74,6 +74,13 @@ export class JobMessages implements GenerationEvents {
     return this.#run(event, () => this.#show(event.generation, queuedReply(event.generation, event.owner, event.position, true), false), false);
   };
 
+  readonly moved: NonNullable<GenerationEvents['moved']> = (event) => {
+    // A new place in the queue is always shown; an ETA that only drifted shares the progress budget.
+    if (!this.#ours(event) || (event.reason === 'estimate' && !this.#progressBudget.take())) return;
+    const reply = queuedReply(event.generation, event.owner, event.position, false);
+    return this.#run(event, () => this.#show(event.generation, reply, true), true);
+  };
+
   readonly started: GenerationEvents['started'] = (event) => {
     if (!this.#ours(event)) return;
     return this.#run(event, () => this.#show(event.generation, startedReply(event.generation, event.owner), true), false);

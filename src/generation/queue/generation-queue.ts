@@ -73,6 +73,12 @@ export interface QueueStats {
 
 export type CancelOutcome = 'removed' | 'aborted' | 'unknown';
 
+/** A waiting job and where it stands. */
+export interface WaitingJob {
+  jobId: string;
+  position: QueuePosition;
+}
+
 export interface GenerationQueue {
   /** Starts running jobs with `runner`. Call once, before recovery re-queues jobs. */
   start(runner: JobRunner): Promise<void>;
@@ -88,6 +94,13 @@ export interface GenerationQueue {
   /** Position and ETA, or undefined when the job is neither waiting nor running here. */
   position(jobId: string): Promise<QueuePosition | undefined>;
   stats(): Promise<QueueStats>;
+  /** Every waiting job with its position and ETA, in start order. */
+  waiting(): Promise<WaitingJob[]>;
+  /**
+   * Calls `listener` whenever positions or estimates may have moved: a job was added, started,
+   * finished or removed, or a running job measured a step. Called synchronously; keep it cheap.
+   */
+  onChange(listener: () => void): void;
   /**
    * Stops taking and starting jobs; waits for running ones; when `deadline` aborts, aborts them
    * with cause `shutdown` (their rows go back to queued) and returns once they settled.

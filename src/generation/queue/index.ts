@@ -12,6 +12,7 @@ export type {
   QueueStats,
   Reservation,
   ReserveResult,
+  WaitingJob,
 } from './generation-queue.ts';
 export { FairRotation } from './fair-rotation.ts';
 export { PQueueGenerationQueue } from './p-queue.generation-queue.ts';

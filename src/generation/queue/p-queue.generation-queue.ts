@@ -16,6 +16,7 @@ import type {
   QueuePosition,
   QueueStats,
   ReserveResult,
+  WaitingJob,
 } from './generation-queue.ts';
 import { SlidingWindowLimiter } from './sliding-window.limiter.ts';
 import { StepTimeEstimator, planStarts } from './step-time.estimator.ts';
@@ -59,6 +60,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
   readonly #pqueue: PQueue;
   readonly #acceptance: SlidingWindowLimiter;
   readonly #estimator: StepTimeEstimator;
+  readonly #listeners: Array<() => void> = [];
   #reservedTotal = 0;
   #runner: JobRunner | undefined;
   #stopping = false;
@@ -123,6 +125,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
     if (this.#rotation.remove(jobId)) {
       this.#queuedAt.delete(jobId);
       this.#pendingSlots.pop()?.abort();
+      this.#changed();
       return 'removed';
     }
     const running = this.#running.get(jobId);
@@ -143,6 +146,19 @@ export class PQueueGenerationQueue implements GenerationQueue {
 
   async stats(): Promise<QueueStats> {
     return { waiting: this.#rotation.size, running: this.#running.size, msPerStep: this.#estimator.msPerStep };
+  }
+
+  async waiting(): Promise<WaitingJob[]> {
+    const order = this.#rotation.startOrder();
+    const plan = this.#plan(order);
+    return order.map((job, index) => {
+      const planned = plan[index] ?? { startsInMs: 0, etaMs: 0 };
+      return { jobId: job.id, position: { position: index + 1, startsInMs: Math.round(planned.startsInMs), etaMs: Math.round(planned.etaMs) } };
+    });
+  }
+
+  onChange(listener: () => void): void {
+    this.#listeners.push(listener);
   }
 
   async stop(deadline: AbortSignal): Promise<void> {
@@ -191,6 +207,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
         ? this.#positionAt(order, order.findIndex((candidate) => candidate.id === job.id))
         : { position: 0, startsInMs: 0, etaMs: Math.round(this.#remainingMs(running)) };
     this.options.logger?.debug({ jobId: job.id, userId: job.userId, ...position }, 'queue.added');
+    this.#changed();
     return position;
   }
 
@@ -220,6 +237,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
     };
     this.#running.set(job.id, running);
     this.options.logger?.debug({ jobId: job.id, waitedMs: now - queuedAt }, 'queue.started');
+    this.#changed();
     try {
       await runner(job, {
         signal: controller.signal,
@@ -231,6 +249,7 @@ export class PQueueGenerationQueue implements GenerationQueue {
     } finally {
       this.#running.delete(job.id);
       markSettled();
+      this.#changed();
       this.options.logger?.debug({ jobId: job.id, durationMs: this.options.now() - now }, 'queue.finished');
     }
   }
@@ -243,6 +262,17 @@ export class PQueueGenerationQueue implements GenerationQueue {
     running.step = step;
     running.totalSteps = totalSteps;
     running.lastStepAt = now;
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.options.logger?.error({ err: error }, 'queue.listener_failed');
+      }
+    }
   }
 
   #remainingMs(running: RunningJob): number {
@@ -250,9 +280,14 @@ export class PQueueGenerationQueue implements GenerationQueue {
   }
 
   #positionAt(order: readonly QueueJob[], index: number): QueuePosition {
-    const runningRemaining = [...this.#running.values()].map((running) => this.#remainingMs(running));
-    const durations = order.slice(0, index + 1).map((job) => this.#estimator.jobDuration(job.cost));
-    const plan = planStarts(runningRemaining, durations, this.options.concurrency)[index] ?? { startsInMs: 0, etaMs: 0 };
+    const plan = this.#plan(order.slice(0, index + 1))[index] ?? { startsInMs: 0, etaMs: 0 };
     return { position: index + 1, startsInMs: Math.round(plan.startsInMs), etaMs: Math.round(plan.etaMs) };
+  }
+
+  /** Start and finish estimates of `order` (waiting jobs in start order). */
+  #plan(order: readonly QueueJob[]): Array<{ startsInMs: number; etaMs: number }> {
+    const runningRemaining = [...this.#running.values()].map((running) => this.#remainingMs(running));
+    const durations = order.map((job) => this.#estimator.jobDuration(job.cost));
+    return planStarts(runningRemaining, durations, this.options.concurrency);
   }
 }

@@ -2,7 +2,8 @@
  * ETAs from recent step times. Each running job reports its steps; the time between two
  * consecutive steps, divided by the job's weight (images × pixels / 512²), feeds an exponential
  * moving average of "milliseconds per step of one 512² image". The first step of a job is not
- * measured: it includes text encoding and, after a model switch, loading the model.
+ * measured: it includes text encoding and, after a model switch, loading the model. The first
+ * measured step replaces the configured guess, so waiting jobs' ETAs are right after two steps.
  */
 import type { JobCost } from './generation-queue.ts';
 
@@ -11,6 +12,7 @@ const SMOOTHING = 0.2;
 
 export class StepTimeEstimator {
   #msPerStep: number;
+  #measured = false;
 
   constructor(initialMsPerStep: number) {
     this.#msPerStep = initialMsPerStep;
@@ -21,10 +23,24 @@ export class StepTimeEstimator {
     return this.#msPerStep;
   }
 
-  /** Records the time one step took for a job of `weight`. */
+  /**
+   * Records the time one step took for a job of `weight`. The first measurement replaces the
+   * configured guess outright (a guess can be many times off for this machine and model, and
+   * smoothing would take dozens of steps to forget it); later ones are averaged in.
+   */
   record(stepMs: number, weight: number): void {
     if (!(stepMs >= 0) || !(weight > 0)) return;
+    if (!this.#measured) {
+      this.#measured = true;
+      this.#msPerStep = stepMs / weight;
+      return;
+    }
     this.#msPerStep += SMOOTHING * (stepMs / weight - this.#msPerStep);
+  }
+
+  /** True once a real step time replaced the configured guess. */
+  get measured(): boolean {
+    return this.#measured;
   }
 
   /** Estimated milliseconds for `steps` steps of a job of `weight`. */

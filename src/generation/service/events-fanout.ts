@@ -18,6 +18,7 @@ export class EventFanout implements GenerationEvents {
   }
 
   queued: GenerationEvents['queued'] = (event) => this.#each((listener) => listener.queued(event));
+  moved: NonNullable<GenerationEvents['moved']> = (event) => this.#each((listener) => listener.moved?.(event));
   started: GenerationEvents['started'] = (event) => this.#each((listener) => listener.started(event));
   progress: GenerationEvents['progress'] = (event) => this.#each((listener) => listener.progress(event));
   finished: GenerationEvents['finished'] = (event) => this.#each((listener) => listener.finished(event));

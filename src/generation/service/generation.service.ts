@@ -27,6 +27,7 @@ import { deliveryFromStore, type NsfwMode } from './nsfw-delivery.ts';
 import { refuse, type Refusable, type Refusal } from './refusal.ts';
 import type { PolicyCache } from './policy-cache.ts';
 import { RequestPolicies } from './request-policies.ts';
+import { PositionAnnouncer } from './position-announcer.ts';
 import { SafeEvents } from './safe-events.ts';
 import { ImageRemoval } from './image-removal.ts';
 import { EventClaims } from './event-claims.ts';
@@ -87,6 +88,7 @@ export class GenerationService {
   readonly #removal: ImageRemoval;
   readonly #policies: RequestPolicies;
   readonly #cancellation: JobCancellation;
+  readonly #positions: PositionAnnouncer;
   readonly #eventClaims: EventClaims;
   readonly #log: Logger;
 
@@ -96,12 +98,14 @@ export class GenerationService {
     this.#registry = new JobRegistry(repositories.users);
     this.#events = new SafeEvents(options.events, logger);
     this.#who = new WhoResolver({ users: repositories.users, workspaces: repositories.workspaces, workspaceBans: repositories.workspaceBans, limits: policy.limits, cache: options.cache });
+    this.#positions = new PositionAnnouncer({ queue: options.queue, registry: this.#registry, events: this.#events, logger });
     this.#admission = new JobAdmission({
       generations: repositories.generations,
       queue: options.queue,
       quotas: new QuotaPolicy(policy.quotas, options.counter, options.now),
       registry: this.#registry,
       events: this.#events,
+      positions: this.#positions,
       logger,
     });
     const lease = options.lease ?? defaultJobLease();
@@ -146,6 +150,7 @@ export class GenerationService {
       this.#registry.set(generation.id, { owner, nsfwAllowed: false, warnings: [], started: false });
       const position = await this.options.queue.requeue({ id: generation.id, userId: generation.userId, cost: jobCost(generation) });
       this.#events.emit('queued', { generation, owner, position, recovered: true });
+      this.#positions.track(generation, owner, position);
       requeued++;
     }
     await this.options.queue.start(this.#runner.run);

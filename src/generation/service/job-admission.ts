@@ -13,6 +13,7 @@ import type { JobParameters } from './derived-jobs.ts';
 import { jobCost } from './job-cost.ts';
 import type { JobRegistry } from './job-registry.ts';
 import { refuse, type Refusal } from './refusal.ts';
+import type { PositionAnnouncer } from './position-announcer.ts';
 import type { SafeEvents } from './safe-events.ts';
 import type { Accepted, RequestPlace } from './service.types.ts';
 import type { Who } from './who.ts';
@@ -23,6 +24,8 @@ export interface JobAdmissionOptions {
   quotas: QuotaPolicy;
   registry: JobRegistry;
   events: SafeEvents;
+  /** Told where each new job's message starts, to update it while the job waits. */
+  positions: Pick<PositionAnnouncer, 'track'>;
   logger: Logger;
 }
 
@@ -68,7 +71,10 @@ export class JobAdmission {
       { jobId: generation.id, kind: generation.kind, userId: who.user.id, model: generation.model, position: position.position, etaMs: position.etaMs },
       'job.queued',
     );
-    if (!info.started) events.emit('queued', { generation, owner: who.owner, position, recovered: false });
+    if (!info.started) {
+      events.emit('queued', { generation, owner: who.owner, position, recovered: false });
+      this.options.positions.track(generation, who.owner, position);
+    }
     return { ok: true, generation, position, warnings };
   }
 

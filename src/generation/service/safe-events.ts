@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { GenerationEvents } from './service.types.ts';
 
 type EventName = keyof GenerationEvents;
+type EventOf<E extends EventName> = Parameters<NonNullable<GenerationEvents[E]>>[0];
 
 export class SafeEvents {
   constructor(
@@ -13,10 +14,13 @@ export class SafeEvents {
     private readonly logger: Logger,
   ) {}
 
-  emit<E extends EventName>(name: E, event: Parameters<GenerationEvents[E]>[0]): void {
+  emit<E extends EventName>(name: E, event: EventOf<E>): void {
     const fail = (error: unknown) => this.logger.error({ err: error, event: name, jobId: event.generation.id }, 'events.listener_failed');
+    // Optional events (`moved`) may have no listener.
+    const listen = this.listener[name] as ((event: EventOf<E>) => void | Promise<void>) | undefined;
+    if (listen === undefined) return;
     try {
-      const result = (this.listener[name] as (event: Parameters<GenerationEvents[E]>[0]) => void | Promise<void>).call(this.listener, event);
+      const result = listen.call(this.listener, event);
       if (result instanceof Promise) result.catch(fail);
     } catch (error) {
       fail(error);

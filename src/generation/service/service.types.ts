@@ -95,6 +95,11 @@ export interface JobEvent {
  */
 export interface GenerationEvents {
   queued(event: JobEvent & { position: QueuePosition; recovered: boolean }): void | Promise<void>;
+  /**
+   * A waiting job's place changed (`position`) or its ETA moved noticeably (`estimate`); see
+   * PositionAnnouncer. Optional: a listener without it keeps showing the first position.
+   */
+  moved?(event: JobEvent & { position: QueuePosition; reason: 'position' | 'estimate' }): void | Promise<void>;
   started(event: JobEvent): void | Promise<void>;
   /** At most one every `progressIntervalMs` per job; `preview` is a small PNG when previews are on. */
   progress(event: JobEvent & { step: number; totalSteps: number; etaMs: number; preview: Buffer | undefined }): void | Promise<void>;

@@ -244,3 +244,31 @@ describe('PQueueGenerationQueue positions and ETA', () => {
     expect(after?.etaMs).toBeGreaterThan(before?.etaMs ?? Infinity);
   });
 });
+
+describe('PQueueGenerationQueue: waiting jobs and changes', () => {
+  it('lists every waiting job in start order with its position, and says when the queue moved', async () => {
+    const { queue } = makeQueue();
+    const runner = new ManualRunner();
+    let changes = 0;
+    queue.onChange(() => changes++);
+    await queue.start(runner.run);
+    await submit(queue, job('A1', 'alice'));
+    await submit(queue, job('B1', 'bob'));
+    await submit(queue, job('C1', 'carol'));
+    await settle();
+    expect((await queue.waiting()).map((entry) => [entry.jobId, entry.position.position])).toEqual([
+      ['B1', 1],
+      ['C1', 2],
+    ]);
+    const waitingEtas = (await queue.waiting()).map((entry) => entry.position.etaMs);
+    expect(waitingEtas).toEqual([(await queue.position('B1'))?.etaMs, (await queue.position('C1'))?.etaMs]);
+    const before = changes;
+    await runner.finish('A1');
+    expect(changes).toBeGreaterThan(before);
+    expect((await queue.waiting()).map((entry) => [entry.jobId, entry.position.position])).toEqual([['C1', 1]]);
+    const beforeCancel = changes;
+    await queue.cancel('C1');
+    expect(changes).toBeGreaterThan(beforeCancel);
+    expect(await queue.waiting()).toEqual([]);
+  });
+});

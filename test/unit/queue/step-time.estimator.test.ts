@@ -28,4 +28,15 @@ describe('StepTimeEstimator', () => {
     // 600 ms per step of a weight-2 job = 300 ms per unit weight.
     expect(estimator.msPerStep).toBeCloseTo(300, 3);
   });
+
+  it('replaces the configured guess with the first measured step, then averages', () => {
+    // A guess 8× too slow for this machine: the first measurement is believed at once.
+    const estimator = new StepTimeEstimator(800);
+    expect(estimator.measured).toBe(false);
+    estimator.record(200, 2);
+    expect(estimator.measured).toBe(true);
+    expect(estimator.msPerStep).toBe(100);
+    estimator.record(300, 1);
+    expect(estimator.msPerStep).toBeCloseTo(140, 6);
+  });
 });

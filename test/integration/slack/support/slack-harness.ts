@@ -60,6 +60,7 @@ export const FAKE_MODELS: ModelProfile[] = [{ name: 'fake-photo', nativeWidth: 2
 class LateEvents implements GenerationEvents {
   target: GenerationEvents | undefined;
   queued: GenerationEvents['queued'] = (event) => this.target?.queued(event);
+  moved: NonNullable<GenerationEvents['moved']> = (event) => this.target?.moved?.(event);
   started: GenerationEvents['started'] = (event) => this.target?.started(event);
   progress: GenerationEvents['progress'] = (event) => this.target?.progress(event);
   finished: GenerationEvents['finished'] = (event) => this.target?.finished(event);
