@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { DarkroomConfig } from '../config/config.types.ts';
+import { TOKEN_CHECK_TIMEOUT_MS, gatherChatFacts } from '../lifecycle/chat-token-check.ts';
 import { CLI, assessReadiness, nextSteps, shownPath } from '../lifecycle/readiness.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
@@ -16,16 +17,6 @@ const LABEL_WIDTH = 15;
 function section(label: string, lines: readonly string[]): string {
   const indent = ' '.repeat(LABEL_WIDTH);
   return lines.map((line, index) => (index === 0 ? label.padEnd(LABEL_WIDTH) : indent) + line).join('\n');
-}
-
-function chatLines(config: DarkroomConfig): string[] {
-  const discord = config.discord.enabled
-    ? `Discord: configured (slash commands ${config.discord.guildIds.length > 0 ? `in ${config.discord.guildIds.length} server(s)` : 'global'}); adapter planned, not built yet`
-    : 'Discord: not configured (DISCORD_TOKEN is not set)';
-  const slack = config.slack.enabled
-    ? `Slack: configured (${config.slack.mode === 'socket' ? 'Socket Mode' : `HTTP on port ${config.slack.port}`}); adapter planned, not built yet`
-    : 'Slack: not configured (SLACK_BOT_TOKEN is not set)';
-  return [discord, slack];
 }
 
 function modelLines(config: DarkroomConfig, facts: DoctorFacts): string[] {
@@ -46,11 +37,16 @@ function modelLines(config: DarkroomConfig, facts: DoctorFacts): string[] {
 export function registerDoctorCommand(program: Command, context: CliContext): void {
   program
     .command('doctor')
-    .description('check configuration, database, models, execution providers and chat platforms')
-    .action(async () => {
+    .description('check configuration, database, models, execution providers and chat platforms (asks Discord and Slack whether the tokens are accepted)')
+    .option('--offline', 'do not contact Discord or Slack: report the configuration only', false)
+    .action(async (flags: { offline: boolean }) => {
       const config = context.config();
       if (config === undefined) return;
-      const facts = await gatherDoctorFacts(config, context.logger(config, 'stderr'));
+      const chatCheck = { online: !flags.offline, timeoutMs: TOKEN_CHECK_TIMEOUT_MS, fetch: globalThis.fetch };
+      const [facts, chat] = await Promise.all([
+        gatherDoctorFacts(config, context.logger(config, 'stderr')),
+        gatherChatFacts(config.discord, config.slack, chatCheck),
+      ]);
       const relative = (file: string): string => shownPath(file, context.workingDir);
       const files = config.files.map(relative).join(', ');
       const environment = context.envFile !== undefined ? `; environment also from ${relative(context.envFile)}` : '';
@@ -66,17 +62,18 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
             `available: ${providers.available.join(', ')}; engine.executionProvider: ${providers.configured}`,
             ...(providers.warning !== undefined ? [providers.warning] : []),
           ]),
-          section('Chat', chatLines(config)),
+          section('Chat', chat.lines),
           '',
         ].join('\n'),
       );
       const readiness = assessReadiness(config, facts.defaultModel);
-      if (readiness.ready && facts.database.ok) {
+      if (readiness.ready && facts.database.ok && chat.refused.length === 0) {
         context.out('Ready: npm start will serve.');
         return;
       }
       const steps = nextSteps(readiness, config, context.workingDir);
       if (!facts.database.ok) steps.push(`${steps.length + 1}. Fix the database: ${facts.database.text}`);
+      for (const refusal of chat.refused) steps.push(`${steps.length + 1}. Fix the token: ${refusal}`);
       context.out(['Not ready yet. What to do next:', ...steps].join('\n'));
       context.exitCode = EXIT.failure;
     });
