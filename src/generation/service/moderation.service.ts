@@ -15,7 +15,7 @@ import { ownerOf } from './job-registry.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
 import type { ChatIdentity, JobOwner, RequestFrom } from './service.types.ts';
-import { safeOptionalText, safeText } from './text-safety.ts';
+import { plainName, safeOptionalText, safeText } from './text-safety.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
 
 export interface ModerationServiceOptions {
@@ -191,7 +191,7 @@ export class ModerationService {
       return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} people in a direct message (admins: choose everywhere)`, allowed: 'no one' });
     }
     const { users, workspaceBans } = this.options.repositories;
-    const subject = await users.upsert(target);
+    const subject = await users.upsert({ ...target, displayName: plainName(target.displayName, target.externalId) });
     if (subject.id === who.user.id) return refuse('forbidden', { action: ban ? 'ban yourself' : 'unban yourself', allowed: 'no one' });
     if (subject.role === 'admin' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} an admin`, allowed: 'admin' });
     let user = subject;

@@ -22,6 +22,7 @@ import { refuse, type Refusal } from './refusal.ts';
 const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 /** Half of a surrogate pair without its other half (no `u` flag: it must see the halves). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE_GLOBAL = new RegExp(LONE_SURROGATE.source, 'g');
 /** Invisible format characters (removed). */
 const FORMAT = /\p{Cf}/gu;
 /** Letters that render as nothing (Hangul fillers, braille blank), used to fake "empty" text. */
@@ -84,4 +85,14 @@ export function safeOptionValues<N extends string>(values: Partial<Record<N, Opt
     safe[name] = { label: value.label, text: text.text };
   }
   return { ok: true, values: safe };
+}
+
+/**
+ * A name the platform gave (display name, workspace name) as stored and shown: control and
+ * invisible format characters removed (no NUL for PostgreSQL, no right-to-left override in chat),
+ * `fallback` (the platform id) when nothing visible is left.
+ */
+export function plainName(name: string, fallback: string): string {
+  const plain = name.replace(/\p{Cc}|\p{Cf}/gu, '').replace(LONE_SURROGATE_GLOBAL, '').trim();
+  return hasVisibleText(plain) ? plain : fallback;
 }

@@ -17,6 +17,7 @@ import type { LimitsConfig } from '../../config/config.types.ts';
 import { effectiveLimits, type GenerationLimits } from './generation-limits.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { effectiveRole, type JobOwner, type Requester, type RequestPlace } from './service.types.ts';
+import { plainName } from './text-safety.ts';
 
 /** A ban that applies to a request: set by an operator (everywhere) or by this workspace's moderators. */
 export interface AppliedBan {
@@ -66,7 +67,8 @@ export class WhoResolver {
   }
 
   /** The stored user, created on first contact; refreshed when the display name changed. */
-  async #user(identity: Requester['identity']): Promise<User> {
+  async #user(given: Requester['identity']): Promise<User> {
+    const identity = { ...given, displayName: plainName(given.displayName, given.externalId) };
     const key = PolicyCache.identityKey(identity);
     const cached = this.options.cache.users.get(key);
     if (cached !== undefined && cached.displayName === identity.displayName) return cached;
@@ -75,7 +77,8 @@ export class WhoResolver {
     return user;
   }
 
-  async #workspace(place: NonNullable<RequestPlace['workspace']>): Promise<Workspace> {
+  async #workspace(given: NonNullable<RequestPlace['workspace']>): Promise<Workspace> {
+    const place = { ...given, name: plainName(given.name, given.externalId) };
     const key = PolicyCache.identityKey(place);
     const cached = this.options.cache.workspaces.get(key);
     if (cached !== undefined && cached.name === place.name) return cached;

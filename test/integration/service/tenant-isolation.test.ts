@@ -200,6 +200,11 @@ for (const target of dbTargets) {
       expect(rowsAfter.ok && rowsAfter.items.length).toBe(0);
       expect(await db.userSettings.get(user.id)).toBeUndefined();
       expect(await db.users.findByExternalId('discord', 'zed')).toBeUndefined();
+      // A name the platform sends is cleaned, not refused: the person can still use Darkroom.
+      const odd = inA('odd');
+      const named = { ...odd, requester: { ...odd.requester, identity: { ...odd.requester.identity, displayName: 'O\u0000dd\u202E' } } };
+      expect((await harness.service.imagine({ ...named, options: options('a cat --count 1') })).ok).toBe(true);
+      expect((await db.users.findByExternalId('discord', 'odd'))?.displayName).toBe('Odd');
     });
 
     it('removes invisible and right-to-left characters before the prompt is stored or echoed; nothing visible is no prompt', async () => {

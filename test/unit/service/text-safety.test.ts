@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasVisibleText, safeImagineOptions, safeOptionValues, safeText } from '../../../src/generation/service/text-safety.ts';
+import { hasVisibleText, plainName, safeImagineOptions, safeOptionValues, safeText } from '../../../src/generation/service/text-safety.ts';
 
 describe('safeText', () => {
   it.each([
@@ -45,5 +45,13 @@ describe('safeImagineOptions and safeOptionValues', () => {
     expect(safeOptionValues({ negative: { label: '--no', text: 'dog\u200Bs' } })).toEqual({ ok: true, values: { negative: { label: '--no', text: 'dogs' } } });
     const blank = safeOptionValues({ negative: { label: '--no', text: '\u3164' } });
     expect(blank.ok ? undefined : blank.message).toBe('--no needs a value: the things to leave out of the picture.');
+  });
+});
+
+describe('plainName', () => {
+  it('removes control and invisible characters from a platform name, or falls back to the id', () => {
+    expect(plainName('Ma\u0000ll\u202Eory\u200B', 'U1')).toBe('Mallory');
+    expect(plainName('\u3164\u200B', 'U1')).toBe('U1');
+    expect(plainName('Zoë 🐈', 'U1')).toBe('Zoë 🐈');
   });
 });
