@@ -153,7 +153,8 @@ def check_conditioning(trace, report):
     rows = [positive] * n
     pooled_rows = [pooled] * n
     if trace['guided']:
-        if sdxl and cond['forceZerosForEmptyPrompt'] and cond['negativePrompt'] == '':
+        # encode_prompt: zero_out_negative_prompt = negative_prompt is None and force_zeros_for_empty_prompt
+        if sdxl and cond['forceZerosForEmptyPrompt'] and cond.get('negativePrompt') is None:
             negative, negative_pooled = torch.zeros_like(positive), torch.zeros_like(pooled)
         else:
             negative, negative_pooled = embeds(1)

@@ -20,7 +20,8 @@ import { fitOutputSize, readInitImage } from './init-image.reader.ts';
 interface GenerateFlags {
   model: string | undefined;
   prompt: string;
-  negative: string;
+  /** undefined when not given: diffusers' `negative_prompt=None`. */
+  negative: string | undefined;
   seed: number | undefined;
   steps: number | undefined;
   guidance: number | undefined;
@@ -71,7 +72,7 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     .description('generate images from a prompt (txt2img, or img2img with --init-image)')
     .option('--model <name|dir>', 'catalog name or model folder (default: engine.defaultModel)')
     .requiredOption('--prompt <text>', 'what to draw (A1111 weighting: (word:1.3), [word])')
-    .option('--negative <text>', 'negative prompt', '')
+    .option('--negative <text>', 'negative prompt (none by default; SDXL then uses zero embeddings, as diffusers does, while --negative "" encodes the empty text)')
     .option('--seed <n>', 'seed of the first image (image i uses seed + i; default: random)', integer(0, 2 ** 32 - 1))
     .option('--steps <n>', 'denoising steps (default: the model’s recommendation)', integer(1, 150))
     .option('--guidance <x>', 'classifier-free guidance scale', decimal(0, 30))

@@ -27,7 +27,12 @@ export interface GenerationRequest {
   /** Catalog name or model folder path. */
   model: string;
   prompt: string;
-  negativePrompt: string;
+  /**
+   * undefined when no negative prompt was given (diffusers' `negative_prompt=None`: SDXL models
+   * with `force_zeros_for_empty_prompt` then use zero embeddings); an explicitly empty string is
+   * encoded like any text. The service stores "" for "none given" (see the job runner).
+   */
+  negativePrompt: string | undefined;
   /** Seed of the first image; image i uses seed + i. */
   seed: number;
   steps: number;

@@ -216,7 +216,8 @@ export class DiffusionEngine implements ImageEngine {
     for (const [index, generated] of output.images.entries()) {
       const parameters = formatA1111Parameters({
         prompt: request.prompt,
-        negativePrompt: request.negativePrompt,
+        // A1111's infotext has no way to say "explicitly empty": both are no line.
+        negativePrompt: request.negativePrompt ?? '',
         steps: request.steps,
         sampler: output.samplerLabel,
         cfgScale: request.guidance,

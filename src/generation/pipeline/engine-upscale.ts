@@ -49,7 +49,8 @@ export async function upscalePng(
   });
   const parameters = formatA1111Parameters({
     prompt: request.prompt,
-    negativePrompt: request.negativePrompt,
+    // A1111's infotext has no way to say "explicitly empty": both are no line.
+    negativePrompt: request.negativePrompt ?? '',
     steps: request.steps,
     sampler,
     cfgScale: request.guidance,

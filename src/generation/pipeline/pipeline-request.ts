@@ -6,7 +6,8 @@ import type { GenerationTimings, RgbImage, SchedulerName, StepProgress } from '.
 /** One pipeline run: every image shares the prompt and settings; image i uses `seeds[i]`. */
 export interface PipelineRequest {
   prompt: string;
-  negativePrompt: string;
+  /** undefined = none given (diffusers `negative_prompt=None`; SDXL zeroes it); "" is encoded. */
+  negativePrompt: string | undefined;
   seeds: readonly number[];
   steps: number;
   guidance: number;

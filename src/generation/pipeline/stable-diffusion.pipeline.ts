@@ -91,16 +91,18 @@ export class StableDiffusionPipeline {
     const warnings: string[] = [];
     const images = request.seeds.length;
     const guided = !model.lcm && request.guidance > 1;
-    if (model.lcm && request.negativePrompt.trim() !== '') warnings.push('LCM models ignore the negative prompt');
-    else if (!guided && !model.lcm && request.negativePrompt.trim() !== '') {
+    const negativeGiven = (request.negativePrompt ?? '').trim() !== '';
+    if (model.lcm && negativeGiven) warnings.push('LCM models ignore the negative prompt');
+    else if (!guided && !model.lcm && negativeGiven) {
       warnings.push('the negative prompt has no effect at guidance ≤ 1');
     }
 
     const textStarted = performance.now();
     const { positive, negative } = await encodeTextConditioning(model.encoders, {
       prompt: request.prompt,
-      negativePrompt: guided ? request.negativePrompt : undefined,
-      zeroEmptyNegative: model.sdxl && model.info.forceZerosForEmptyPrompt,
+      guided,
+      negativePrompt: request.negativePrompt,
+      zeroUnsetNegative: model.sdxl && model.info.forceZerosForEmptyPrompt,
     });
     const textEncodeMs = performance.now() - textStarted;
     throwIfAborted(options.signal, 0);

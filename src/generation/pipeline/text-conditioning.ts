@@ -100,25 +100,31 @@ async function encodePrompt(encoders: readonly PromptEncoder[], prompt: string, 
 /** What {@link encodeTextConditioning} needs to know. */
 export interface TextConditioningRequest {
   prompt: string;
-  /** The negative prompt, or undefined when no negative pass runs (guidance ≤ 1, LCM). */
+  /** Whether the unconditional (negative) pass runs: guidance > 1 and not LCM. */
+  guided: boolean;
+  /**
+   * The negative prompt; undefined when none was given (diffusers' `negative_prompt=None`). An
+   * explicitly empty string is encoded like any other text.
+   */
   negativePrompt: string | undefined;
-  /** SDXL `force_zeros_for_empty_prompt`: an empty negative becomes zero embeddings. */
-  zeroEmptyNegative: boolean;
+  /**
+   * SDXL `force_zeros_for_empty_prompt`: with no negative prompt given, the negative pass gets
+   * zero embeddings instead of the encoding of "". diffusers' `encode_prompt` tests
+   * `negative_prompt is None`, so an explicit "" is encoded, not zeroed.
+   */
+  zeroUnsetNegative: boolean;
 }
 
-/** Encodes the positive prompt and, when asked, the negative one, padded to the same chunk count. */
+/** Encodes the positive prompt and, when guided, the negative one, padded to the same chunk count. */
 export async function encodeTextConditioning(
   encoders: readonly PromptEncoder[],
   request: TextConditioningRequest,
 ): Promise<{ positive: EncodedPrompt; negative: EncodedPrompt | undefined }> {
-  const negativeText = request.negativePrompt;
-  const zeroNegative = negativeText !== undefined && request.zeroEmptyNegative && negativeText.trim() === '';
-  const chunks = Math.max(
-    chunkCount(encoders, request.prompt),
-    negativeText === undefined || zeroNegative ? 1 : chunkCount(encoders, negativeText),
-  );
+  const zeroNegative = request.guided && request.negativePrompt === undefined && request.zeroUnsetNegative;
+  // diffusers: `negative_prompt = negative_prompt or ""`
+  const negativeText = request.guided && !zeroNegative ? (request.negativePrompt ?? '') : undefined;
+  const chunks = Math.max(chunkCount(encoders, request.prompt), negativeText === undefined ? 1 : chunkCount(encoders, negativeText));
   const positive = await encodePrompt(encoders, request.prompt, chunks);
-  if (negativeText === undefined) return { positive, negative: undefined };
   if (zeroNegative) {
     return {
       positive,
@@ -129,5 +135,6 @@ export async function encodeTextConditioning(
       },
     };
   }
+  if (negativeText === undefined) return { positive, negative: undefined };
   return { positive, negative: await encodePrompt(encoders, negativeText, chunks) };
 }

@@ -22,6 +22,7 @@ import { SourceImageGoneError, failureFor } from './engine-failure.ts';
 import { LeaseKeeper, type JobLeaseSettings } from './job-lease.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelDirectory } from './model-directory.ts';
+import { negativePromptForEngine } from './negative-prompt.ts';
 import { prepareDelivery, type NsfwMode } from './nsfw-delivery.ts';
 import { requestedStep } from './progress-steps.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
@@ -173,7 +174,7 @@ export class JobRunner {
     return {
       model: generation.model,
       prompt: generation.prompt,
-      negativePrompt: generation.negativePrompt,
+      negativePrompt: negativePromptForEngine(generation.negativePrompt),
       seed: generation.seed,
       steps: generation.steps,
       guidance: generation.guidance,

@@ -11,6 +11,7 @@ import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
 
 const model = sharedPath('fixtures', 'models', 'tiny-sd15');
+const sdxl = sharedPath('fixtures', 'models', 'tiny-sdxl');
 const root = mkdtempSync(path.join(tmpdir(), 'darkroom-generate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -71,6 +72,16 @@ describe.skipIf(!model)('darkroom generate' + sharedSkipReason, () => {
     const plain = path.join(root, 'plms.png');
     expect((await darkroom(['generate', '--model', model!, '--prompt', 'a cat', '--seed', '3', '--steps', '3', '--width', '64', '--height', '64', '--out', plain])).code).toBe(0);
     expect(await readPngParameters(readFileSync(plain))).toContain('Sampler: PLMS,');
+  });
+
+  it.skipIf(!sdxl)('SDXL: --negative "" is an empty negative prompt (encoded), not a missing one (zeroed)', async () => {
+    const common = ['generate', '--model', sdxl!, '--prompt', 'a cat', '--seed', '4', '--steps', '3', '--guidance', '5', '--width', '64', '--height', '64'];
+    const none = path.join(root, 'sdxl-none.png');
+    const empty = path.join(root, 'sdxl-empty.png');
+    expect((await darkroom([...common, '--out', none])).code).toBe(0);
+    expect((await darkroom([...common, '--negative', '', '--out', empty])).code).toBe(0);
+    const [a, b] = await Promise.all([decodeImage(readFileSync(none)), decodeImage(readFileSync(empty))]);
+    expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(false);
   });
 
   it('refuses an unknown scheduler, listing the Karras variants', async () => {

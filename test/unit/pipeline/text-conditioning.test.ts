@@ -60,8 +60,9 @@ describe('text conditioning', () => {
     const long = Array.from({ length: 40 }, () => 'red car').join(' '); // 80 tokens → 2 chunks
     const { positive, negative } = await encodeTextConditioning([encoder(1, false, calls)], {
       prompt: long,
+      guided: true,
       negativePrompt: 'blurry',
-      zeroEmptyNegative: false,
+      zeroUnsetNegative: false,
     });
     expect(calls).toHaveLength(4);
     expect(calls.every((ids) => ids.length === 77 && ids[0] === tokenizer.bosTokenId)).toBe(true);
@@ -76,8 +77,9 @@ describe('text conditioning', () => {
     const calls: number[][] = [];
     const { positive } = await encodeTextConditioning([encoder(1, true, calls), encoder(5, true, calls)], {
       prompt: 'a photo of a cat',
+      guided: false,
       negativePrompt: undefined,
-      zeroEmptyNegative: true,
+      zeroUnsetNegative: true,
     });
     expect(positive.hiddenSize).toBe(6);
     // Row 1 (first real token): encoder 1's hidden_states.1 (×2) then encoder 2's.
@@ -86,12 +88,13 @@ describe('text conditioning', () => {
     expect(Array.from(positive.pooled!)).toEqual([id, 5]);
   });
 
-  it('zeroes an empty SDXL negative prompt (force_zeros_for_empty_prompt) without encoding it', async () => {
+  it('zeroes the SDXL negative when none was given (force_zeros_for_empty_prompt) without encoding it', async () => {
     const calls: number[][] = [];
     const { positive, negative } = await encodeTextConditioning([encoder(1, true, calls), encoder(5, true, calls)], {
       prompt: 'a photo of a cat',
-      negativePrompt: '',
-      zeroEmptyNegative: true,
+      guided: true,
+      negativePrompt: undefined,
+      zeroUnsetNegative: true,
     });
     expect(calls).toHaveLength(2);
     expect(negative!.hidden.length).toBe(positive.hidden.length);
@@ -99,10 +102,34 @@ describe('text conditioning', () => {
     expect(Array.from(negative!.pooled!)).toEqual([0, 0]);
   });
 
+  it('encodes an explicitly empty SDXL negative prompt, as diffusers does for negative_prompt=""', async () => {
+    const calls: number[][] = [];
+    const { negative } = await encodeTextConditioning([encoder(1, true, calls), encoder(5, true, calls)], {
+      prompt: 'a photo of a cat',
+      guided: true,
+      negativePrompt: '',
+      zeroUnsetNegative: true,
+    });
+    expect(calls).toHaveLength(4); // positive and negative, each through both encoders
+    expect(calls[2]![0]).toBe(tokenizer.bosTokenId);
+    expect(calls[2]![1]).toBe(tokenizer.eosTokenId);
+    expect(negative!.hidden.some((value) => value !== 0)).toBe(true);
+  });
+
+  it('runs no negative pass unguided, and encodes "" when guided without a negative on SD 1.x', async () => {
+    const calls: number[][] = [];
+    const unguided = await encodeTextConditioning([encoder(1, false, calls)], { prompt: 'a cat', guided: false, negativePrompt: 'blurry', zeroUnsetNegative: false });
+    expect(unguided.negative).toBeUndefined();
+    expect(calls).toHaveLength(1);
+    const none = await encodeTextConditioning([encoder(1, false, calls)], { prompt: 'a cat', guided: true, negativePrompt: undefined, zeroUnsetNegative: false });
+    const empty = await encodeTextConditioning([encoder(1, false, calls)], { prompt: 'a cat', guided: true, negativePrompt: '', zeroUnsetNegative: false });
+    expect(Array.from(none.negative!.hidden)).toEqual(Array.from(empty.negative!.hidden));
+  });
+
   it('applies (word:1.5) weights and keeps plain prompts untouched', async () => {
     const calls: number[][] = [];
-    const plain = await encodeTextConditioning([encoder(1, false, calls)], { prompt: 'red car', negativePrompt: undefined, zeroEmptyNegative: false });
-    const weighted = await encodeTextConditioning([encoder(1, false, calls)], { prompt: '(red:1.5) car', negativePrompt: undefined, zeroEmptyNegative: false });
+    const plain = await encodeTextConditioning([encoder(1, false, calls)], { prompt: 'red car', guided: false, negativePrompt: undefined, zeroUnsetNegative: false });
+    const weighted = await encodeTextConditioning([encoder(1, false, calls)], { prompt: '(red:1.5) car', guided: false, negativePrompt: undefined, zeroUnsetNegative: false });
     expect(calls[0]).toEqual(calls[1]); // same ids
     expect(plain.positive.hidden[3]).toBe(calls[0]![1]); // unweighted row = the raw id
     expect(weighted.positive.hidden).not.toEqual(plain.positive.hidden);

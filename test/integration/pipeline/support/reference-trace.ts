@@ -43,7 +43,8 @@ export interface Trace {
   conditioning: {
     sdxl: boolean;
     forceZerosForEmptyPrompt: boolean;
-    negativePrompt: string;
+    /** undefined (absent in the JSON) when no negative prompt was given. */
+    negativePrompt: string | undefined;
     width: number;
     height: number;
     textEncoders: Record<string, Array<Record<string, [string, number[]]>>>;
@@ -169,9 +170,10 @@ export const REFERENCE_CASES: Record<string, { model: 'tiny-sd15-optimum' | 'tin
     model: 'tiny-sd15-optimum',
     request: { scheduler: 'euler-ancestral', seeds: [3, 4], steps: 5, guidance: 5, initImage: { image: initPattern(), strength: 0.6 } },
   },
-  'sdxl-euler-empty-negative-zeroed': {
+  // No negative prompt given (negative_prompt=None): force_zeros_for_empty_prompt zeroes it.
+  'sdxl-euler-no-negative-zeroed': {
     model: 'tiny-sdxl',
-    request: { scheduler: undefined, seeds: [21, 22], steps: 3, guidance: 5, negativePrompt: '', width: 64, height: 96 },
+    request: { scheduler: undefined, seeds: [21, 22], steps: 3, guidance: 5, negativePrompt: undefined, width: 64, height: 96 },
   },
   'sdxl-euler-a-negative': {
     model: 'tiny-sdxl',
