@@ -47,17 +47,18 @@ export function planLargeImage(nativeSize: number, width: number, height: number
 
 /**
  * The loop's noise predictor: `makeRunner(height, width)` for whole-image calls, or the tiled
- * predictor over one runner built for the tile shape.
+ * predictor over one runner built for the tile shape (which stops between tiles on `signal`).
  */
 export function noisePredictorFor(
   plan: LargeImagePlan,
   rows: number,
   latentShape: readonly [channels: number, height: number, width: number],
   makeRunner: (height: number, width: number) => NoisePredictor,
+  signal: AbortSignal | undefined,
 ): NoisePredictor {
   const [channels, height, width] = latentShape;
   const tiles = plan.unetTiles;
   if (tiles === undefined || tiles.length <= 1) return makeRunner(height, width);
   const { height: tileHeight, width: tileWidth } = tiles[0]!;
-  return new TiledNoisePredictor(makeRunner(tileHeight, tileWidth), rows, channels, height, width, tiles);
+  return new TiledNoisePredictor(makeRunner(tileHeight, tileWidth), rows, channels, height, width, tiles, signal);
 }

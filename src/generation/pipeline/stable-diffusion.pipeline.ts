@@ -142,6 +142,7 @@ export class StableDiffusionPipeline {
     const rowsPerCall = unetRowsPerCall(this.options.cfgBatching, model.unet.provider, rows);
     const runner = noisePredictorFor(large, rows, [4, latentHeight, latentWidth], (height, width) =>
       new UnetRunner(model.unet, conditioning, rows, [4, height, width], rowsPerCall),
+      options.signal,
     );
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();

@@ -46,7 +46,7 @@ describe('the tiled noise predictor', () => {
       },
     };
     const tiles = planLatentTiles(height, width, 16, 4);
-    const predictor = new TiledNoisePredictor(pointwise, rows, channels, height, width, tiles);
+    const predictor = new TiledNoisePredictor(pointwise, rows, channels, height, width, tiles, undefined);
     const predicted = await predictor.predict(sample, 3);
     expect(calls).toEqual(tiles.map(() => rows * channels * 16 * 16));
     let maxDiff = 0;
@@ -58,15 +58,33 @@ describe('the tiled noise predictor', () => {
     let call = 0;
     const perTile: NoisePredictor = { predict: async (input) => new Float32Array(input.length).fill(++call) };
     // Two 16-wide tiles over 24 columns at 0 and 8: columns 8–15 are shared.
-    const predictor = new TiledNoisePredictor(perTile, 1, 1, 16, 24, planLatentTiles(16, 24, 16, 4));
+    const predictor = new TiledNoisePredictor(perTile, 1, 1, 16, 24, planLatentTiles(16, 24, 16, 4), undefined);
     const predicted = await predictor.predict(new Float32Array(16 * 24), 1);
     expect([predicted[0], predicted[8], predicted[15], predicted[16], predicted[23]]).toEqual([1, 1.5, 1.5, 2, 2]);
+  });
+
+  it('stops between tiles when cancelled, saying how many steps completed', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const cancelling: NoisePredictor = {
+      async predict(input) {
+        calls++;
+        // The person presses cancel while the second tile of the second step runs.
+        if (calls === 9 + 2) controller.abort();
+        return input;
+      },
+    };
+    const predictor = noisePredictorFor(planLargeImage(512, 1024, 1024), 1, [4, 128, 128], () => cancelling, controller.signal);
+    const latent = new Float32Array(4 * 128 * 128);
+    await predictor.predict(latent, 1);
+    await expect(predictor.predict(latent, 2)).rejects.toMatchObject({ name: 'AbortError', completedSteps: 1 });
+    expect(calls).toBe(11);
   });
 
   it('is not used for images that stay whole', () => {
     const whole: NoisePredictor = { predict: async (input) => input };
     const made: Array<[number, number]> = [];
-    const predictor = noisePredictorFor(planLargeImage(512, 512, 512), 2, [4, 64, 64], (h, w) => (made.push([h, w]), whole));
+    const predictor = noisePredictorFor(planLargeImage(512, 512, 512), 2, [4, 64, 64], (h, w) => (made.push([h, w]), whole), undefined);
     expect(predictor).toBe(whole);
     expect(made).toEqual([[64, 64]]);
   });
