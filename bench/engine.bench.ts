@@ -4,7 +4,10 @@
  * UNet heavy enough that `session.run` dominates a step), for every scheduler at count 1 and 4
  * with classifier-free guidance: per-step wall time split into UNet `session.run` time and
  * everything else, text-encode / VAE-decode / PNG-encode times, event-loop delay while
- * generating, ArrayBuffer growth and GC per step. Model loading is measured separately.
+ * generating, ArrayBuffer growth and GC per step. Model loading is measured separately. Then, on
+ * `../shared/fixtures/models/sd15-topology/`, the engine's old and new CPU session settings side
+ * by side (`engine-topology.ts`; skipped, visibly, without ../shared). Heavy: run it under
+ * `flock /tmp/darkroom-heavy.lock` on a shared machine.
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +21,7 @@ import { StableDiffusionPipeline, type PipelineRequest } from '../src/generation
 import { ClipTokenizer } from '../src/generation/tokenizer/clip.tokenizer.ts';
 import { encodePng } from '../src/images/index.ts';
 import { buildBenchModel, DEFAULT_BENCH_OPTIONS } from '../test/fixtures/onnx/index.ts';
+import { measureTopology } from './engine-topology.ts';
 import { sharedPath } from '../test/support/shared-dir.ts';
 
 const SCHEDULERS: readonly SchedulerName[] = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'lms', 'pndm', 'lcm'];
@@ -267,6 +271,8 @@ async function main(): Promise<void> {
       for (const count of COUNTS) runs.push((await measureGeneration(pipeline, recorder, scheduler, count)) as Record<string, unknown>);
     }
     await pipeline.release();
+    // Issues 12/16: old vs new session settings on the SD1.5 topology (peak RSS, per-call and session-creation times).
+    const sd15Topology = await measureTopology();
 
     const otherPcts = runs.map((run) => (run['step'] as { otherPctOfTotal: number }).otherPctOfTotal);
     const loopP99s = runs.map((run) => (run['eventLoop'] as { p99Ms: number }).p99Ms);
@@ -295,6 +301,7 @@ async function main(): Promise<void> {
       },
       load,
       runs,
+      sd15Topology,
       summary: {
         otherPctOfTotalMax: Math.max(...otherPcts),
         otherPctOfMedianStepMax: Math.max(...runs.map((run) => (run['step'] as { otherPctOfMedianStep: number }).otherPctOfMedianStep)),
