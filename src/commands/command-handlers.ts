@@ -49,6 +49,14 @@ export function commandForButton(target: ButtonTarget): ChatCommand {
 export class CommandHandlers {
   constructor(private readonly services: CommandServices) {}
 
+  /**
+   * Adapters call this before acting on a reaction or button press: true when this process is
+   * the one to handle it (several processes may share the database and receive the same event).
+   */
+  claimEvent(key: string): Promise<boolean> {
+    return this.services.generation.claimEvent(key);
+  }
+
   async handle(command: ChatCommand, from: RequestFrom): Promise<Reply> {
     const { generation, moderation } = this.services;
     switch (command.name) {

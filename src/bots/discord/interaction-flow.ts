@@ -94,6 +94,11 @@ export class InteractionFlow {
   async #componentWork(interaction: ButtonInteraction | StringSelectMenuInteraction, parsed: Extract<ComponentCommand, { kind: 'job' }>, isPublic: boolean): Promise<void> {
     const refused = this.#placeRefusal(interaction);
     if (refused !== undefined) return this.#answer(interaction, refused, isPublic);
+    // Handled once across every bot process on the database.
+    if (!(await this.options.commands.claimEvent(`discord:interaction:${interaction.id}`))) {
+      await interaction.deleteReply();
+      return;
+    }
     const reply = await this.options.commands.handle(parsed.command, this.#from(interaction));
     await this.#answer(interaction, reply, isPublic);
     if (parsed.command.name === 'delete' && reply.refusal === undefined) {

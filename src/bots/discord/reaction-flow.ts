@@ -61,6 +61,8 @@ export class ReactionFlow {
     if (message.author.id !== me || (message.guildId === null && !this.options.allowDMs)) return;
     const result = resultOf(message);
     if (result === undefined) return;
+    // Every bot process on the database sees the reaction; the first to claim it acts.
+    if (!(await this.options.commands.claimEvent(`discord:reaction:${message.id}:${user.id}:${action}`))) return;
     if ((action === 'upscale' || action === 'vary') && result.indexes.length > 1) return this.#askWhich(message, action, result, user);
     const index = result.indexes[0] ?? 0;
     const command: ChatCommand =

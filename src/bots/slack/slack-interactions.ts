@@ -103,6 +103,8 @@ export class SlackInteractions {
   async button(input: ButtonInput, privately: PrivateAnswer): Promise<void> {
     if (!this.#firstDelivery(`action:${input.triggerId}:${input.actionId}`, undefined)) return;
     await this.#guarded({ what: 'button', actionId: input.actionId, userId: input.origin.userId }, privately, async () => {
+      // Once across every process on the database (a retry may reach another process).
+      if (!(await this.options.handlers.claimEvent(`slack:action:${input.triggerId}:${input.actionId}`))) return;
       const history = parseHistoryButtonId(input.actionId);
       const target = parseButtonId(input.actionId);
       if (history === undefined && target === undefined) {
@@ -140,6 +142,7 @@ export class SlackInteractions {
       await this.options.client.chat.postEphemeral({ channel: channelId, user: userId, ...renderReply(reply) });
     };
     await this.#guarded({ what: 'reaction', reaction: input.reaction, userId }, privately, async () => {
+      if (!(await this.options.handlers.claimEvent(`slack:event:${input.eventId}`))) return;
       const found = await this.options.client.reactions.get({ channel: channelId, timestamp: input.messageTs, full: true });
       const result = resultOfMessage(found.message, bot);
       if (result === undefined) return;
