@@ -14,7 +14,7 @@ const recommendedSchema = z.strictObject({
 
 const entrySchema = z.strictObject({
   /** Used as the folder name under models/ and on the command line. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
+  name: z.string().max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
   repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'a Hugging Face repo id, "owner/name"'),
   revision: z.string().min(1).default('main'),
   subfolder: z.string().min(1).optional(),

@@ -26,6 +26,8 @@ export interface ResolvedModel {
  * A name not in the catalog still works when `<modelsDir>/<name>/` exists (a folder placed by hand).
  */
 export async function resolveModel(nameOrDir: string, locations: ModelLocations): Promise<ResolvedModel | ModelProblem> {
+  const tooLong = nameTooLong(nameOrDir);
+  if (tooLong !== undefined) return tooLong;
   const entry = findModel(locations.catalog, nameOrDir);
   if (entry) {
     const dir = path.join(locations.modelsDir, entry.name);
@@ -52,6 +54,20 @@ export async function resolveModel(nameOrDir: string, locations: ModelLocations)
     'unknown_model',
     `unknown model "${nameOrDir}": it is not in ${locations.catalog.source} (known: ${known}) and there is no folder ${byName}`,
   );
+}
+
+/** Longest folder name most file systems hold, and the longest path Linux accepts. */
+const NAME_MAX_BYTES = 255;
+const PATH_MAX_BYTES = 4095;
+
+/**
+ * A name or path no file system could hold is answered as an unknown model before any file is
+ * looked up (the lookup itself would fail with ENAMETOOLONG).
+ */
+function nameTooLong(nameOrDir: string): ModelProblem | undefined {
+  const longestSegment = Math.max(...nameOrDir.split(/[\\/]/).map((segment) => Buffer.byteLength(segment)));
+  if (longestSegment <= NAME_MAX_BYTES && Buffer.byteLength(nameOrDir) <= PATH_MAX_BYTES) return undefined;
+  return modelProblem('unknown_model', `unknown model "${nameOrDir.slice(0, 40)}…" (${nameOrDir.length} characters): no model name or folder is that long`);
 }
 
 /** One row of `darkroom models list`. */

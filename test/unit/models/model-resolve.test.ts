@@ -59,6 +59,14 @@ describe('resolveModel and listModels', () => {
     expect(await resolveModel('half-copied', locations())).toMatchObject({ ok: false, code: 'file_missing' });
   });
 
+  it('answers a name too long for any file system as an unknown model instead of failing with ENAMETOOLONG', async () => {
+    for (const name of ['n'.repeat(300), path.join(modelsDir, 'n'.repeat(300)), `${'deep/'.repeat(900)}model`]) {
+      const resolved = await resolveModel(name, locations());
+      expect(resolved).toMatchObject({ ok: false, code: 'unknown_model' });
+      if (!resolved.ok) expect(resolved.message).toMatch(/characters\): no model name or folder is that long$/);
+    }
+  });
+
   it('lists catalog models with their status, then hand-placed folders, and explains broken ones', async () => {
     await mkdir(path.join(modelsDir, 'later.partial'));
     const rows = await listModels(locations());
