@@ -13,6 +13,7 @@ import type { ButtonTarget } from './button-ids.ts';
 import type { ChatCommand } from './chat-command.types.ts';
 import { acceptedReply, finishedReply } from './generation-replies.ts';
 import { parseImagineRequest } from './imagine-request.parser.ts';
+import { cancelAnswer, deleteAnswer } from './job-change-replies.ts';
 import { refusalReply, textReply, type Reply } from './reply.types.ts';
 
 /** Jobs per history page. */
@@ -76,16 +77,17 @@ export class CommandHandlers {
       case 'cancel': {
         const outcome = await generation.cancel(command.generationId, from.requester, from.place);
         if (!outcome.ok) return refusalReply(outcome);
-        return textReply(outcome.outcome === 'cancelled' ? 'Cancelled.' : 'That job had already finished.', 'private');
+        return cancelAnswer(command.generationId, outcome.outcome);
       }
       case 'delete': {
+        // ❌ on a job still waiting or running cancels it: the answer says so.
+        const wasUnfinished = command.imageIndex === undefined && (await generation.position(command.generationId)) !== undefined;
         const outcome =
           command.imageIndex === undefined
             ? await generation.deleteGeneration(command.generationId, from.requester, from.place, command.reason)
             : await generation.deleteImage(command.generationId, command.imageIndex, from.requester, from.place, command.reason);
         if (!outcome.ok) return refusalReply(outcome);
-        const count = outcome.deleted.length;
-        return textReply(count === 0 ? 'Nothing left to delete.' : `Deleted ${count} image${count === 1 ? '' : 's'}.`, 'private');
+        return deleteAnswer(command.generationId, command.imageIndex, outcome.deleted.length, wasUnfinished);
       }
       case 'show': {
         const outcome = await generation.show(command.generationId, from);

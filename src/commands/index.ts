@@ -16,6 +16,6 @@ export type { MentionedPerson } from './mentions.ts';
 export type { SlashImagineOptions } from './imagine-request.parser.ts';
 export { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
 export { refusalReply, textReply } from './reply.types.ts';
-export type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+export type { FinishedResult, JobChange, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
 export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/service/refusal.ts';
 export type { Refusal, RefusalCode, RefusalDetails } from '../generation/service/refusal.ts';

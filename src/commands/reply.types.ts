@@ -30,6 +30,13 @@ export interface FinishedResult {
   delivery: Delivery;
 }
 
+/** What a cancel or ❌ did to a whole job: adapters then update every message that shows it. */
+export interface JobChange {
+  generationId: string;
+  /** cancelled = it had not finished (its messages say cancelled); deleted = its images are gone. */
+  change: 'cancelled' | 'deleted';
+}
+
 export interface Reply {
   /** private = only the person who asked sees it (ephemeral). */
   visibility: 'private' | 'public';
@@ -44,6 +51,8 @@ export interface Reply {
    * before this field existed stay valid; absent means undefined.
    */
   result?: FinishedResult | undefined;
+  /** Set on the answer to a cancel or a whole-job ❌ that went through. Optional like `result`. */
+  jobChange?: JobChange | undefined;
 }
 
 /** A plain text reply. */

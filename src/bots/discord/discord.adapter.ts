@@ -18,6 +18,7 @@ import { InteractionFlow } from './interaction-flow.ts';
 import { DiscordJobSender } from './job-message.sender.ts';
 import { JobMessages } from './job-messages.ts';
 import { RateLimitFeedback } from './rate-limit-feedback.ts';
+import { JobCopies } from './job-copies.ts';
 import { ReactionFlow } from './reaction-flow.ts';
 import { WorkLimiter } from './work-limiter.ts';
 import type { ModeratorConfig } from './request-context.ts';
@@ -71,7 +72,8 @@ export class DiscordAdapter {
     const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
-    const shared = { commands: options.commands, jobs: this.#jobs, moderators: options.moderators, allowDMs: options.config.allowDMs, limiter };
+    const copies = new JobCopies(this.#client, options.logger);
+    const shared = { commands: options.commands, jobs: this.#jobs, copies, moderators: options.moderators, allowDMs: options.config.allowDMs, limiter };
     this.#interactions = new InteractionFlow({ ...shared, models: options.models, logger: options.logger });
     this.#reactions = new ReactionFlow({ ...shared, client: this.#client });
   }

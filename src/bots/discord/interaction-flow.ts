@@ -13,6 +13,7 @@ import { refuse } from '../../generation/service/refusal.ts';
 import type { RequestFrom } from '../../generation/service/service.types.ts';
 import { HistoryPages } from './history-pages.ts';
 import { PUBLIC_COMMANDS, acceptedJobId, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
+import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';
 import type { WorkLimiter } from './work-limiter.ts';
 import { messagePayload } from './reply-payload.ts';
@@ -23,6 +24,8 @@ type Repliable = ChatInputCommandInteraction | ButtonInteraction | StringSelectM
 export interface InteractionFlowOptions {
   commands: CommandHandlers;
   jobs: JobMessages;
+  /** /show copies: cancel and delete reach them too. */
+  copies: JobCopies;
   models: ModelDirectory;
   moderators: ModeratorConfig;
   allowDMs: boolean;
@@ -101,9 +104,9 @@ export class InteractionFlow {
     }
     const reply = await this.options.commands.handle(parsed.command, this.#from(interaction));
     await this.#answer(interaction, reply, isPublic);
-    if (parsed.command.name === 'delete' && reply.refusal === undefined) {
-      this.options.jobs.forget(parsed.command.generationId);
-      await interaction.message.delete();
+    if (reply.jobChange !== undefined) {
+      // Cancel or ❌ on the job's message or on a /show copy: every message of the job shows it.
+      await this.options.copies.changed(reply.jobChange, { channelId: interaction.message.channelId, messageId: interaction.message.id }, this.options.jobs);
     } else if (interaction.isStringSelectMenu() && reply.refusal === undefined) {
       // The image picker has done its job.
       await interaction.message.delete();
@@ -135,7 +138,9 @@ export class InteractionFlow {
       await interaction.followUp({ ...messagePayload(reply, undefined), flags: MessageFlags.Ephemeral });
       return;
     }
-    await interaction.editReply(messagePayload(reply, undefined));
+    const message = await interaction.editReply(messagePayload(reply, undefined));
+    // A /show copy of a job: remembered, so cancel and delete reach it too.
+    if (reply.result !== undefined) this.options.copies.remember(reply.result.generation.id, { channelId: message.channelId, messageId: message.id });
   }
 
   /** Direct messages, when the config does not allow them. */

@@ -9,6 +9,7 @@ import { ComponentType, type Client, type Message, type MessageReaction, type Pa
 import { parseButtonId, type ChatCommand, type CommandHandlers } from '../../commands/index.ts';
 import type { RequestFrom } from '../../generation/service/service.types.ts';
 import { acceptedJobId, formatPickerId } from './interaction-commands.ts';
+import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';
 import { truncate } from './reply-payload.ts';
 import { channelNsfw, memberFacts, requestFrom, type ModeratorConfig } from './request-context.ts';
@@ -38,6 +39,8 @@ export interface ReactionFlowOptions {
   client: Client;
   commands: CommandHandlers;
   jobs: JobMessages;
+  /** /show copies: ❌ reaches them too. */
+  copies: JobCopies;
   moderators: ModeratorConfig;
   allowDMs: boolean;
   limiter: WorkLimiter;
@@ -80,9 +83,9 @@ export class ReactionFlow {
     } else if (reply.refusal !== undefined) {
       await reaction.users.remove(user.id);
       await this.#tell(message, user.id, reply.text);
-    } else if (command.name === 'delete') {
-      this.options.jobs.forget(result.generationId);
-      await message.delete();
+    } else if (reply.jobChange !== undefined) {
+      // ❌ on the job's message or on a /show copy: every message of the job shows it.
+      await this.options.copies.changed(reply.jobChange, { channelId: message.channelId, messageId: message.id }, this.options.jobs);
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
-import type { FinishedResult } from '../../commands/reply.types.ts';
+import type { FinishedResult, JobChange } from '../../commands/reply.types.ts';
 import type { GenerationEvents, GenerationService, JobEvent } from '../../generation/service/index.ts';
 import type { Generation } from '../../generation/service/service.types.ts';
 import { reportBug, slackErrorCode } from './bug-report.ts';
@@ -16,6 +16,11 @@ import { ProgressBudget } from './progress-budget.ts';
 import { ResultFiles } from './result-files.ts';
 import type { SlackClient } from './slack-client.types.ts';
 import { StatusMessages, type StatusMessageRef } from './status-messages.ts';
+import { JobMessageRegistry } from './job-message-registry.ts';
+import { deleteButtonFiles } from './reaction-target.ts';
+
+/** Jobs whose messages (original and /show copies) are remembered for cancel and delete. */
+const JOBS_REMEMBERED = 10_000;
 
 /** Slack errors that mean "this channel is closed to the bot" (a person's matter, not a bug). */
 export const CHANNEL_CLOSED_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
@@ -38,6 +43,8 @@ export class JobMessages implements GenerationEvents {
   readonly #progressBudget: ProgressBudget;
   /** The images of results in Slack. */
   readonly files: ResultFiles;
+  /** Every message of each recent job: cancel and delete update them all. */
+  readonly #messages = new JobMessageRegistry(JOBS_REMEMBERED);
 
   constructor(private readonly options: JobMessagesOptions) {
     this.#book = new StatusMessages(options.statusWaitMs);
@@ -58,6 +65,7 @@ export class JobMessages implements GenerationEvents {
     try {
       const ref = await this.#post(channelId, undefined, renderReply(reply));
       this.#book.settle(generationId, ref);
+      this.#messages.original(generationId, ref);
       await this.options.generation.attachMessage(generationId, { messageId: ref.ts, interactionToken: undefined, threadTs: ref.threadTs });
       return { ok: true, ref };
     } catch (error) {
@@ -105,21 +113,54 @@ export class JobMessages implements GenerationEvents {
 
   readonly cancelled: GenerationEvents['cancelled'] = (event) => {
     if (!this.#ours(event)) return;
-    return this.#last(event, () => this.#show(event.generation, cancelledReply(event.generation, event.owner, event.by), true));
+    const reply = cancelledReply(event.generation, event.owner, event.by);
+    return this.#last(event, async () => {
+      await this.#show(event.generation, reply, true);
+      // /show copies of a waiting job say cancelled too (and lose their buttons).
+      for (const copy of this.#messages.copies(event.generation.id)) await this.#tryUpdate(copy, renderReply(reply));
+    });
   };
 
-  /** After ❌ on a whole job: removes its files from Slack and says so in its status message. */
-  async markDeleted(generationId: string, status: StatusMessageRef | undefined, fileIds: readonly string[]): Promise<void> {
+  /**
+   * After Cancel or ❌ on a whole job went through: every message of it shows so, whichever was
+   * pressed. Deleted: each message's images leave Slack and its text says deleted. Cancelled:
+   * the cancelled event updates the status message and known copies; a pressed copy this
+   * process does not know (from before a restart) is updated here. `pressedFiles` = the files
+   * the pressed message's Delete button carries.
+   */
+  async changed(change: JobChange, pressed: StatusMessageRef | undefined, pressedFiles: readonly string[]): Promise<void> {
+    const { generationId } = change;
+    const targets = this.#messages.messages(generationId, pressed);
     const done = this.#book.run(
       generationId,
       async () => {
-        await this.files.delete(fileIds);
-        if (status !== undefined) await this.#tryUpdate(status, renderText('_This result was deleted._'));
+        if (change.change === 'cancelled') {
+          const known = this.#messages.messages(generationId, undefined);
+          if (pressed !== undefined && known.length < targets.length) await this.#tryUpdate(pressed, renderText('_This job was cancelled._'));
+          return;
+        }
+        for (const ref of targets) {
+          const isPressed = pressed !== undefined && ref.channel === pressed.channel && ref.ts === pressed.ts;
+          await this.files.delete(isPressed ? pressedFiles : await this.#filesOf(ref));
+          await this.#tryUpdate(ref, renderText('_This result was deleted._'));
+        }
       },
       false,
     );
     this.#book.finish(generationId);
+    if (change.change === 'deleted') this.#messages.forget(generationId);
     await done;
+  }
+
+  /** The Slack files a message's Delete button carries (read back; none when it is gone). */
+  async #filesOf(ref: StatusMessageRef): Promise<string[]> {
+    try {
+      const found = await this.options.client.reactions.get({ channel: ref.channel, timestamp: ref.ts, full: true });
+      return deleteButtonFiles(found.message);
+    } catch (error) {
+      if (slackErrorCode(error) === 'message_not_found') return [];
+      throw error;
+    }
   }
 
   #ours(event: JobEvent): boolean {
@@ -160,6 +201,7 @@ export class JobMessages implements GenerationEvents {
   async #show(generation: Generation, reply: Reply, waitForHandler: boolean): Promise<void> {
     const ref = await this.#book.locate(generation, waitForHandler);
     if (ref === null) return;
+    if (ref !== undefined) this.#messages.original(generation.id, ref);
     const body = renderReply(reply);
     if (ref !== undefined && (await this.#tryUpdate(ref, body))) return;
     await this.#postFor(generation, body);
@@ -176,6 +218,7 @@ export class JobMessages implements GenerationEvents {
   async #postFor(generation: Generation, body: SlackMessageBody): Promise<StatusMessageRef> {
     const posted = await this.#post(generation.channelId, undefined, body);
     this.#book.remember(generation.id, posted);
+    this.#messages.original(generation.id, posted);
     await this.options.generation.attachMessage(generation.id, { messageId: posted.ts, interactionToken: undefined, threadTs: undefined });
     return posted;
   }
@@ -184,6 +227,7 @@ export class JobMessages implements GenerationEvents {
     const { generation, owner } = event;
     const ref = await this.#statusOf(generation, startedReply(generation, owner));
     if (ref === undefined) return;
+    this.#messages.original(generation.id, ref);
     const reply = finishedReply(generation, owner, event, event.warnings);
     const fileIds = await this.files.upload(ref, generation, event.images);
     // The images are in the thread; the status message keeps the text and the buttons.
@@ -200,6 +244,7 @@ export class JobMessages implements GenerationEvents {
     const { generation, delivery } = reply.result;
     try {
       const ref = await this.#post(channelId, undefined, renderReply({ ...reply, attachments: [], buttons: [] }));
+      this.#messages.copy(generation.id, ref);
       const fileIds = await this.files.upload(ref, generation, delivery.images);
       await this.#tryUpdate(ref, renderReply({ ...reply, attachments: [] }, fileIds));
       await this.files.addHints(ref, generation, delivery.images.length);

@@ -68,3 +68,15 @@ export function resultOfMessage(message: unknown, bot: { userId: string; botId: 
   if (generationId === undefined) return undefined;
   return { generationId, imageIndex: undefined, imageIndexes: [...imageIndexes].sort((a, b) => a - b), fileIds, isStatusMessage: true };
 }
+
+/** The Slack files a status message's Delete button carries (empty when it has none). */
+export function deleteButtonFiles(message: unknown): string[] {
+  if (typeof message !== 'object' || message === null) return [];
+  for (const block of (message as MessageShape).blocks ?? []) {
+    for (const element of block.type === 'actions' ? (block.elements ?? []) : []) {
+      const target = typeof element.action_id === 'string' ? parseButtonId(element.action_id) : undefined;
+      if (target?.action === 'delete') return fileIdsFromDeleteValue(typeof element.value === 'string' ? element.value : undefined);
+    }
+  }
+  return [];
+}

@@ -125,9 +125,8 @@ export class SlackInteractions {
             };
       const reply = await this.options.handlers.handle(command, from);
       await this.#answer(reply, from, privately);
-      if (command.name === 'delete' && command.imageIndex === undefined && reply.refusal === undefined) {
-        await this.options.jobs.markDeleted(command.generationId, input.message, fileIdsFromDeleteValue(input.value));
-      }
+      // Cancel or ❌ on any message of a job (the original or a /show copy) updates all of them.
+      if (reply.jobChange !== undefined) await this.options.jobs.changed(reply.jobChange, input.message, fileIdsFromDeleteValue(input.value));
     });
   }
 
@@ -153,10 +152,8 @@ export class SlackInteractions {
       const from = await this.options.people.requestFrom(input.origin);
       const reply = await this.options.handlers.handle(command, from);
       await this.#answer(reply, from, privately);
-      if (command.name === 'delete' && reply.refusal === undefined) {
-        if (command.imageIndex !== undefined) await this.options.jobs.files.delete(result.fileIds);
-        else await this.options.jobs.markDeleted(result.generationId, { channel: channelId, ts: input.messageTs, threadTs: undefined }, result.fileIds);
-      }
+      if (command.name === 'delete' && command.imageIndex !== undefined && reply.refusal === undefined) await this.options.jobs.files.delete(result.fileIds);
+      if (reply.jobChange !== undefined) await this.options.jobs.changed(reply.jobChange, { channel: channelId, ts: input.messageTs, threadTs: undefined }, result.fileIds);
     });
   }
 
