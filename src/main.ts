@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { DiscordAdapter } from './bots/discord/index.ts';
+import { compactPicture } from './images/index.ts';
 import { SlackAdapter } from './bots/slack/index.ts';
 import { CommandHandlers } from './commands/index.ts';
 import type { DarkroomConfig } from './config/config.types.ts';
@@ -86,6 +87,7 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
         models,
         logger: componentLogger(logger, 'discord'),
         now: Date.now,
+        compactPicture,
       })
     : undefined;
   const slack = config.slack.enabled

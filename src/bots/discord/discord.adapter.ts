@@ -20,6 +20,8 @@ import { JobMessages } from './job-messages.ts';
 import { RateLimitFeedback } from './rate-limit-feedback.ts';
 import { JobCopies } from './job-copies.ts';
 import { ReactionFlow } from './reaction-flow.ts';
+import type { CompactPicture } from './result-upload.ts';
+import { UploadLimits } from './upload-limits.ts';
 import { WorkLimiter } from './work-limiter.ts';
 import type { ModeratorConfig } from './request-context.ts';
 import { slashCommands } from './slash-commands.ts';
@@ -42,6 +44,8 @@ export interface DiscordAdapterOptions {
   logger: Logger;
   /** Epoch milliseconds (interaction token age, edit pacing). */
   now: () => number;
+  /** Makes a result's picture fit a guild's upload limit (src/images `compactPicture`). */
+  compactPicture: CompactPicture;
 }
 
 export class DiscordAdapter {
@@ -69,7 +73,7 @@ export class DiscordAdapter {
     const ready = new Promise<void>((resolve) => (this.#markReady = resolve));
     const rateLimits = new RateLimitFeedback(pacer, options.now);
     rateLimits.attach(this.#client.rest);
-    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits });
+    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits, uploads: new UploadLimits(), compactPicture: options.compactPicture });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
     const copies = new JobCopies(this.#client, options.logger);

@@ -11,8 +11,14 @@ import type { Logger } from 'pino';
 import type { Reply } from '../../commands/index.ts';
 import type { ChatLocation } from '../../generation/service/service.types.ts';
 import type { JobMessage, JobMessageSender } from './job-message.ts';
+import { newReferenceId, refuse } from '../../generation/service/refusal.ts';
 import type { RateLimitFeedback } from './rate-limit-feedback.ts';
-import { messagePayload } from './reply-payload.ts';
+import { messagePayload, truncate, type MessagePayload } from './reply-payload.ts';
+import { UPLOAD_OVERHEAD_BYTES, fitResult, type CompactPicture, type FittedResult } from './result-upload.ts';
+import { isTooLarge, type UploadLimits } from './upload-limits.ts';
+
+/** Tries at a result that Discord refuses as too large before it goes without files. */
+const FIT_ATTEMPTS = 4;
 
 /** Interaction tokens work for 15 minutes; stop using one a little earlier than that. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -43,13 +49,61 @@ export interface SenderOptions {
   logger: Logger;
   /** Learns which channel a token's edits count against. */
   rateLimits: Pick<RateLimitFeedback, 'remember'>;
+  /** Each guild's upload limit (boost tier, refusals seen). */
+  uploads: UploadLimits;
+  /** Makes a result's picture small enough for the upload limit (src/images, injected). */
+  compactPicture: CompactPicture;
 }
+
+/** Builds the payload for the target it goes to (`mention`: the person named in a channel message). */
+type BuildPayload = (mention: string | undefined) => Promise<MessagePayload>;
 
 export class DiscordJobSender implements JobMessageSender {
   constructor(private readonly options: SenderOptions) {}
 
   async show(job: JobMessage, reply: Reply): Promise<void> {
     await this.options.ready;
+    if (reply.result === undefined) return this.#send(job, async (mention) => messagePayload(reply, mention));
+    await this.#showResult(job, reply);
+  }
+
+  /**
+   * A finished job's message, fitted to the guild's upload limit (see result-upload.ts); a size
+   * refusal from Discord lowers the budget and tries again. Any other failure still replaces the
+   * progress with the result's text, buttons and an apology, so the message is never left stuck.
+   */
+  async #showResult(job: JobMessage, reply: Reply): Promise<void> {
+    const { uploads, compactPicture, logger } = this.options;
+    const guild = this.#guildOf(job.channelId);
+    let budget = uploads.limitFor(guild.id, guild.premiumTier) - UPLOAD_OVERHEAD_BYTES;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let fitted: FittedResult | undefined;
+        const limit = uploads.limitFor(guild.id, guild.premiumTier);
+        try {
+          await this.#send(job, async (mention) => (fitted = await fitResult(messagePayload(reply, mention), budget, limit, compactPicture)).payload);
+          if (fitted !== undefined && fitted.fit !== 'full') logger.info({ jobId: job.generationId, fit: fitted.fit, bytes: fitted.bytes, limit }, 'discord.result_fitted');
+          return;
+        } catch (error) {
+          if (!isTooLarge(error) || fitted === undefined || fitted.bytes === 0) throw error;
+          logger.warn({ jobId: job.generationId, bytes: fitted.bytes, limit, attempt }, 'discord.result_too_large');
+          uploads.refused(guild.id, fitted.bytes);
+          budget = attempt >= FIT_ATTEMPTS ? 0 : Math.floor(fitted.bytes / 2);
+        }
+      }
+    } catch (error) {
+      const referenceId = newReferenceId();
+      logger.error({ err: error, jobId: job.generationId, referenceId }, 'discord.result_post_failed');
+      const apology = `⚠️ The images could not be posted. ${refuse('internal', { referenceId }).message}`;
+      await this.#send(job, async (mention) => {
+        const plain = messagePayload({ ...reply, attachments: [], result: undefined }, mention);
+        return { ...plain, content: `${truncate(plain.content, 2000 - apology.length - 1)}\n${apology}` };
+      });
+    }
+  }
+
+  /** Sends to the job's target: the interaction's response while its token works, else a channel message. */
+  async #send(job: JobMessage, build: BuildPayload): Promise<void> {
     const target = job.target;
     if (target.kind === 'unbound') throw new Error(`job ${job.generationId} has no message yet`);
     if (target.kind === 'interaction') {
@@ -57,7 +111,7 @@ export class DiscordJobSender implements JobMessageSender {
         this.options.rateLimits.remember(target.token, job.channelId);
         try {
           const webhook = new InteractionWebhook(this.options.client as Client<true>, this.#applicationId(), target.token);
-          const message = await webhook.editMessage('@original', messagePayload(reply, undefined));
+          const message = await webhook.editMessage('@original', await build(undefined));
           if (target.messageId === undefined) {
             target.messageId = message.id;
             await this.options.attachMessage(job.generationId, { messageId: message.id, interactionToken: target.token, threadTs: undefined });
@@ -70,15 +124,15 @@ export class DiscordJobSender implements JobMessageSender {
       this.options.logger.info({ jobId: job.generationId }, 'discord.token_expired_fallback');
       job.target = { kind: 'channel', messageId: undefined, replyTo: target.messageId, mention: true };
     }
-    await this.#showInChannel(job, reply);
+    await this.#showInChannel(job, build);
   }
 
-  async #showInChannel(job: JobMessage, reply: Reply): Promise<void> {
+  async #showInChannel(job: JobMessage, build: BuildPayload): Promise<void> {
     const target = job.target;
     if (target.kind !== 'channel') throw new Error('not a channel target');
     const channel = await this.#channel(job.channelId);
     // Edits keep the mention in the text (Discord notifies only when a message is created).
-    const payload = messagePayload(reply, target.mention ? job.ownerId : undefined);
+    const payload = await build(target.mention ? job.ownerId : undefined);
     if (target.messageId !== undefined) {
       try {
         await channel.messages.edit(target.messageId, payload);
@@ -101,6 +155,13 @@ export class DiscordJobSender implements JobMessageSender {
     const channel = await this.options.client.channels.fetch(channelId);
     if (channel === null || !channel.isSendable()) throw new Error(`channel ${channelId} is not a channel Darkroom can post in`);
     return channel;
+  }
+
+  /** The guild of a channel Discord told us about (undefined id: a DM, or not known). */
+  #guildOf(channelId: string): { id: string | undefined; premiumTier: number | undefined } {
+    const channel = this.options.client.channels.cache.get(channelId);
+    if (channel === undefined || !('guild' in channel) || channel.guild === null) return { id: undefined, premiumTier: undefined };
+    return { id: channel.guild.id, premiumTier: channel.guild.premiumTier };
   }
 
   #applicationId(): string {

@@ -20,6 +20,7 @@ export const REFUSAL_CODES = [
   'crash_loop',
   'storage_unavailable',
   'model_broken',
+  'upload_too_large',
   'internal',
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -50,6 +51,11 @@ export interface RefusalDetails {
   storage_unavailable: { action: 'save the images' | 'delete the image' | 'read the image' };
   /** The model's files are there but do not load (truncated or damaged). */
   model_broken: { model: string; available: readonly string[] };
+  /**
+   * A result is larger than the chat's upload limit: `preview` = a compressed picture is shown
+   * instead of (some of) the full-size PNGs; `none` = no picture could be posted at all.
+   */
+  upload_too_large: { limitBytes: number; shown: 'preview' | 'none' };
   internal: { referenceId: string };
 }
 
@@ -69,6 +75,12 @@ export function formatWait(ms: number): string {
   if (minutes < 90) return `${minutes} minutes`;
   const hours = Math.ceil(minutes / 60);
   return `${hours} hours`;
+}
+
+/** "10 MiB", "512 KiB". */
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KiB`;
 }
 
 function listOf(items: readonly string[]): string {
@@ -120,6 +132,10 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
   model_broken: (d) =>
     `The model "${d.model}" is installed but its files are damaged, so it cannot run until an admin downloads it again. ` +
     `Available models: ${listOf(d.available)}.`,
+  upload_too_large: (d) =>
+    d.shown === 'preview'
+      ? `The full-size PNGs are larger than this server's upload limit (${formatBytes(d.limitBytes)}), so a compressed picture is shown.`
+      : `The images are larger than this server's upload limit (${formatBytes(d.limitBytes)}) and could not be posted here; the buttons still work.`,
   internal: (d) => `Sorry, something went wrong on our side. If it keeps happening, tell an admin this reference: ${d.referenceId}.`,
 };
 

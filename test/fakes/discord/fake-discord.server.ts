@@ -15,6 +15,7 @@ import { ROUTES, type RouteAnswer } from './fake-rest.routes.ts';
 import type { OpenApiValidator } from './openapi-validator.ts';
 import { RateLimitBuckets, type BucketRule } from './rate-limit.buckets.ts';
 import { readBody, type ReadBody } from './request-body.reader.ts';
+import { tooLarge } from './upload-limit.ts';
 import { defaultScene, type FakeScene } from './fake-discord.scene.ts';
 import { FakeDiscordDriver } from './fake-discord.driver.ts';
 
@@ -29,6 +30,8 @@ export interface FakeDiscordOptions {
   responseWindowMs: number;
   heartbeatIntervalMs: number;
   scene: FakeScene;
+  /** Upload limit for every channel instead of Discord's by boost tier; undefined = by tier. */
+  uploadLimitBytes: number | undefined;
 }
 
 const API_PREFIX = '/api/v10';
@@ -78,6 +81,7 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
       channels: scene.channels,
       tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
       responseWindowMs: options.responseWindowMs ?? 3_000,
+      uploadLimitBytes: options.uploadLimitBytes,
     },
     clock,
     () => baseUrl,
@@ -115,7 +119,7 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
       world.rateLimitHits.push({ bucket: limit.bucket ?? '', request: label, retryAfterMs: limit.retryAfterMs, at: clock.now() });
       answer = { status: 429, json: { message: 'You are being rate limited.', retry_after: limit.retryAfterMs / 1000, global: false } };
     } else {
-      answer = route(method, path, body, auth, url.searchParams);
+      answer = tooLarge(world, channelOfRequest(path), body.files, label) ?? route(method, path, body, auth, url.searchParams);
       // Discord's "Invalid Form Body": the bot sent something Discord would not take.
       const refusal = answer.json as { code?: number; message?: string } | undefined;
       if (answer.status === 400 && refusal?.code === 50035) world.violations.push({ request: label, problems: [refusal.message ?? 'invalid form body'] });
@@ -141,6 +145,12 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
     if (channel !== null) return channel[1];
     const webhook = /^\/webhooks\/[^/]+\/([^/]+)\//.exec(path);
     return webhook === null ? undefined : world.interactionByToken(webhook[1] ?? '')?.channelId;
+  }
+
+  /** The channel a request posts files to (interaction callbacks: the interaction's channel). */
+  function channelOfRequest(path: string): string | undefined {
+    const callback = /^\/interactions\/([^/]+)\//.exec(path);
+    return callback === null ? channelOfPath(path) : world.interactions.get(callback[1] ?? '')?.channelId;
   }
 
   function checkBody(method: string, path: string, body: ReadBody): string[] {

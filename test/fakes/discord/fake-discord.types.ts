@@ -34,6 +34,8 @@ export interface FakeGuild {
   /** The first role is @everyone (same id as the guild). */
   roles: FakeRole[];
   members: FakeMember[];
+  /** Boost tier 0–3 (sets the upload limit); default 0. */
+  premiumTier?: number;
 }
 
 export interface StoredAttachment {
@@ -125,6 +127,13 @@ export interface RecordedRequest {
 export interface Violation {
   request: string;
   problems: string[];
+}
+
+/** A request whose files were over the upload limit (answered 413 / 40005). */
+export interface UploadRefusal {
+  request: string;
+  bytes: number;
+  limit: number;
 }
 
 /** A 429 the fake answered. */

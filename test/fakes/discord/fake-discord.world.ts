@@ -12,6 +12,7 @@ import type {
   FakeUser,
   RateLimitHit,
   RecordedRequest,
+  UploadRefusal,
   StoredMessage,
   Violation,
 } from './fake-discord.types.ts';
@@ -29,6 +30,8 @@ export interface WorldOptions {
   tokenLifetimeMs: number;
   /** How long the bot has for the first response (Discord: 3 s). */
   responseWindowMs: number;
+  /** Upload limit for every channel, instead of Discord's by boost tier (see upload-limit.ts). */
+  uploadLimitBytes: number | undefined;
 }
 
 export class FakeDiscordWorld {
@@ -43,6 +46,8 @@ export class FakeDiscordWorld {
   readonly requests: RecordedRequest[] = [];
   readonly violations: Violation[] = [];
   readonly rateLimitHits: RateLimitHit[] = [];
+  /** Requests refused for files over the upload limit. */
+  readonly uploadRefusals: UploadRefusal[] = [];
   /** Requests to routes the fake does not implement. */
   readonly unhandled: string[] = [];
   /** Bulk command overwrites, in order: `global` or a guild id. */
@@ -103,6 +108,7 @@ export class FakeDiscordWorld {
       name: guild.name,
       icon: null,
       owner_id: guild.ownerId,
+      premium_tier: guild.premiumTier ?? 0,
       unavailable: false,
       large: false,
       member_count: guild.members.length,

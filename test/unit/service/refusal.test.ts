@@ -18,6 +18,7 @@ const EXAMPLES: { [K in RefusalCode]: RefusalDetails[K] } = {
   crash_loop: { attempts: 2 },
   storage_unavailable: { action: 'delete the image' },
   model_broken: { model: 'tiny-sd15', available: ['epicrealism'] },
+  upload_too_large: { limitBytes: 10 * 1024 * 1024, shown: 'none' },
   internal: { referenceId: 'a1b2c3d4e5' },
 };
 
@@ -38,6 +39,7 @@ describe('the refusal table', () => {
       crash_loop: ['stopped Darkroom twice', 'will not be run again'],
       storage_unavailable: ['could not delete the image', 'try again later'],
       model_broken: ['tiny-sd15', 'damaged', 'epicrealism'],
+      upload_too_large: ['upload limit (10 MiB)', 'could not be posted'],
       internal: ['a1b2c3d4e5'],
     };
     for (const code of REFUSAL_CODES) {

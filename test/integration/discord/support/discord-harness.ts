@@ -17,6 +17,7 @@ import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
 import { EventFanout, GenerationService, ModerationService, PolicyCache, StaticModelDirectory, type GenerationPolicy, type ModelDirectory } from '../../../../src/generation/service/index.ts';
+import { compactPicture } from '../../../../src/images/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 import { sharedPath } from '../../../support/shared-dir.ts';
@@ -155,6 +156,7 @@ export class DiscordHarness {
       models: options.models,
       logger: options.logger,
       now: Date.now,
+      compactPicture,
     });
     events.add(this.adapter.events);
     await this.service.start();
