@@ -6,19 +6,18 @@
 import { makePreview } from './image.transforms.ts';
 import { sharpFromEncoded, toDecodeError } from './rgb-image.sharp.ts';
 
-/** Tried in order until one fits: [share of the original's longest side, WebP quality]. */
-const ATTEMPTS: ReadonlyArray<readonly [scale: number, quality: number]> = [
-  [1, 85],
-  [1, 70],
-  [0.75, 70],
-  [0.5, 70],
-  [0.35, 65],
-  [0.25, 60],
-];
+/** WebP quality of the first attempt; each smaller attempt goes a little lower, not below the floor. */
+const FIRST_QUALITY = 82;
+const QUALITY_FLOOR = 60;
+const ATTEMPTS = 5;
 /** Never smaller than this on its longest side (below it a grid is not worth showing). */
 const MIN_SIDE = 256;
 
-/** WebP bytes of `png` within `maxBytes`, or undefined when even the smallest attempt is larger. */
+/**
+ * WebP bytes of `png` within `maxBytes`, or undefined when even a small version is larger.
+ * Starts at full size; each next try scales the sides by √(budget / bytes) (a lossy file grows
+ * about with its pixel count), aiming a little under the budget, so it takes two or three tries.
+ */
 export async function compactPicture(png: Buffer, maxBytes: number): Promise<Buffer | undefined> {
   let longest: number;
   try {
@@ -28,11 +27,16 @@ export async function compactPicture(png: Buffer, maxBytes: number): Promise<Buf
     throw toDecodeError(error);
   }
   if (longest < 1) throw new RangeError('picture has no size');
-  for (const [scale, quality] of ATTEMPTS) {
-    const maxSide = Math.max(Math.min(MIN_SIDE, longest), Math.round(longest * scale));
-    const bytes = await makePreview(png, { format: 'webp', maxSide, quality });
+  const smallest = Math.min(MIN_SIDE, longest);
+  let side = longest;
+  let quality = FIRST_QUALITY;
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const bytes = await makePreview(png, { format: 'webp', maxSide: side, quality });
     if (bytes.length <= maxBytes) return bytes;
-    if (maxSide <= MIN_SIDE) break;
+    if (side <= smallest) return undefined;
+    const ratio = Math.sqrt((0.85 * maxBytes) / bytes.length);
+    side = Math.max(smallest, Math.floor(side * Math.min(0.9, ratio)));
+    quality = Math.max(QUALITY_FLOOR, quality - 8);
   }
   return undefined;
 }
