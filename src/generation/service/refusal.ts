@@ -87,6 +87,11 @@ function listOf(items: readonly string[]): string {
   return items.length === 0 ? 'none' : items.join(', ');
 }
 
+/** Typed text echoed in a refusal, without control or invisible characters (no ESC sequences, no U+202E). */
+function echoed(text: string): string {
+  return text.replace(/\p{Cc}|\p{Cf}/gu, '');
+}
+
 /** The one table of user-facing words, one entry per code. */
 const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } = {
   queue_full: (d) =>
@@ -101,11 +106,11 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
   invalid_option: (d) => {
     switch (d.problem) {
       case 'value':
-        return `Invalid ${d.option} "${d.value}": must be ${d.expected}.`;
+        return `Invalid ${echoed(d.option)} "${echoed(d.value)}": must be ${d.expected}.`;
       case 'missing':
         return `${d.option} needs a value: ${d.expected}.`;
       case 'unknown':
-        return `Unknown option ${d.option}. Known options: ${listOf(d.known)}.`;
+        return `Unknown option ${echoed(d.option)}. Known options: ${listOf(d.known)}.`;
       case 'characters':
         return `The ${d.option} contains a control character (${d.character}) that cannot be used. Remove it and try again.`;
     }

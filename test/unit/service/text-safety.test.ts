@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { refuse } from '../../../src/generation/service/refusal.ts';
 import { hasVisibleText, plainName, safeImagineOptions, safeOptionValues, safeText } from '../../../src/generation/service/text-safety.ts';
 
 describe('safeText', () => {
@@ -53,5 +54,14 @@ describe('plainName', () => {
     expect(plainName('Ma\u0000ll\u202Eory\u200B', 'U1')).toBe('Mallory');
     expect(plainName('\u3164\u200B', 'U1')).toBe('U1');
     expect(plainName('Zoë 🐈', 'U1')).toBe('Zoë 🐈');
+  });
+});
+
+describe('refusals that echo typed text', () => {
+  it('leave control and invisible characters out of what they show', () => {
+    const refusal = refuse('invalid_option', { problem: 'value', option: 'settings', value: 'a \u001b[2Jcat\u202E', expected: 'flags' });
+    expect(refusal.message).toBe('Invalid settings "a [2Jcat": must be flags.');
+    // The details keep what was typed, for logs.
+    expect(refusal.details).toMatchObject({ value: 'a \u001b[2Jcat\u202E' });
   });
 });
