@@ -40,6 +40,24 @@ export class ImageNotFoundError extends Error {
   }
 }
 
+/**
+ * The store cannot do its job right now: a full or read-only disk, missing permissions, an I/O
+ * error, a folder that is not a folder. An operator's problem, not a bug and not the person's:
+ * callers answer with the `storage_unavailable` refusal and log the cause.
+ */
+export class StorageUnavailableError extends Error {
+  readonly code = 'storage-unavailable' as const;
+
+  constructor(
+    readonly operation: 'put' | 'get' | 'delete',
+    readonly key: string,
+    options: { cause: unknown },
+  ) {
+    super(`the image store could not ${operation} "${key}": ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 /** Thrown for a malformed key: keys are built by code, so this is a bug, not a user error. */
 export class InvalidImageKeyError extends Error {
   constructor(key: string, reason: string) {

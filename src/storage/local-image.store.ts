@@ -9,7 +9,7 @@
 import { randomUUID, createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { ImageNotFoundError, assertValidImageKey } from './image.store.ts';
+import { ImageNotFoundError, StorageUnavailableError, assertValidImageKey } from './image.store.ts';
 import type { ImageStore, StoredImage } from './image.store.ts';
 
 /** `.<final name>.<uuid>.tmp`: the leading dot means no valid key can ever name one. */
@@ -17,6 +17,17 @@ const TEMP_FILE = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 
 function isErrorCode(error: unknown, code: string): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * File-system errors that mean "the disk cannot take this now" (full, read-only, no permission,
+ * I/O error, a path component that is a file): reported as {@link StorageUnavailableError}.
+ */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['EROFS', 'ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EIO', 'ENOTDIR', 'EEXIST', 'EMFILE', 'ENFILE', 'EBUSY']);
+
+function asStorageError(error: unknown, operation: 'put' | 'get' | 'delete', key: string): unknown {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  return code !== undefined && UNAVAILABLE_CODES.has(code) ? new StorageUnavailableError(operation, key, { cause: error }) : error;
 }
 
 /** fsync a directory so entries created or renamed in it are durable. Not possible on Windows. */
@@ -44,6 +55,14 @@ export class LocalImageStore implements ImageStore {
   }
 
   async put(key: string, bytes: Buffer): Promise<StoredImage> {
+    try {
+      return await this.#put(key, bytes);
+    } catch (error) {
+      throw asStorageError(error, 'put', key);
+    }
+  }
+
+  async #put(key: string, bytes: Buffer): Promise<StoredImage> {
     const finalPath = this.pathFor(key);
     const directory = path.dirname(finalPath);
     const firstCreated = await mkdir(directory, { recursive: true });
@@ -80,7 +99,7 @@ export class LocalImageStore implements ImageStore {
       return await readFile(this.pathFor(key));
     } catch (error) {
       if (isErrorCode(error, 'ENOENT') || isErrorCode(error, 'ENOTDIR')) throw new ImageNotFoundError(key);
-      throw error;
+      throw asStorageError(error, 'get', key);
     }
   }
 
@@ -88,7 +107,7 @@ export class LocalImageStore implements ImageStore {
     try {
       await unlink(this.pathFor(key));
     } catch (error) {
-      if (!isErrorCode(error, 'ENOENT') && !isErrorCode(error, 'ENOTDIR')) throw error;
+      if (!isErrorCode(error, 'ENOENT') && !isErrorCode(error, 'ENOTDIR')) throw asStorageError(error, 'delete', key);
     }
   }
 

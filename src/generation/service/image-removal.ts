@@ -1,7 +1,11 @@
 /**
- * ❌ delete: the image is marked deleted (who, when) before its file is removed, so a crash in
- * between leaves an orphan file rather than a record pointing at nothing; the row stays for the
- * audit, and the audit log names who deleted what, whose, and why.
+ * ❌ delete, retryable whatever fails: the file is removed first, then the image is marked
+ * deleted (who, when) and the audit log names who deleted what, whose, and why. When the image
+ * store fails (full or read-only disk) the image stays as it was (not marked, still shown), the
+ * failed attempt is audited too, and the person is told with `storage_unavailable`; pressing ❌
+ * again once the store works completes it. A crash between the two steps leaves a row whose file
+ * is gone (shown as missing, never as broken), and the next ❌ finishes the job. Files of images
+ * marked deleted by an older order (mark first) are removed again on the next ❌ too.
  */
 import type { Logger } from 'pino';
 import type { Repositories } from '../../db/repositories.ts';
@@ -29,17 +33,25 @@ export class ImageRemoval {
     const byOwner = who.user.id === generation.userId;
     if (!byOwner && !isModerator(who)) return refuse('forbidden', { action: 'delete this image', allowed: 'owner or moderator' });
     const deleted: number[] = [];
+    const failed: number[] = [];
+    let cause: unknown;
     for (const index of indexes) {
       const image = generation.images.find((candidate) => candidate.index === index);
       if (image === undefined) {
         if (indexes.length === 1) return refuse('not_found', { what: 'image', id: `${generationId} #${index + 1}` });
         continue;
       }
-      if (!(await images.markDeleted(generationId, index, who.user.id))) continue;
-      await this.options.store.delete(image.fileKey);
-      deleted.push(index);
+      try {
+        // Removing a missing file is not an error, so this also finishes an interrupted delete.
+        await this.options.store.delete(image.fileKey);
+      } catch (error) {
+        failed.push(index);
+        cause = error;
+        continue;
+      }
+      if (image.deletedAt === undefined && (await images.markDeleted(generationId, index, who.user.id))) deleted.push(index);
     }
-    if (deleted.length > 0) {
+    if (deleted.length > 0 || failed.length > 0) {
       await moderation.record({
         actorId: who.user.id,
         action: 'delete',
@@ -47,9 +59,14 @@ export class ImageRemoval {
         targetUserId: generation.userId,
         targetGenerationId: generationId,
         reason,
-        details: { imageIndexes: deleted, byOwner },
+        details: { imageIndexes: deleted, byOwner, ...(failed.length > 0 && { failedIndexes: failed, failure: 'storage_unavailable' }) },
       });
-      this.options.logger.info({ jobId: generationId, deleted, by: who.user.id, byOwner }, 'images.deleted');
+      this.options.logger.info({ jobId: generationId, deleted, failed, by: who.user.id, byOwner }, 'images.deleted');
+    }
+    if (failed.length > 0) {
+      // The operator's fault, logged once with its cause; the person is told to try again.
+      this.options.logger.error({ jobId: generationId, failed, err: cause }, 'images.delete_failed');
+      return refuse('storage_unavailable', { action: 'delete the image' });
     }
     return { ok: true, deleted };
   }

@@ -18,7 +18,7 @@ import type { ImageStore } from '../../storage/image.store.ts';
 import { imageKey } from '../../storage/image.store.ts';
 import type { GenerationRequest, GenerationResult, ImageEngine, StepProgress } from '../engine.types.ts';
 import type { GenerationQueue, JobContext, QueueJob } from '../queue/generation-queue.ts';
-import { SourceImageGoneError, failureFor } from './engine-failure.ts';
+import { SourceImageGoneError, failureFor, isBrokenModelError } from './engine-failure.ts';
 import { LeaseKeeper, type JobLeaseSettings } from './job-lease.ts';
 import type { JobRegistry } from './job-registry.ts';
 import type { ModelDirectory } from './model-directory.ts';
@@ -234,6 +234,8 @@ export class JobRunner {
       log.warn('job.abandoned_lease_lost');
       return;
     }
+    // Not offered again until its files change.
+    if (isBrokenModelError(error)) await this.options.models.markBroken?.(generation.model).catch((markError: unknown) => log.warn({ err: markError }, 'job.mark_broken_failed'));
     const available = (await this.options.models.list().catch(() => [])).map((model) => model.name);
     const refusal = failureFor(error, { model: generation.model, available, logger: log });
     const detail = error instanceof Error ? error.message : String(error);
