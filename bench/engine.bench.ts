@@ -8,6 +8,8 @@
  * `../shared/fixtures/models/sd15-topology/`, the engine's old and new CPU session settings side
  * by side (`engine-topology.ts`; skipped, visibly, without ../shared). Heavy: run it under
  * `flock /tmp/darkroom-heavy.lock` on a shared machine.
+ * Last, the peak RSS of the upscale path for 512², 1024² and 2048² results (`upscaleMemory`, each
+ * upscale in its own process: `support/upscale-memory.ts`; alone: `npm run bench -- engine-upscale`).
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { encodePng } from '../src/images/index.ts';
 import { buildBenchModel, DEFAULT_BENCH_OPTIONS } from '../test/fixtures/onnx/index.ts';
 import { measureTopology } from './engine-topology.ts';
 import { sharedPath } from '../test/support/shared-dir.ts';
+import { measureUpscaleMemory } from './support/upscale-memory.ts';
 
 const SCHEDULERS: readonly SchedulerName[] = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'lms', 'pndm', 'lcm'];
 const COUNTS = [1, 4] as const;
@@ -271,6 +274,8 @@ async function main(): Promise<void> {
       for (const count of COUNTS) runs.push((await measureGeneration(pipeline, recorder, scheduler, count)) as Record<string, unknown>);
     }
     await pipeline.release();
+    // Issue 9: the upscale path's peak RSS per result size (each upscale in a child process).
+    const upscaleMemory = await measureUpscaleMemory({ projectDir: undefined, capGiB: 16 });
     // Issues 12/16: old vs new session settings on the SD1.5 topology (peak RSS, per-call and session-creation times).
     const sd15Topology = await measureTopology();
 
@@ -301,6 +306,7 @@ async function main(): Promise<void> {
       },
       load,
       runs,
+      upscaleMemory,
       sd15Topology,
       summary: {
         otherPctOfTotalMax: Math.max(...otherPcts),
