@@ -3,7 +3,7 @@
  * one report, then the same "what to do next" as `darkroom start`. Exit 0 when Darkroom could
  * serve, 1 when something is missing, 2 on configuration problems.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { DarkroomConfig } from '../config/config.types.ts';
 import { TOKEN_CHECK_TIMEOUT_MS, gatherChatFacts } from '../lifecycle/chat-token-check.ts';
 import { CLI, assessReadiness, nextSteps, shownPath } from '../lifecycle/readiness.ts';
@@ -34,15 +34,22 @@ function modelLines(config: DarkroomConfig, facts: DoctorFacts): string[] {
   return lines;
 }
 
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0 || parsed > 600) throw new InvalidArgumentError('expected a number of seconds, 0–600');
+  return parsed;
+}
+
 export function registerDoctorCommand(program: Command, context: CliContext): void {
   program
     .command('doctor')
     .description('check configuration, database, models, execution providers and chat platforms (asks Discord and Slack whether the tokens are accepted)')
     .option('--offline', 'do not contact Discord or Slack: report the configuration only', false)
-    .action(async (flags: { offline: boolean }) => {
+    .option('--token-timeout <seconds>', 'how long to wait for Discord or Slack to answer', seconds, TOKEN_CHECK_TIMEOUT_MS / 1000)
+    .action(async (flags: { offline: boolean; tokenTimeout: number }) => {
       const config = context.config();
       if (config === undefined) return;
-      const chatCheck = { online: !flags.offline, timeoutMs: TOKEN_CHECK_TIMEOUT_MS, fetch: globalThis.fetch };
+      const chatCheck = { online: !flags.offline, timeoutMs: flags.tokenTimeout * 1000, fetch: globalThis.fetch };
       const [facts, chat] = await Promise.all([
         gatherDoctorFacts(config, context.logger(config, 'stderr')),
         gatherChatFacts(config.discord, config.slack, chatCheck),

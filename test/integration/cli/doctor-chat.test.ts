@@ -16,7 +16,7 @@ import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
 import { cleanEnvironment, runDarkroom, writePlaceholderModel } from './darkroom-process.ts';
 
 const SLOW = 240_000;
-const online: ChatCheckOptions = { online: true, timeoutMs: 5_000, fetch: globalThis.fetch };
+const online: ChatCheckOptions = { online: true, timeoutMs: 60_000, fetch: globalThis.fetch };
 
 let discord: FakeDiscord;
 let slack: FakeSlack;
@@ -102,7 +102,9 @@ describe('darkroom doctor with Discord and Slack configured', () => {
       const platforms = { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, SLACK_BOT_TOKEN: IDENTITY.botToken, SLACK_API_URL: slack.apiUrl };
       const good = sandbox({ ...platforms, SLACK_APP_TOKEN: IDENTITY.appToken });
       const badApp = sandbox({ ...platforms, SLACK_APP_TOKEN: 'xapp-revoked' });
-      const [ready, refused] = await Promise.all([runDarkroom(['doctor'], good.cwd, good.env), runDarkroom(['doctor'], badApp.cwd, badApp.env)]);
+      // A generous bound: the fakes answer at once, but a loaded machine may be slow to run them.
+      const doctor = ['doctor', '--token-timeout', '120'];
+      const [ready, refused] = await Promise.all([runDarkroom(doctor, good.cwd, good.env), runDarkroom(doctor, badApp.cwd, badApp.env)]);
 
       expect(ready.stdout).not.toContain('not built yet');
       expect(ready.stdout).toContain('Discord: DISCORD_TOKEN set; slash commands global; direct messages off');
