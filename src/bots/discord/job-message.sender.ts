@@ -75,14 +75,16 @@ export class DiscordJobSender implements JobMessageSender {
   async #showResult(job: JobMessage, reply: Reply): Promise<void> {
     const { uploads, compactPicture, logger } = this.options;
     const guild = this.#guildOf(job.channelId);
-    let budget = uploads.limitFor(guild.id, guild.premiumTier) - UPLOAD_OVERHEAD_BYTES;
+    let budget = uploads.budgetFor(guild.id, guild.premiumTier, UPLOAD_OVERHEAD_BYTES);
     try {
       for (let attempt = 1; ; attempt++) {
         let fitted: FittedResult | undefined;
         const limit = uploads.limitFor(guild.id, guild.premiumTier);
         try {
           await this.#send(job, async (mention) => (fitted = await fitResult(messagePayload(reply, mention), budget, limit, compactPicture)).payload);
-          if (fitted !== undefined && fitted.fit !== 'full') logger.info({ jobId: job.generationId, fit: fitted.fit, bytes: fitted.bytes, limit }, 'discord.result_fitted');
+          if (fitted === undefined) return;
+          uploads.accepted(guild.id, fitted.bytes);
+          if (fitted.fit !== 'full') logger.info({ jobId: job.generationId, fit: fitted.fit, bytes: fitted.bytes, limit }, 'discord.result_fitted');
           return;
         } catch (error) {
           if (!isTooLarge(error) || fitted === undefined || fitted.bytes === 0) throw error;

@@ -21,23 +21,49 @@ export function isTooLarge(error: unknown): boolean {
   return error instanceof HTTPError && error.status === 413;
 }
 
-export class UploadLimits {
-  readonly #refused = new Map<string, number>();
+/** What was learned in one guild: the smallest size refused, the largest taken since. */
+interface Learned {
+  refused: number;
+  accepted: number | undefined;
+}
 
-  /** Bytes of files a message may carry in this guild (undefined: a DM). */
+export class UploadLimits {
+  readonly #learned = new Map<string, Learned>();
+
+  /** Bytes of files a message may carry in this guild (undefined: a DM), as far as known. */
   limitFor(guildId: string | undefined, premiumTier: number | undefined): number {
     const table = guildId === undefined ? DEFAULT_UPLOAD_LIMIT : (UPLOAD_LIMIT_BY_TIER[premiumTier ?? 0] ?? DEFAULT_UPLOAD_LIMIT);
-    const refused = this.#refused.get(guildId ?? 'dm');
-    return refused === undefined ? table : Math.min(table, refused - 1);
+    const learned = this.#learned.get(guildId ?? 'dm');
+    return learned === undefined ? table : Math.min(table, learned.refused - 1);
+  }
+
+  /**
+   * Bytes of files to aim for: the limit less `overheadBytes` (multipart framing, JSON); once
+   * Discord refused a size here, the most it has taken since (else half the refused size).
+   */
+  budgetFor(guildId: string | undefined, premiumTier: number | undefined, overheadBytes: number): number {
+    const learned = this.#learned.get(guildId ?? 'dm');
+    const limit = this.limitFor(guildId, premiumTier) - overheadBytes;
+    return learned === undefined ? limit : Math.min(limit, learned.accepted ?? Math.floor(learned.refused / 2));
   }
 
   /** Discord refused `bytes` of files in this guild: the limit there is smaller. */
   refused(guildId: string | undefined, bytes: number): void {
     const key = guildId ?? 'dm';
-    this.#refused.set(key, Math.min(bytes, this.#refused.get(key) ?? Infinity));
-    for (const oldest of this.#refused.keys()) {
-      if (this.#refused.size <= GUILDS_REMEMBERED) break;
-      this.#refused.delete(oldest);
+    const learned = this.#learned.get(key);
+    const refused = Math.min(bytes, learned?.refused ?? Infinity);
+    const accepted = learned?.accepted !== undefined && learned.accepted < refused ? learned.accepted : undefined;
+    this.#learned.delete(key);
+    this.#learned.set(key, { refused, accepted });
+    for (const oldest of this.#learned.keys()) {
+      if (this.#learned.size <= GUILDS_REMEMBERED) break;
+      this.#learned.delete(oldest);
     }
+  }
+
+  /** Discord took `bytes` of files in this guild. */
+  accepted(guildId: string | undefined, bytes: number): void {
+    const learned = this.#learned.get(guildId ?? 'dm');
+    if (learned !== undefined && bytes > 0 && bytes < learned.refused) learned.accepted = Math.max(bytes, learned.accepted ?? 0);
   }
 }

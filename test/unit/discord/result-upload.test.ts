@@ -50,8 +50,13 @@ describe('UploadLimits', () => {
     const limits = new UploadLimits();
     expect([0, 1, 2, 3].map((tier) => limits.limitFor('g', tier) / MIB)).toEqual([10, 10, 50, 100]);
     expect(limits.limitFor(undefined, undefined)).toBe(10 * MIB);
+    expect(limits.budgetFor('g', 0, 1_000)).toBe(10 * MIB - 1_000);
     limits.refused('g', 8 * MIB);
     expect(limits.limitFor('g', 3)).toBe(8 * MIB - 1);
     expect(limits.limitFor('other', 3)).toBe(100 * MIB);
+    // After a refusal: half the refused size, then what Discord took since.
+    expect(limits.budgetFor('g', 3, 1_000)).toBe(4 * MIB);
+    limits.accepted('g', 3 * MIB);
+    expect(limits.budgetFor('g', 3, 1_000)).toBe(3 * MIB);
   });
 });
