@@ -41,18 +41,30 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
+/** Side files up to this size are fingerprinted by content; larger ones (real weights) by size and time. */
+const CONTENT_HASH_LIMIT = 64 * 1024 * 1024;
+
+async function hashFile(hash: ReturnType<typeof createHash>, file: string): Promise<void> {
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+}
+
 /**
- * sha256 of the graph file's bytes plus name, size and modification time of the other files in
- * its folder (external weights, hundreds of MB to GB, are not read).
+ * sha256 of the graph file's bytes and of the other files in its folder: by content up to 64 MB
+ * (so a folder rebuilt with the same bytes, as test fixtures are, keeps its cache entries), by
+ * name, size and modification time above (external weights of GBs are not read at every start).
  */
 export async function modelFingerprint(modelPath: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(modelPath)) hash.update(chunk as Buffer);
+  await hashFile(hash, modelPath);
   const dir = path.dirname(modelPath);
   const siblings = (await readdir(dir)).filter((name) => name !== path.basename(modelPath)).sort();
   for (const name of siblings) {
-    const info = await stat(path.join(dir, name)).catch(() => undefined);
-    if (info?.isFile()) hash.update(`\n${name}\t${info.size}\t${Math.round(info.mtimeMs)}`);
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    hash.update(`\n${name}\t${info.size}\t`);
+    if (info.size <= CONTENT_HASH_LIMIT) await hashFile(hash, file);
+    else hash.update(String(Math.round(info.mtimeMs)));
   }
   return hash.digest('hex').slice(0, 32);
 }
