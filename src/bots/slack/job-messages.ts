@@ -18,6 +18,7 @@ import type { SlackClient } from './slack-client.types.ts';
 import { StatusMessages, type StatusMessageRef } from './status-messages.ts';
 import { JobMessageRegistry } from './job-message-registry.ts';
 import { deleteButtonFiles } from './reaction-target.ts';
+import { StatusMessageFinder, jobMetadata } from './status-message-finder.ts';
 
 /** Jobs whose messages (original and /show copies) are remembered for cancel and delete. */
 const JOBS_REMEMBERED = 10_000;
@@ -34,6 +35,8 @@ export interface JobMessagesOptions {
   progressEditsPerMinute: number;
   /** Epoch milliseconds. */
   now: () => number;
+  /** The bot's own ids once started (its status messages are recognised by them). */
+  bot: () => { userId: string; botId: string } | undefined;
   logger: Logger;
 }
 
@@ -41,6 +44,7 @@ export class JobMessages implements GenerationEvents {
   readonly #book: StatusMessages;
   readonly #pending = new Set<Promise<void>>();
   readonly #progressBudget: ProgressBudget;
+  readonly #finder: StatusMessageFinder;
   /** The images of results in Slack. */
   readonly files: ResultFiles;
   /** Every message of each recent job: cancel and delete update them all. */
@@ -50,6 +54,7 @@ export class JobMessages implements GenerationEvents {
     this.#book = new StatusMessages(options.statusWaitMs);
     this.files = new ResultFiles(options.client, options.logger);
     this.#progressBudget = new ProgressBudget(options.progressEditsPerMinute, options.now);
+    this.#finder = new StatusMessageFinder(options.client, options.bot, options.logger);
   }
 
   /** Jobs with Slack work still tracked. */
@@ -63,7 +68,7 @@ export class JobMessages implements GenerationEvents {
    */
   async postAccepted(generationId: string, channelId: string, reply: Reply): Promise<{ ok: true; ref: StatusMessageRef } | { ok: false; error: string }> {
     try {
-      const ref = await this.#post(channelId, undefined, renderReply(reply));
+      const ref = await this.#post(channelId, undefined, renderReply(reply), generationId);
       this.#book.settle(generationId, ref);
       this.#messages.original(generationId, ref);
       await this.options.generation.attachMessage(generationId, { messageId: ref.ts, interactionToken: undefined, threadTs: ref.threadTs });
@@ -214,9 +219,14 @@ export class JobMessages implements GenerationEvents {
     return ref ?? this.#postFor(generation, renderReply(placeholder));
   }
 
-  /** Posts a status message for a job that has none and records it (in memory and on the row). */
+  /**
+   * Gives a job whose row names no message its status message and records it (in memory and on
+   * the row): the one a previous process posted but did not save (found by its metadata), else
+   * a new one.
+   */
   async #postFor(generation: Generation, body: SlackMessageBody): Promise<StatusMessageRef> {
-    const posted = await this.#post(generation.channelId, undefined, body);
+    const found = generation.chat.messageId === undefined ? await this.#finder.find(generation) : undefined;
+    const posted = found !== undefined && (await this.#tryUpdate(found, body)) ? found : await this.#post(generation.channelId, undefined, body, generation.id);
     this.#book.remember(generation.id, posted);
     this.#messages.original(generation.id, posted);
     await this.options.generation.attachMessage(generation.id, { messageId: posted.ts, interactionToken: undefined, threadTs: undefined });
@@ -256,8 +266,15 @@ export class JobMessages implements GenerationEvents {
     }
   }
 
-  async #post(channel: string, threadTs: string | undefined, body: SlackMessageBody): Promise<StatusMessageRef> {
-    const answer = await this.options.client.chat.postMessage({ channel, text: body.text, blocks: body.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+  /** Posts a message; a job's status message (`jobId`) carries the job id in its metadata. */
+  async #post(channel: string, threadTs: string | undefined, body: SlackMessageBody, jobId?: string): Promise<StatusMessageRef> {
+    const answer = await this.options.client.chat.postMessage({
+      channel,
+      text: body.text,
+      blocks: body.blocks,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(jobId === undefined ? {} : { metadata: jobMetadata(jobId) }),
+    });
     if (answer.ts === undefined) throw new Error('chat.postMessage answered without a ts');
     return { channel: answer.channel ?? channel, ts: answer.ts, threadTs };
   }

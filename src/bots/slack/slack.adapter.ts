@@ -73,6 +73,7 @@ export class SlackAdapter {
       statusWaitMs: STATUS_WAIT_MS,
       progressEditsPerMinute: PROGRESS_EDITS_PER_MINUTE,
       now: options.now,
+      bot: () => this.#bot,
       logger: options.logger,
     });
     const people = new SlackPeople({

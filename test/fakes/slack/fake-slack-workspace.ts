@@ -23,7 +23,7 @@ export class FakeSlackWorkspace {
   readonly channelsWithoutBot = new Set<string>();
   /** Problems with what the bot sent that Slack would have rejected. */
   readonly violations: string[] = [];
-  #tsCounter = 0;
+  #lastTsMicros = 0;
   #fileCounter = 0;
 
   constructor(
@@ -34,10 +34,10 @@ export class FakeSlackWorkspace {
     for (const user of users) this.users.set(user.id, user);
   }
 
-  /** Message timestamps: seconds.micro, strictly increasing, like Slack's. */
+  /** Message timestamps: epoch seconds.microseconds of the wall clock, strictly increasing, like Slack's. */
   nextTs(): string {
-    this.#tsCounter += 1;
-    return `${1_760_000_000 + Math.floor(this.#tsCounter / 1000)}.${String(this.#tsCounter).padStart(6, '0')}`;
+    this.#lastTsMicros = Math.max(Date.now() * 1000, this.#lastTsMicros + 1);
+    return `${Math.floor(this.#lastTsMicros / 1_000_000)}.${String(this.#lastTsMicros % 1_000_000).padStart(6, '0')}`;
   }
 
   message(channel: string, ts: string): FakeSlackMessage | undefined {
@@ -67,6 +67,8 @@ export class FakeSlackWorkspace {
         return this.#reactionsAdd(params);
       case 'reactions.get':
         return this.#reactionsGet(params);
+      case 'conversations.history':
+        return this.#history(params);
       case 'files.getUploadURLExternal':
         return this.#uploadUrl(params);
       case 'files.completeUploadExternal':
@@ -117,7 +119,12 @@ export class FakeSlackWorkspace {
     if (!params['text'] && blocks === undefined) return fail('no_text');
     const threadTs = params['thread_ts'];
     if (threadTs !== undefined && this.message(channel, threadTs) === undefined) return fail('thread_not_found');
+    const metadata = params['metadata'] === undefined ? undefined : (JSON.parse(params['metadata']) as FakeSlackMessage['metadata']);
+    if (metadata !== undefined && (typeof metadata?.event_type !== 'string' || typeof metadata.event_payload !== 'object' || metadata.event_payload === null)) {
+      return fail('invalid_metadata_format');
+    }
     const message = this.#newMessage(channel, params['text'] ?? '', blocks, threadTs, []);
+    message.metadata = metadata;
     return { ok: true, channel, ts: message.ts, message: this.render(message) };
   }
 
@@ -192,6 +199,35 @@ export class FakeSlackWorkspace {
     const message = this.message(params['channel'] ?? '', params['timestamp'] ?? '');
     if (message === undefined) return fail('message_not_found');
     return { ok: true, type: 'message', channel: message.channel, message: this.render(message) };
+  }
+
+  /**
+   * conversations.history: top-level messages, newest first, between `oldest` and `latest`
+   * (exclusive unless `inclusive`), `limit` per page (default 100) with a cursor; metadata only
+   * with `include_all_metadata`. Needs the bot in the channel.
+   */
+  #history(params: Params): ApiAnswer {
+    const channel = params['channel'];
+    if (channel === undefined) return fail('channel_not_found');
+    if (this.channelsWithoutBot.has(channel)) return fail('not_in_channel');
+    const inclusive = params['inclusive'] === 'true' || params['inclusive'] === '1';
+    const oldest = Number(params['oldest'] ?? '0');
+    const latest = params['latest'] === undefined ? Number.POSITIVE_INFINITY : Number(params['latest']);
+    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const found = this.messages
+      .filter((message) => message.channel === channel && message.threadTs === undefined && !message.deleted && inRange(Number(message.ts)))
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const limit = Math.min(Math.max(Number(params['limit'] ?? '100') || 100, 1), 999);
+    const start = Number(params['cursor'] ?? '0') || 0;
+    const page = found.slice(start, start + limit);
+    const more = start + limit < found.length;
+    const withMetadata = params['include_all_metadata'] === 'true' || params['include_all_metadata'] === '1';
+    return {
+      ok: true,
+      messages: page.map((message) => ({ ...this.render(message), ...(withMetadata && message.metadata !== undefined ? { metadata: message.metadata } : {}) })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(start + limit) : '' },
+    };
   }
 
   /** A message as the Web API shows it. */

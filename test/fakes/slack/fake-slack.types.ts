@@ -47,6 +47,8 @@ export interface FakeSlackMessage {
   /** How many times chat.update changed it. */
   edits: number;
   deleted: boolean;
+  /** Message metadata posted with it (chat.postMessage `metadata`); read back by conversations.history with include_all_metadata. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> } | undefined;
 }
 
 /** One Web API call as the bot made it. */

@@ -57,6 +57,23 @@ describe('the fake Slack', () => {
     expect(await call('chat.postMessage', { channel: 'C1', text: 't'.repeat(40_001) })).toEqual({ ok: false, error: 'msg_too_long' });
   });
 
+  it('conversations.history: top-level messages newest first, paged, metadata only when asked for, bot must be in the channel', async () => {
+    const metadata = JSON.stringify({ event_type: 'darkroom_job', event_payload: { job_id: 'job1' } });
+    const first = await call('chat.postMessage', { channel: 'C9', text: 'first', metadata });
+    const second = await call('chat.postMessage', { channel: 'C9', text: 'second' });
+    await call('chat.postMessage', { channel: 'C9', text: 'in a thread', thread_ts: first['ts'] as string });
+    expect(await call('chat.postMessage', { channel: 'C9', text: 'x', metadata: JSON.stringify({ event_payload: {} }) })).toEqual({ ok: false, error: 'invalid_metadata_format' });
+    const page1 = await call('conversations.history', { channel: 'C9', limit: '1' });
+    expect((page1['messages'] as Array<{ ts: string }>).map((message) => message.ts)).toEqual([second['ts']]);
+    const cursor = (page1['response_metadata'] as { next_cursor: string }).next_cursor;
+    const page2 = await call('conversations.history', { channel: 'C9', limit: '1', cursor });
+    expect(page2['messages']).toEqual([expect.not.objectContaining({ metadata: expect.anything() })]);
+    const withMetadata = await call('conversations.history', { channel: 'C9', include_all_metadata: 'true', latest: second['ts'] as string });
+    expect(withMetadata['messages']).toEqual([expect.objectContaining({ ts: first['ts'], metadata: { event_type: 'darkroom_job', event_payload: { job_id: 'job1' } } })]);
+    slack.workspace.channelsWithoutBot.add('C8');
+    expect(await call('conversations.history', { channel: 'C8' })).toEqual({ ok: false, error: 'not_in_channel' });
+  });
+
   it('a response_url refuses broken Block Kit too (HTTP 400), and records it', async () => {
     const before = slack.workspace.violations.length;
     const blocks = Array.from({ length: 51 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'x' } }));

@@ -82,6 +82,32 @@ describe('a restart between a result and a button press', () => {
     expect(buttonsOf(second.status).map((button) => button.label)).toContain('🔄 Reroll');
     expect(after.fake.workspace.messages.filter((message) => message.threadTs === undefined && message.text.includes('sunrise'))).toHaveLength(1);
   });
+  it('a restart after posting a status message but before saving its ts: the recovered job edits that message, no second one', async () => {
+    const dir = await dataDir();
+    const slow = new FakeImageEngine({ stepMs: 150, nsfwWord: undefined, failWord: undefined, onStep: undefined });
+    const before = await startSlackHarness({ mode: 'http', dataDir: dir, engine: slow });
+    // The process "dies" between chat.postMessage and saving the ts: the save never happens.
+    before.generation.attachMessage = () => new Promise<boolean>(() => undefined);
+    await before.slash({ command: '/imagine', text: 'an unsaved harbour --count 1 --steps 30', user: PEOPLE.alice.id, channel: CHANNELS.general });
+    const job = await nthJob(before, 1);
+    const posted = await before.fake.waitForCall((call) => call.method === 'chat.postMessage' && call.ok && (call.params['text'] ?? '').includes('an unsaved harbour'));
+    const dead = () => before.fake.workspace.messages.find((message) => message.threadTs === undefined && message.text.includes('an unsaved harbour'))!;
+    await eventually(() => (textOf(dead()).includes('step') ? true : undefined), 'the job running in its message');
+    expect((await before.repositories.generations.get(job.id))?.chat.messageId).toBeUndefined();
+    await before.stop(false, 300);
+
+    const after = await startSlackHarness({ mode: 'http', dataDir: dir, fake: before.fake });
+    cleanup.push(() => after.stop(true));
+    const result = await finishedResult(after, job.id, 1);
+    // The message people already saw (with its Cancel button) is the one that got the result.
+    expect(result.status.ts).toBe(dead().ts);
+    expect(posted.params['metadata']).toContain(job.id);
+    const topLevel = after.fake.workspace.messages.filter((message) => message.threadTs === undefined && message.text.includes('an unsaved harbour'));
+    expect(topLevel).toHaveLength(1);
+    expect(buttonsOf(result.status).map((button) => button.label)).toContain('🔄 Reroll');
+    expect(after.fake.workspace.violations).toEqual([]);
+  });
+
   it('a job that finishes during shutdown has its result posted before the shutdown completes', async () => {
     const dir = await dataDir();
     const slow = new FakeImageEngine({ stepMs: 150, nsfwWord: undefined, failWord: undefined, onStep: undefined });

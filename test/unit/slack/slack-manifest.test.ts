@@ -10,8 +10,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../support/shared-dir.ts';
 
-/** Bot-token scope each Web API method needs (undefined: none). */
-const METHOD_SCOPES: Record<string, string | undefined> = {
+/** Bot-token scope(s) each Web API method needs (undefined: none; several: one per kind of conversation). */
+const METHOD_SCOPES: Record<string, string | readonly string[] | undefined> = {
   'auth.test': undefined,
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
@@ -24,6 +24,7 @@ const METHOD_SCOPES: Record<string, string | undefined> = {
   'users.info': 'users:read',
   'reactions.add': 'reactions:write',
   'reactions.get': 'reactions:read',
+  'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
 };
 /** Scope each Events API event needs. */
 const EVENT_SCOPES: Record<string, string> = { reaction_added: 'reactions:read' };
@@ -49,7 +50,7 @@ describe('config/slack-manifest.yaml', () => {
     for (const method of methods) expect(Object.keys(METHOD_SCOPES), `scope of ${method} not known`).toContain(method);
     const events = found(/app\.event\('([a-z_]+)'/g);
     const needed = new Set<string>(['commands']);
-    for (const method of methods) if (METHOD_SCOPES[method]) needed.add(METHOD_SCOPES[method]);
+    for (const method of methods) for (const scope of [METHOD_SCOPES[method] ?? []].flat()) needed.add(scope);
     for (const event of events) needed.add(EVENT_SCOPES[event] as string);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
