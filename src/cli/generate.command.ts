@@ -15,7 +15,7 @@ import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
 import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
-import { fitOutputSize, readInitImage } from './init-image.reader.ts';
+import { fitOutputSize, readInitImage, upscaleProblem } from './init-image.reader.ts';
 
 interface GenerateFlags {
   model: string | undefined;
@@ -146,6 +146,11 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     count: flags.count,
     initImage,
   };
+  const tooLargeToUpscale = flags.upscale ? upscaleProblem(request.width, request.height) : undefined;
+  if (tooLargeToUpscale !== undefined) {
+    context.err(tooLargeToUpscale);
+    return EXIT.failure;
+  }
   const logger = context.logger(config, 'stderr');
   const modelCacheDir = path.join(config.dataDir, 'cache', 'onnx');
   const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, modelCacheDir, logger });

@@ -1,7 +1,7 @@
 /**
  * `darkroom generate --init-image FILE`: reads and decodes the start image with plain answers
  * for a person's mistakes (no such file, a folder or device, too big, not an image), and fits
- * the output size it implies to the size limit.
+ * the output size it implies to the size limit; `--upscale` is checked against the same limit.
  */
 import { open, stat } from 'node:fs/promises';
 import type { RgbImage } from '../generation/engine.types.ts';
@@ -109,4 +109,20 @@ export function fitOutputSize(image: Pick<RgbImage, 'width' | 'height'>, width: 
       `the init image is ${image.width}×${image.height}; generating ${fitted.width}×${fitted.height} ` +
       `(at most ${MAX_IMAGE_SIDE} px a side; --width/--height choose another size)`,
   };
+}
+
+/** What `--upscale` multiplies each side by. */
+export const CLI_UPSCALE_FACTOR = 2;
+
+/**
+ * Why `--upscale` cannot be done on a `width`×`height` result (its sides would pass
+ * {@link MAX_IMAGE_SIDE}), in words, before anything is generated; undefined when it can.
+ */
+export function upscaleProblem(width: number, height: number): string | undefined {
+  if (Math.max(width, height) * CLI_UPSCALE_FACTOR <= MAX_IMAGE_SIDE) return undefined;
+  const most = MAX_IMAGE_SIDE / CLI_UPSCALE_FACTOR;
+  return (
+    `--upscale: ${width}×${height} upscaled ${CLI_UPSCALE_FACTOR}× would be ${width * CLI_UPSCALE_FACTOR}×${height * CLI_UPSCALE_FACTOR}, ` +
+    `more than ${MAX_IMAGE_SIDE} px a side; ask for at most ${most} px a side, or leave out --upscale`
+  );
 }

@@ -1,10 +1,10 @@
 /**
  * `darkroom generate --init-image` as a person meets it, through the real `darkroom` command in
  * a child process: every mistake with the file is one plain line (no stack trace), a special
- * file is refused without reading it, and an init image larger than the size limit gives a
- * smaller output with a note instead of a 4096+ px job.
+ * file is refused without reading it, an init image larger than the size limit gives a
+ * smaller output with a note instead of a 4096+ px job, and --upscale past the limit is refused.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ describe('darkroom generate --init-image refusals', () => {
   );
 });
 
-describe('darkroom generate with an init image larger than the size limit', () => {
+describe('darkroom generate output size limits', () => {
   it(
     'generates at most 4096 px a side, keeping the aspect, and says so',
     async () => {
@@ -72,6 +72,18 @@ describe('darkroom generate with an init image larger than the size limit', () =
       expect(result.stderr).toContain(`note: the init image is ${width}×128; generating ${MAX_IMAGE_SIDE}×128 (at most ${MAX_IMAGE_SIDE} px a side`);
       const image = await decodeImage(readFileSync(path.join(root, 'out.png')));
       expect([image.width, image.height]).toEqual([MAX_IMAGE_SIDE, 128]);
+    },
+    SLOW,
+  );
+
+  it(
+    'refuses --upscale when the upscaled result would pass the side limit, before generating anything',
+    async () => {
+      const out = path.join(root, 'never.png');
+      const args = ['generate', '--model', model, '--prompt', 'a cat', '--steps', '2', '--width', String(MAX_IMAGE_SIDE), '--height', '64', '--upscale', '--out', out];
+      const result = await runDarkroom(args, cwd, env);
+      expectPlainRefusal(result, new RegExp(`^--upscale: ${MAX_IMAGE_SIDE}×64 upscaled 2× would be ${MAX_IMAGE_SIDE * 2}×128, more than ${MAX_IMAGE_SIDE} px a side`));
+      expect(existsSync(out)).toBe(false);
     },
     SLOW,
   );
