@@ -74,5 +74,5 @@ describe('the session host worker stack', () => {
     );
     expect({ signal: result.signal, code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ signal: null, code: 0, stderr: '' });
     expect(existsSync(out)).toBe(true);
-  });
+  }, 180_000);
 });
