@@ -6,16 +6,18 @@
  * usage and audit log; only admins ban everywhere or change the global block list.
  */
 import type { Logger } from 'pino';
-import type { BlockedTerm, GenerationStatus, ModerationAction, User } from '../../db/domain.types.ts';
+import type { BlockedTerm, ModerationAction, User } from '../../db/domain.types.ts';
 import type { HistoryCursor, HistoryPage } from '../../db/generation.repository.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import type { UsageRepository, UsageSummary } from '../../db/usage.repository.ts';
 import type { LimitsConfig } from '../../config/config.types.ts';
+import { activityWorkspaceId, type ActivityFilter } from './activity-scope.ts';
+import { BanChanges, type BanScope } from './ban-changes.ts';
 import { ownerOf } from './job-registry.ts';
 import { PolicyCache } from './policy-cache.ts';
 import { refuse, type Refusal } from './refusal.ts';
 import type { ChatIdentity, JobOwner, RequestFrom } from './service.types.ts';
-import { plainName, safeOptionalText, safeText } from './text-safety.ts';
+import { safeOptionalText, safeText } from './text-safety.ts';
 import { WhoResolver, isModerator, type Who } from './who.ts';
 
 export interface ModerationServiceOptions {
@@ -29,43 +31,20 @@ export interface ModerationServiceOptions {
   logger: Logger;
 }
 
-/** Whose jobs a history or usage query covers. */
-export interface ActivityFilter {
-  /** A person, or undefined for everyone the scope allows (moderators only). */
-  user: ChatIdentity | undefined;
-  /** Only this channel. */
-  channelId: string | undefined;
-  /** Only the workspace the request comes from (always true outside DMs for non-admins). */
-  thisWorkspaceOnly: boolean;
-  from: Date | undefined;
-  before: Date | undefined;
-  statuses: readonly GenerationStatus[] | undefined;
-}
-
 export type Moderated<T> = ({ ok: true } & T) | Refusal;
-
-/** Where a ban applies: the request's workspace (moderators) or everywhere (admins). */
-export type BanScope = 'workspace' | 'global';
-
-/**
- * The workspace a history or usage query is limited to: the request's workspace, except for a
- * person's own jobs asked for without `thisWorkspaceOnly` (/queue), and in DMs (own jobs only,
- * or everything for admins).
- */
-function activityWorkspaceId(who: Who, filter: ActivityFilter, userId: string | undefined): string | undefined {
-  if (who.workspace === undefined) return undefined;
-  const ownJobs = userId !== undefined && userId === who.user.id;
-  return filter.thisWorkspaceOnly || !ownJobs ? who.workspace.id : undefined;
-}
+export type { BanScope } from './ban-changes.ts';
+export type { ActivityFilter } from './activity-scope.ts';
 
 const MODERATOR_ONLY = (action: string) => refuse('forbidden', { action, allowed: 'moderator' });
 
 export class ModerationService {
   readonly #who: WhoResolver;
+  readonly #bans: BanChanges;
 
   constructor(private readonly options: ModerationServiceOptions) {
     const { users, workspaces, workspaceBans } = options.repositories;
     this.#who = new WhoResolver({ users, workspaces, workspaceBans, limits: options.limits, cache: options.cache });
+    this.#bans = new BanChanges({ repositories: { users, workspaceBans }, cache: options.cache });
   }
 
   /**
@@ -183,30 +162,12 @@ export class ModerationService {
   async #changeBan(target: ChatIdentity, scope: BanScope, by: RequestFrom, typedReason: string | undefined, ban: boolean): Promise<Moderated<{ user: User }>> {
     const safeReason = safeOptionalText('reason', typedReason);
     if (!safeReason.ok) return safeReason;
-    const reason = safeReason.text;
     const who = await this.#who.resolve(by.requester, by.place.workspace);
-    if (!isModerator(who)) return MODERATOR_ONLY(ban ? 'ban people' : 'lift bans');
-    if (scope === 'global' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} people everywhere`, allowed: 'admin' });
-    if (scope === 'workspace' && who.workspace === undefined) {
-      return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} people in a direct message (admins: choose everywhere)`, allowed: 'no one' });
-    }
-    const { users, workspaceBans } = this.options.repositories;
-    const subject = await users.upsert({ ...target, displayName: plainName(target.displayName, target.externalId) });
-    if (subject.id === who.user.id) return refuse('forbidden', { action: ban ? 'ban yourself' : 'unban yourself', allowed: 'no one' });
-    if (subject.role === 'admin' && who.role !== 'admin') return refuse('forbidden', { action: `${ban ? 'ban' : 'unban'} an admin`, allowed: 'admin' });
-    let user = subject;
-    if (scope === 'global') {
-      user = ban ? await users.ban(subject.id, reason) : await users.unban(subject.id);
-      this.options.cache.users.delete(PolicyCache.identityKey(user));
-    } else if (who.workspace !== undefined) {
-      const workspaceId = who.workspace.id;
-      if (ban) await workspaceBans.ban({ workspaceId, userId: subject.id, reason, bannedById: who.user.id });
-      else await workspaceBans.unban(workspaceId, subject.id);
-      this.options.cache.workspaceBans.delete(PolicyCache.workspaceBanKey(workspaceId, subject.id));
-    }
-    await this.#audit(who, ban ? 'ban' : 'unban', subject.id, reason, { scope });
-    this.options.logger.info({ actor: who.user.id, target: subject.id, action: ban ? 'ban' : 'unban', scope, workspaceId: who.workspace?.id }, 'moderation.ban_changed');
-    return { ok: true, user };
+    const changed = await this.#bans.change(who, target, scope, safeReason.text, ban);
+    if (!changed.ok) return changed;
+    await this.#audit(who, ban ? 'ban' : 'unban', changed.user.id, safeReason.text, { scope });
+    this.options.logger.info({ actor: who.user.id, target: changed.user.id, action: ban ? 'ban' : 'unban', scope, workspaceId: who.workspace?.id }, 'moderation.ban_changed');
+    return changed;
   }
 
   /** Block-list changes apply to the next request: one workspace's list, or every list for a global term. */
