@@ -119,7 +119,7 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
       world.rateLimitHits.push({ bucket: limit.bucket ?? '', request: label, retryAfterMs: limit.retryAfterMs, at: clock.now() });
       answer = { status: 429, json: { message: 'You are being rate limited.', retry_after: limit.retryAfterMs / 1000, global: false } };
     } else {
-      answer = tooLarge(world, channelOfRequest(path), body.files, label) ?? route(method, path, body, auth, url.searchParams);
+      answer = injectedFault(method, path, body) ?? tooLarge(world, channelOfRequest(path), body.files, label) ?? route(method, path, body, auth, url.searchParams);
       // Discord's "Invalid Form Body": the bot sent something Discord would not take.
       const refusal = answer.json as { code?: number; message?: string } | undefined;
       if (answer.status === 400 && refusal?.code === 50035) world.violations.push({ request: label, problems: [refusal.message ?? 'invalid form body'] });
@@ -145,6 +145,14 @@ export async function startFakeDiscord(options: Partial<FakeDiscordOptions> = {}
     if (channel !== null) return channel[1];
     const webhook = /^\/webhooks\/[^/]+\/([^/]+)\//.exec(path);
     return webhook === null ? undefined : world.interactionByToken(webhook[1] ?? '')?.channelId;
+  }
+
+  /** A fault a test injected for this request (each answers `times` requests). */
+  function injectedFault(method: string, path: string, body: ReadBody): RouteAnswer | undefined {
+    const fault = world.faults.find((candidate) => candidate.times > 0 && candidate.when({ method, path, files: body.files.length }));
+    if (fault === undefined) return undefined;
+    fault.times--;
+    return { status: fault.status, json: { code: fault.code, message: fault.message } };
   }
 
   /** The channel a request posts files to (interaction callbacks: the interaction's channel). */

@@ -129,6 +129,17 @@ export interface Violation {
   problems: string[];
 }
 
+/** An error the fake answers instead of doing a request (e.g. the bot lost Attach Files). */
+export interface InjectedFault {
+  /** Which requests: method, path below /api/v10, and how many files they carry. */
+  when: (request: { method: string; path: string; files: number }) => boolean;
+  status: number;
+  code: number;
+  message: string;
+  /** How many more requests get it. */
+  times: number;
+}
+
 /** A request whose files were over the upload limit (answered 413 / 40005). */
 export interface UploadRefusal {
   request: string;

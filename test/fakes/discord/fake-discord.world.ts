@@ -10,6 +10,7 @@ import type {
   FakeGuild,
   FakeInteraction,
   FakeUser,
+  InjectedFault,
   RateLimitHit,
   RecordedRequest,
   UploadRefusal,
@@ -46,6 +47,8 @@ export class FakeDiscordWorld {
   readonly requests: RecordedRequest[] = [];
   readonly violations: Violation[] = [];
   readonly rateLimitHits: RateLimitHit[] = [];
+  /** Errors to answer instead of doing matching requests (tests push them). */
+  readonly faults: InjectedFault[] = [];
   /** Requests refused for files over the upload limit. */
   readonly uploadRefusals: UploadRefusal[] = [];
   /** Requests to routes the fake does not implement. */

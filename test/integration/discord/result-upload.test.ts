@@ -68,3 +68,24 @@ describe('Discord results over the upload limit', { timeout: 180_000 }, () => {
     });
   });
 });
+
+describe('Discord: a result that cannot be posted for another reason', { timeout: 120_000 }, () => {
+  let harness: DiscordHarness;
+  beforeAll(async () => {
+    harness = await DiscordHarness.start();
+  });
+  afterEach(() => expectCleanTraffic(harness.fake));
+  afterAll(async () => harness?.close());
+
+  it('replaces the progress with the result text, the buttons and an apology instead of staying stuck', async () => {
+    // The bot may not attach files here any more: every edit with files is refused.
+    harness.fake.world.faults.push({ when: (request) => request.method === 'PATCH' && request.files > 0, status: 403, code: 50013, message: 'Missing Permissions', times: 100 });
+    const interaction = harness.fake.slash('imagine', { prompt: 'no files allowed', count: 2, steps: 2 }, { user: SCENE.alice });
+    const message = await harness.fake.original(interaction, (shown) => /could not be posted/.test(shown.content), 'the result without its images');
+    expect(message.content).toMatch(/no files allowed.*\n.*seed/);
+    expect(message.content).toMatch(/reference: [0-9a-f]{10}/);
+    expect(message.content).not.toMatch(/step \d+\/\d+|developing/);
+    expect(message.attachments).toEqual([]);
+    expect(labels(message)).toEqual(expect.arrayContaining(['U1', 'U2', 'V1', '🔄', '❌']));
+  });
+});
