@@ -121,6 +121,7 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
       JSON.stringify({ repo: entry.repo, revision: entry.revision, subfolder: entry.subfolder, commit, complete, etags }, null, 2),
     );
 
+  const listed = new Set(files.map((file) => file.local));
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   const done = new Map<string, number>();
   for (const file of files) done.set(file.local, (await fileSize(path.join(partialDir, file.local))) === file.size ? file.size : 0);
@@ -146,6 +147,7 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     if (info === null) return modelProblem('not_found', `${file.repoPath} vanished from ${entry.repo} during the pull; try again`);
     if (info.size !== file.size) return sizeProblem(entry, file, info.size, 'serves');
     await mkdir(path.dirname(target), { recursive: true });
+    if (!listed.has(`${file.local}.part`)) await adoptLegacyPart(target);
     if (previousEtags[file.local] !== info.etag) await rm(partFileFor(target), { force: true }); // changed upstream: start over
     etags[file.local] = info.etag;
     await writeManifest(false);
@@ -197,6 +199,18 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
   await writeManifest(true);
   await rename(partialDir, finalDir);
   return { ok: true, dir: finalDir, files: files.map((file) => file.local), bytes: downloaded, totalBytes, commit, alreadyInstalled: false };
+}
+
+/**
+ * Pulls interrupted by an older Darkroom kept their bytes in `<file>.part`: resume from it (as
+ * the hidden part file) rather than fetch again, and leave no gigabyte-sized leftover in the
+ * model folder. Only called when no listed file has that name.
+ */
+async function adoptLegacyPart(target: string): Promise<void> {
+  const legacy = `${target}.part`;
+  if ((await fileSize(legacy)) === undefined) return;
+  if ((await fileSize(partFileFor(target))) === undefined) await rename(legacy, partFileFor(target));
+  else await rm(legacy, { force: true });
 }
 
 function sizeProblem(entry: CatalogEntry, file: RemoteFile, actual: number, verb: 'serves' | 'sent'): ModelProblem {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -171,6 +171,29 @@ describe('pullModel against a fake hub on loopback', () => {
     expect(hub.bodyBytes(BIG) - servedBefore).toBe(BIG_BYTES - partSize);
     expect(await fileDigest(path.join(secondRun.dir, BIG))).toBe(digest(source.get(BIG)));
     expect(await resolveModel('lcm', locations)).toMatchObject({ ok: true, entry: { name: 'lcm' } });
+  });
+
+  it('resumes from a part file an older version left as x.part, and installs no leftover', async () => {
+    const controller = new AbortController();
+    const firstRun = pullModel(
+      entry('lcm'),
+      options({
+        signal: controller.signal,
+        onProgress: (update) => {
+          if (update.file === BIG && update.fileBytes > BIG_BYTES / 3) controller.abort();
+        },
+      }),
+    );
+    await expect(firstRun).rejects.toThrow(/abort/i);
+    const target = path.join(modelsDir, 'lcm.partial', BIG);
+    await rename(partFileFor(target), `${target}.part`); // how versions before hidden part files named it
+    const partSize = (await stat(`${target}.part`)).size;
+    const servedBefore = hub.bodyBytes(BIG);
+    const secondRun = await pullModel(entry('lcm'), options());
+    if (!secondRun.ok) throw new Error(secondRun.message);
+    expect(hub.bodyBytes(BIG) - servedBefore).toBe(BIG_BYTES - partSize);
+    expect(await fileDigest(path.join(secondRun.dir, BIG))).toBe(digest(source.get(BIG)));
+    expect(await readdir(path.join(secondRun.dir, 'unet'))).not.toContain('model.onnx_data.part');
   });
 
   it('reports a file whose size differs from the listing and does not install the model', async () => {
