@@ -34,6 +34,8 @@ export interface RecoveryRules {
   failure: (attempts: number) => GenerationFailure;
   /** True when `owner` is known to be dead although its lease has not expired (same host, no such pid). */
   ownerIsDead: (owner: string) => boolean;
+  /** The recovering process's own owner id: its jobs are never taken, expired or not. */
+  self: string;
 }
 
 export interface JobLeaseRepository {
@@ -98,6 +100,7 @@ export class PrismaJobLeaseRepository implements JobLeaseRepository {
     const recovered: RecoveredJobs = { requeued: [], failed: [] };
     for (const row of running) {
       const expired = row.leaseExpiresAt === null || row.leaseExpiresAt.getTime() <= now.getTime();
+      if (row.leaseOwner === rules.self) continue;
       if (!expired && (row.leaseOwner === null || !rules.ownerIsDead(row.leaseOwner))) continue;
       // Compare-and-set on what was read: an owner that renewed meanwhile keeps its job.
       const seen = { id: row.id, status: 'running' as const, leaseOwner: row.leaseOwner, leaseExpiresAt: row.leaseExpiresAt };

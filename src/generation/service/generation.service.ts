@@ -6,7 +6,7 @@
  * process left queued or running are queued again in their original order.
  */
 import type { Logger } from 'pino';
-import type { GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
+import type { Generation, GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import type { ImageEngine } from '../engine.types.ts';
@@ -90,6 +90,9 @@ export class GenerationService {
   readonly #cancellation: JobCancellation;
   readonly #positions: PositionAnnouncer;
   readonly #eventClaims: EventClaims;
+  readonly #lease: JobLeaseSettings;
+  /** Takes over jobs of processes that died while this one runs (see {@link GenerationService.start}). */
+  #sweeper: NodeJS.Timeout | undefined;
   readonly #log: Logger;
 
   constructor(private readonly options: GenerationServiceOptions) {
@@ -108,7 +111,7 @@ export class GenerationService {
       positions: this.#positions,
       logger,
     });
-    const lease = options.lease ?? defaultJobLease();
+    const lease = (this.#lease = options.lease ?? defaultJobLease());
     this.#eventClaims = new EventClaims({ claims: repositories.chatEvents, owner: lease.owner, now: options.now, logger });
     this.#runner = new JobRunner({
       generations: repositories.generations,
@@ -137,30 +140,56 @@ export class GenerationService {
    * fail as `crash_loop` when they were running each time their process died; then every
    * queued row is queued here in acceptance order. A job another live process is running is
    * left to it. Call once, before taking requests. Returns how many jobs were re-queued.
+   * While running, it checks once per lease period for running jobs of processes that died
+   * since (their lease expired) and takes them over the same way.
    */
   async start(): Promise<number> {
-    const { generations, users, jobLeases } = this.options.repositories;
-    const interrupted = await recoverAbandonedJobs({ leases: jobLeases, generations, users, events: this.#events, logger: this.#log });
-    const unfinished = (await generations.listUnfinished()).filter((generation) => generation.status === 'queued');
+    const interrupted = await this.#recoverAbandoned();
+    const unfinished = (await this.options.repositories.generations.listUnfinished()).filter((generation) => generation.status === 'queued');
     let requeued = 0;
-    for (const generation of unfinished) {
-      // Accepted by this process before start() (already in the queue): not a leftover.
-      if (this.#registry.get(generation.id) !== undefined) continue;
-      const owner = await ownerOf(users, generation.userId);
-      this.#registry.set(generation.id, { owner, nsfwAllowed: false, warnings: [], started: false });
-      const position = await this.options.queue.requeue({ id: generation.id, userId: generation.userId, cost: jobCost(generation) });
-      this.#events.emit('queued', { generation, owner, position, recovered: true });
-      this.#positions.track(generation, owner, position);
-      requeued++;
-    }
+    for (const generation of unfinished) if (await this.#requeueLeftover(generation)) requeued++;
     await this.options.queue.start(this.#runner.run);
     this.#log.info({ requeued, interrupted: interrupted.requeued.length, crashLooped: interrupted.failed.length }, 'service.recovered');
+    this.#sweeper = setInterval(() => void this.#sweep(), this.#lease.durationMs);
+    this.#sweeper.unref();
     return requeued;
   }
 
   /** Stops taking jobs; see {@link GenerationQueue.stop}. */
   stop(deadline: AbortSignal): Promise<void> {
+    clearInterval(this.#sweeper);
     return this.options.queue.stop(deadline);
+  }
+
+  #recoverAbandoned() {
+    const { generations, users, jobLeases } = this.options.repositories;
+    return recoverAbandonedJobs({ leases: jobLeases, self: this.#lease.owner, generations, users, events: this.#events, logger: this.#log });
+  }
+
+  /** Queues a job a previous or dead process left; false when this process already has it. */
+  async #requeueLeftover(generation: Generation): Promise<boolean> {
+    // Accepted by this process before start() (already in the queue): not a leftover.
+    if (this.#registry.get(generation.id) !== undefined) return false;
+    const owner = await ownerOf(this.options.repositories.users, generation.userId);
+    this.#registry.set(generation.id, { owner, nsfwAllowed: false, warnings: [], started: false });
+    const position = await this.options.queue.requeue({ id: generation.id, userId: generation.userId, cost: jobCost(generation) });
+    this.#events.emit('queued', { generation, owner, position, recovered: true });
+    this.#positions.track(generation, owner, position);
+    return true;
+  }
+
+  /** Takes over running jobs whose process died while this one runs. */
+  async #sweep(): Promise<void> {
+    try {
+      const recovered = await this.#recoverAbandoned();
+      for (const id of recovered.requeued) {
+        const generation = await this.options.repositories.generations.get(id);
+        if (generation?.status === 'queued') await this.#requeueLeftover(generation);
+      }
+      if (recovered.requeued.length + recovered.failed.length > 0) this.#log.info({ requeued: recovered.requeued, crashLooped: recovered.failed }, 'service.took_over');
+    } catch (error) {
+      this.#log.warn({ err: error }, 'service.sweep_failed');
+    }
   }
 
   /** /imagine: validate, check policies, record and queue. */

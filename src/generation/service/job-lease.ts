@@ -36,12 +36,16 @@ export function defaultJobLease(): JobLeaseSettings {
   return { owner: newProcessOwnerId(), durationMs: JOB_LEASE_MS, renewEveryMs: JOB_LEASE_RENEW_MS };
 }
 
-/** True when `owner` names a process of this host that is gone (so its leases can be taken at once). */
-export function ownerIsDeadHere(owner: string): boolean {
+/**
+ * True when `owner` names a process of this host that is gone (so its leases can be taken at
+ * once): no process has its pid, or this process has it now (a restarted container often gets
+ * the same pid) while `self` is this process's own, different id.
+ */
+export function ownerIsDeadHere(owner: string, self: string): boolean {
   const parts = owner.split('/');
   const pid = Number(parts.at(-2));
-  if (parts.length < 3 || parts.slice(0, -2).join('/') !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false;
+  if (owner === self || parts.length < 3 || parts.slice(0, -2).join('/') !== hostname() || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return false;

@@ -15,6 +15,8 @@ import type { SafeEvents } from './safe-events.ts';
 
 export interface JobRecoveryOptions {
   leases: JobLeaseRepository;
+  /** The recovering process's owner id (its own jobs are never taken). */
+  self: string;
   generations: Pick<GenerationRepository, 'get'>;
   users: Pick<UserRepository, 'get'>;
   events: SafeEvents;
@@ -23,11 +25,12 @@ export interface JobRecoveryOptions {
 
 /** Takes back abandoned running jobs; returns the ids re-queued and failed. */
 export async function recoverAbandonedJobs(options: JobRecoveryOptions): Promise<{ requeued: string[]; failed: string[] }> {
-  const { leases, generations, users, events, logger } = options;
+  const { leases, self, generations, users, events, logger } = options;
   const recovered = await leases.recoverAbandoned({
     maxAttempts: MAX_JOB_ATTEMPTS,
     failure: (attempts) => ({ code: 'crash_loop', message: `the process running this job died ${attempts} times` }),
-    ownerIsDead: ownerIsDeadHere,
+    ownerIsDead: (owner) => ownerIsDeadHere(owner, self),
+    self,
   });
   for (const { id, attempts } of recovered.failed) {
     const refusal = refuse('crash_loop', { attempts });

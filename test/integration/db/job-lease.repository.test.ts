@@ -12,6 +12,7 @@ const rules = (ownerIsDead: (owner: string) => boolean) => ({
   maxAttempts: 2,
   failure: (attempts: number) => ({ code: 'crash_loop', message: `died ${attempts} times` }),
   ownerIsDead,
+  self: 'the-recovering-process',
 });
 
 for (const target of dbTargets) {

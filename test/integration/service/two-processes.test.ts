@@ -4,6 +4,7 @@
  * recovery leaves the first one's running job alone, takes over a job whose lease expired, and
  * one reaction delivered to both processes makes one reroll.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from '../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import type { GenerateOptions, GenerationRequest, GenerationResult, ImageEngine } from '../../../src/generation/engine.types.ts';
-import { JOB_LEASE_MS } from '../../../src/generation/service/job-lease.ts';
+import { JOB_LEASE_MS, type JobLeaseSettings } from '../../../src/generation/service/job-lease.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
@@ -38,6 +39,13 @@ class GatedEngine implements ImageEngine {
   }
 }
 
+/**
+ * An owner id as a process on its own host writes it. The "processes" of this file share one
+ * pid, which the same-host liveness check would (rightly) read as a restarted process.
+ */
+let hosts = 0;
+const otherHostOwner = () => `test-host-${++hosts}/${process.pid}/${randomBytes(4).toString('hex')}`;
+
 for (const target of dbTargets) {
   describe.skipIf(target.skipReason !== '')(`two processes on one ${target.name} database${target.skipReason}`, () => {
     let handle: EmptyDatabase;
@@ -55,9 +63,10 @@ for (const target of dbTargets) {
     });
 
     /** One "process": its own repositories clock, queue, registry and owner id on the shared database. */
-    async function startProcess(engine: ImageEngine, clockOffsetMs = 0) {
+    async function startProcess(engine: ImageEngine, clockOffsetMs = 0, lease: JobLeaseSettings = { owner: otherHostOwner(), durationMs: JOB_LEASE_MS, renewEveryMs: 15_000 }) {
       const repositories = createRepositories(handle.database, () => new Date(Date.now() + clockOffsetMs));
       const harness = createHarness({
+        lease,
         startAt: Date.now(),
         real: { repositories, usage: new PrismaUsageRepository(handle.database.prisma), store: new LocalImageStore(imagesDir), engine, models: undefined },
       });
@@ -111,6 +120,26 @@ for (const target of dbTargets) {
       expect(stalled.harness.recorder.typesOf(id)).toEqual(['queued', 'started']);
       const row = await later.repositories.generations.get(id);
       expect([row?.status, row?.images.length]).toEqual(['succeeded', 1]);
+    });
+
+    it('takes over, while it runs, the job of a process that died on another host', async () => {
+      // Short leases, so this process looks for abandoned jobs every 300 ms.
+      const survivor = await startProcess(new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }), 0, {
+        owner: otherHostOwner(),
+        durationMs: 300,
+        renewEveryMs: 100,
+      });
+      // A job another host claimed with a 200 ms lease and then never renewed: that process died.
+      const user = await survivor.repositories.users.upsert({ platform: 'discord', externalId: 'dee', displayName: 'dee' });
+      const job = await survivor.repositories.generations.create({
+        userId: user.id, workspaceId: undefined, channelId: 'c', kind: 'imagine', parentId: undefined, parentImageIndex: undefined,
+        prompt: 'a ferry', negativePrompt: '', seed: 7, steps: 2, guidance: 1, scheduler: 'lcm', width: 512, height: 512, model: 'lcm-dreamshaper-v7',
+        count: 1, strength: undefined, chat: { messageId: undefined, interactionToken: undefined, threadTs: undefined },
+      });
+      expect(await survivor.repositories.jobLeases.claim(job.id, 'another-host/4242/deadbeef', 200)).toBe(1);
+      await survivor.harness.recorder.waitFor('finished', job.id);
+      expect(survivor.harness.recorder.typesOf(job.id)).toEqual(['queued', 'started', 'finished']);
+      expect(await survivor.repositories.jobLeases.get(job.id)).toMatchObject({ status: 'succeeded', attempts: 2 });
     });
 
     it('turns one reaction seen by both processes into one reroll', async () => {

@@ -50,6 +50,7 @@ export class MemoryJobLeases implements JobLeaseRepository {
     const recovered: RecoveredJobs = { requeued: [], failed: [] };
     for (const row of this.generations.rows.filter((candidate) => candidate.status === 'running')) {
       const lease = this.#lease(row.id);
+      if (lease.owner === rules.self) continue;
       const expired = lease.expiresAt === undefined || lease.expiresAt <= this.now().getTime();
       if (!expired && (lease.owner === undefined || !rules.ownerIsDead(lease.owner))) continue;
       if (lease.attempts >= rules.maxAttempts) {

@@ -22,6 +22,7 @@ import type { UsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import type { ModelDirectory } from '../../../../src/generation/service/model-directory.ts';
 import type { ImageStore } from '../../../../src/storage/image.store.ts';
+import type { JobLeaseSettings } from '../../../../src/generation/service/job-lease.ts';
 
 export const MODELS = [
   { name: 'lcm-dreamshaper-v7', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' as const },
@@ -86,6 +87,8 @@ export interface HarnessOptions {
   } | undefined;
   /** Start time of the manual clock. */
   startAt: number;
+  /** The service's owner id and lease durations (default: a fresh id, 60 s leases). */
+  lease: JobLeaseSettings;
 }
 
 export function defaultPolicy(): GenerationPolicy {
@@ -137,6 +140,7 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     random: () => (seed += 100) / 2 ** 32,
     // DARKROOM_TEST_LOG=debug shows the service's log lines when a test needs explaining.
     logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
+    ...(options.lease !== undefined && { lease: options.lease }),
   });
   const policy = { ...defaultPolicy(), ...options.policy };
   const moderation = new ModerationService({
