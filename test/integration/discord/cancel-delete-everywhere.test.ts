@@ -49,4 +49,18 @@ describe('Discord: cancel and delete update every message of a job', { timeout: 
     }
     expect((await row(harness, job.generationId)).images.every((image) => image.deletedAt !== undefined)).toBe(true);
   });
+
+  it('the job message names its owner as a mention that pings nobody; a moderator’s /history says who made each job', async () => {
+    // (The first "queued" line is checked in test/unit/discord/flag-flood-and-owner.test.ts: here later states may replace it before it is sent.)
+    const job = await imagine(harness, SCENE.bob, 'a tall lighthouse', { steps: 2 });
+    expect(job.message.content.split('\n')[0]).toBe(`**a tall lighthouse** for <@${SCENE.bob.id}>`);
+    expect(job.message.allowedMentions).toEqual({ parse: [], users: [], replied_user: false });
+
+    const history = await privateAnswer(harness.fake, harness.fake.slash('history', {}, { user: SCENE.mod }));
+    const line = history.content.split('\n').find((entry) => entry.includes('a tall lighthouse'));
+    expect(line).toMatch(new RegExp(`UTC · by <@${SCENE.bob.id}> · succeeded · `));
+    const own = await privateAnswer(harness.fake, harness.fake.slash('history', { user: SCENE.bob }, { user: SCENE.bob }));
+    expect(own.content).toContain('a tall lighthouse');
+    expect(own.content).not.toContain(' · by ');
+  });
 });
