@@ -4,7 +4,6 @@ import type { Database, DatabaseStatus } from '../db/database.ts';
 import { describeLockHolder } from '../lifecycle/data-dir-lock.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
-import { openDatabaseForCommand } from './database-access.ts';
 
 /** One paragraph about the database, for `db status` and `doctor`. */
 export function describeDatabaseStatus(status: DatabaseStatus): string {
@@ -45,6 +44,8 @@ async function withDatabase(
 ): Promise<void> {
   const config = context.config();
   if (config === undefined) return;
+  // Prisma and the database drivers load only when a db command runs.
+  const { openDatabaseForCommand } = await import('./database-access.ts');
   const access = await openDatabaseForCommand(config, command, context.logger(config, 'stderr'));
   if (!access.ok) {
     context.err(describeLockHolder(access));

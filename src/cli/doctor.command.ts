@@ -10,7 +10,6 @@ import { CLI, assessReadiness, nextSteps, shownPath } from '../lifecycle/readine
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
 import type { DoctorFacts } from './doctor-facts.ts';
-import { gatherDoctorFacts } from './doctor-facts.ts';
 
 const LABEL_WIDTH = 15;
 
@@ -50,6 +49,8 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
       const config = context.config();
       if (config === undefined) return;
       const chatCheck = { online: !flags.offline, timeoutMs: flags.tokenTimeout * 1000, fetch: globalThis.fetch };
+      // Database, models and execution providers: loaded only when doctor runs.
+      const { gatherDoctorFacts } = await import('./doctor-facts.ts');
       const [facts, chat] = await Promise.all([
         gatherDoctorFacts(config, context.logger(config, 'stderr')),
         gatherChatFacts(config.discord, config.slack, chatCheck),

@@ -6,16 +6,13 @@ import { randomInt } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SCHEDULER_NAMES, type GenerationRequest, type SchedulerName } from '../generation/engine.types.ts';
-import { resolveModel } from '../generation/models/model-resolve.ts';
-import { createDiffusionEngine } from '../generation/engine.factory.ts';
-import { MAX_IMAGES_PER_REQUEST, type DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
+import { MAX_IMAGES_PER_REQUEST, SCHEDULER_NAMES, type GenerationRequest, type SchedulerName } from '../generation/engine.types.ts';
+import type { DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
 import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
 import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
-import { fitOutputSize, readInitImage, upscaleProblem } from './init-image.reader.ts';
 
 interface GenerateFlags {
   model: string | undefined;
@@ -109,6 +106,13 @@ async function upscaled(
 }
 
 async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<number> {
+  // The engine (onnxruntime, sharp, the pipeline) loads only when generate runs, so that
+  // `darkroom --help` and the other commands start fast.
+  const [{ resolveModel }, { createDiffusionEngine }, { fitOutputSize, readInitImage, upscaleProblem }] = await Promise.all([
+    import('../generation/models/model-resolve.ts'),
+    import('../generation/engine.factory.ts'),
+    import('./init-image.reader.ts'),
+  ]);
   const config = context.config();
   if (config === undefined) return EXIT.config;
   // The person's own file first: a wrong path is answered before any model is looked at.

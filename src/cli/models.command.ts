@@ -1,6 +1,6 @@
 /** `darkroom models list` and `darkroom models pull [NAME]`: thin wiring to the models room. */
 import type { Command } from 'commander';
-import { runModelsList, runModelsPull } from '../generation/models/models.commands.ts';
+// The models room (hub client, progress bars) is loaded by the action that needs it.
 import type { CommandOutput } from '../generation/models/models.commands.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, interruptOnSignals } from './cli-context.ts';
@@ -21,6 +21,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
       if (config === undefined) return;
       const catalog = await catalogOrReport(context, config.models);
       if (catalog === undefined) return;
+      const { runModelsList } = await import('../generation/models/models.commands.ts');
       report(context, await runModelsList({ catalog, modelsDir: config.models.dir }));
     });
 
@@ -34,6 +35,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
       const catalog = await catalogOrReport(context, config.models);
       if (catalog === undefined) return;
       // Ctrl+C stops the download cleanly (it resumes next time); a second Ctrl+C exits at once.
+      const { runModelsPull } = await import('../generation/models/models.commands.ts');
       const interrupt = interruptOnSignals();
       try {
         const output = await runModelsPull(name ?? config.engine.defaultModel, {

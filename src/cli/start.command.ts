@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { componentLogger } from '../logging/logger.ts';
-import { startDarkroom } from '../main.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
 
@@ -32,6 +31,8 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         },
       });
       try {
+        // Loaded here, not at the top: `darkroom --help` and the other commands skip the whole bot.
+        const { startDarkroom } = await import('../main.ts');
         context.exitCode = await startDarkroom(config, {
           logger,
           signal: stopping.signal,

@@ -6,6 +6,9 @@
 /** Scheduler names accepted everywhere; the list lives in the schedulers' registry. */
 import type { SchedulerName } from './schedulers/scheduler-registry.ts';
 
+/** Most images one request may ask for. */
+export const MAX_IMAGES_PER_REQUEST = 4;
+
 export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/scheduler-registry.ts';
 
 /** A source of standard-normal noise. One per image, seeded with that image's seed. */

@@ -4,6 +4,7 @@
  * A1111 `parameters` text.
  */
 import path from 'node:path';
+import { MAX_IMAGES_PER_REQUEST } from '../engine.types.ts';
 import type { Logger } from 'pino';
 import type {
   GenerateOptions,
@@ -42,7 +43,7 @@ export interface DiffusionEngineOptions {
 }
 
 /** Largest batch a request may ask for. */
-export const MAX_IMAGES_PER_REQUEST = 4;
+export { MAX_IMAGES_PER_REQUEST };
 
 /** A model as the engine found it: its folder facts and the name written into PNGs. */
 interface ResolvedModelRef {
