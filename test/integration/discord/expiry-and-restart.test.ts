@@ -32,7 +32,7 @@ describe('Discord after the interaction token expired', { timeout: 150_000 }, ()
     const refused = fake.world.requests.filter((request) => request.path.includes(interaction.token) && request.status === 401);
     expect(refused.length).toBeGreaterThan(0);
     expect(late.via).toBe('channel');
-    expect(late.content.startsWith(`<@${SCENE.alice.id}> **a slow glacier** for alice`)).toBe(true);
+    expect(late.content.startsWith(`<@${SCENE.alice.id}> **a slow glacier** for <@${SCENE.alice.id}>`)).toBe(true);
     expect(late.allowedMentions).toEqual({ parse: [], users: [SCENE.alice.id], replied_user: false });
     expect(late.attachments).toHaveLength(3);
     // The original stays as it was when the token died; the row now points at the new message.
@@ -80,7 +80,7 @@ describe('Discord across a restart', { timeout: 150_000 }, () => {
     // Nothing runs any more: the result must already be there.
     const message = harness.fake.world.messages.get(interaction.originalMessageId ?? '');
     expect(message?.embeds).toHaveLength(1);
-    expect(message?.content).toContain('**a last light** for bob');
+    expect(message?.content).toContain(`**a last light** for <@${SCENE.bob.id}>`);
     await harness.startApp();
   });
 
@@ -89,7 +89,7 @@ describe('Discord across a restart', { timeout: 150_000 }, () => {
     await harness.fake.original(interaction, (message) => /developing|step/.test(message.content), 'the job running');
     await harness.restart(true);
     const finished = await result(harness.fake, interaction);
-    expect(finished.content).toContain('**an interrupted harbour** for carol');
+    expect(finished.content).toContain(`**an interrupted harbour** for <@${SCENE.carol.id}>`);
     expect(finished.revisions.map((revision) => revision.content).some((text) => text.includes('Darkroom restarted; your job is back in the queue.'))).toBe(true);
   });
 });
