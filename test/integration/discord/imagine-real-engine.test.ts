@@ -69,7 +69,7 @@ describe.skipIf(!modelsDir)('Discord /imagine with the real engine on tiny-sd15'
 
     // The message went through its life: deferred, then queued/running text, then the result.
     expect(message.revisions[0]?.content).toBe('');
-    expect(message.revisions.at(-1)?.content).toContain('**a lighthouse at dusk** for alice');
+    expect(message.revisions.at(-1)?.content).toContain(`**a lighthouse at dusk** for <@${SCENE.alice.id}>`);
     expectCleanTraffic(fake);
   });
 });
