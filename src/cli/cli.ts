@@ -2,6 +2,7 @@
  * The `darkroom` command (bin/darkroom.mjs calls {@link runCli}). Each sub-command lives in its
  * own `*.command.ts` and registers itself on the commander program.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { readProcessEnvironment } from '../config/process-environment.ts';
 import type { CliContext, CliIo } from './cli-context.ts';
@@ -34,12 +35,27 @@ async function registerGenerate(program: Command, context: CliContext): Promise<
   }
 }
 
+/**
+ * The version in package.json, read as text (no JSON module import, nothing heavy): the same
+ * relative path works from `src/cli/` and from the compiled `dist/cli/`.
+ */
+export function darkroomVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the CLI with explicit input and output (tests use this); returns the exit code. */
 export async function runCliWith(argv: readonly string[], io: CliIo): Promise<number> {
   const context = createCliContext(io);
   const program = new Command('darkroom')
     .description('Darkroom: a self-hosted Discord and Slack bot that develops realistic photos with Stable Diffusion')
-    .showHelpAfterError()
+    .version(darkroomVersion(), '-V, --version', 'print the Darkroom version')
+    // After a usage mistake: the error and a pointer to the help, not the whole help text.
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EXECUTION_PROVIDER_SETTINGS } from '../config/config.schema.ts';
 import type { DarkroomConfig } from '../config/config.types.ts';
 import { listModels } from '../generation/models/model-resolve.ts';
 import { availableExecutionProviders } from '../generation/onnx/index.ts';
@@ -45,8 +46,13 @@ async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<Doc
   }
 }
 
+/**
+ * The providers this onnxruntime-node build offers that `engine.executionProvider` can name:
+ * listing one the setting refuses (webgpu, tensorrt) would only invite a configuration error.
+ */
 function providerFact(config: DarkroomConfig): DoctorFacts['providers'] {
-  const available = availableExecutionProviders();
+  const settable: readonly string[] = EXECUTION_PROVIDER_SETTINGS;
+  const available = availableExecutionProviders().filter((name) => settable.includes(name));
   const configured = config.engine.executionProvider;
   const warning =
     configured !== 'auto' && !available.includes(configured)

@@ -13,6 +13,7 @@ import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
 import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
+import { createStepProgressReporter, type StepProgressReporter } from './step-progress.reporter.ts';
 
 interface GenerateFlags {
   model: string | undefined;
@@ -74,8 +75,8 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     .option('--steps <n>', 'denoising steps (default: the model’s recommendation)', integer(1, 150))
     .option('--guidance <x>', 'classifier-free guidance scale', decimal(0, 30))
     .option('--scheduler <name>', `one of ${SCHEDULER_NAMES.join(', ')} (A1111 names work too)`, schedulerName)
-    .option('--width <px>', 'image width (multiple of 8)', integer(8, MAX_IMAGE_SIDE))
-    .option('--height <px>', 'image height (multiple of 8)', integer(8, MAX_IMAGE_SIDE))
+    .option('--width <px>', 'image width (a multiple of the model’s size step: 64 px for SD 1.x/2.x, 32 for SDXL)', integer(8, MAX_IMAGE_SIDE))
+    .option('--height <px>', 'image height (same multiple as --width)', integer(8, MAX_IMAGE_SIDE))
     .option('--count <n>', 'images to generate', integer(1, MAX_IMAGES_PER_REQUEST), 1)
     .option('--init-image <file>', 'img2img: start from this image (PNG, JPEG, WebP…, at most 50 MB; output size: its own, at most 4096 px a side)')
     .option('--strength <s>', 'img2img: how much to change the init image, (0, 1]', decimal(0.01, 1), 0.8)
@@ -86,6 +87,20 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     });
 }
 
+/**
+ * A usage mistake in `--width`/`--height` for this model (sides must be multiples of
+ * `multiple`), naming the nearest valid sizes; undefined when both are fine or not given.
+ */
+export function sizeFlagProblem(flags: { width: number | undefined; height: number | undefined }, multiple: number, model: string): string | undefined {
+  for (const [flag, value] of [['--width', flags.width], ['--height', flags.height]] as const) {
+    if (value === undefined || value % multiple === 0) continue;
+    const below = Math.floor(value / multiple) * multiple;
+    const nearest = below === 0 ? `${multiple}` : `${below} or ${below + multiple}`;
+    return `${flag} ${value}: ${model} needs multiples of ${multiple} px (nearest: ${nearest})`;
+  }
+  return undefined;
+}
+
 /** The 2× upscale of one PNG, or the PNG itself (with a note) when upscaling is not available. */
 async function upscaled(
   engine: DiffusionEngine,
@@ -93,9 +108,14 @@ async function upscaled(
   request: GenerationRequest,
   signal: AbortSignal,
   context: CliContext,
+  progress: { reporter: StepProgressReporter; label: string },
 ): Promise<Buffer> {
   try {
-    const result = await engine.upscale(png, request, { signal, onProgress: undefined, previews: false });
+    const result = await engine.upscale(png, request, {
+      signal,
+      onProgress: (step) => progress.reporter.step(progress.label, step.step, step.totalSteps),
+      previews: false,
+    });
     for (const warning of result.warnings) context.err(`warning: ${warning}`);
     return result.images[0]?.png ?? png;
   } catch (error) {
@@ -108,10 +128,11 @@ async function upscaled(
 async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<number> {
   // The engine (onnxruntime, sharp, the pipeline) loads only when generate runs, so that
   // `darkroom --help` and the other commands start fast.
-  const [{ resolveModel }, { createDiffusionEngine }, { fitOutputSize, readInitImage, upscaleProblem }] = await Promise.all([
+  const [{ resolveModel }, { createDiffusionEngine }, { fitOutputSize, readInitImage, upscaleProblem }, { folderSizeMultiple }] = await Promise.all([
     import('../generation/models/model-resolve.ts'),
     import('../generation/engine.factory.ts'),
     import('./init-image.reader.ts'),
+    import('../generation/pipeline/pipeline-loader.ts'),
   ]);
   const config = context.config();
   if (config === undefined) return EXIT.config;
@@ -132,6 +153,12 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
   const resolved = await resolveModel(modelName, locations);
   if (!resolved.ok) {
     context.err(resolved.message);
+    return EXIT.failure;
+  }
+  // A size the model cannot take is a mistake to answer now, not after loading the sessions.
+  const sizeProblem = sizeFlagProblem(flags, await folderSizeMultiple(resolved.info), modelName);
+  if (sizeProblem !== undefined) {
+    context.err(sizeProblem);
     return EXIT.failure;
   }
   const defaults = recommendedSettings(resolved.info, resolved.entry);
@@ -160,6 +187,11 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
   const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, modelCacheDir, logger });
   // Ctrl+C cancels after the running step; a second Ctrl+C exits at once.
   const interrupt = interruptOnSignals();
+  const progress = createStepProgressReporter({
+    interactive: process.stderr.isTTY === true,
+    stream: process.stderr,
+    line: (text) => context.err(text),
+  });
   try {
     context.err(
       `${request.model}: ${request.width}×${request.height}, ${request.steps} steps, guidance ${request.guidance}, ` +
@@ -167,13 +199,16 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     );
     const result = await engine.generate(request, {
       signal: interrupt.signal,
-      onProgress: (progress) => context.err(`step ${progress.step}/${progress.totalSteps}`),
+      onProgress: (step) => progress.step('generating', step.step, step.totalSteps),
       previews: false,
     });
+    progress.finish();
     for (const warning of result.warnings) context.err(`warning: ${warning}`);
     const files = outputFileNames(flags.out, result.images.length);
     for (const [index, image] of result.images.entries()) {
-      const png = flags.upscale ? await upscaled(engine, image.png, request, interrupt.signal, context) : image.png;
+      const label = result.images.length === 1 ? 'upscaling' : `upscaling ${index + 1}/${result.images.length}`;
+      const png = flags.upscale ? await upscaled(engine, image.png, { ...request, seed: image.seed }, interrupt.signal, context, { reporter: progress, label }) : image.png;
+      progress.finish();
       await writeFile(files[index]!, png);
       const nsfw = image.nsfw === undefined ? '' : image.nsfw ? ' (flagged NSFW by the safety checker)' : '';
       context.out(`seed ${image.seed} → ${files[index]}${nsfw}`);
@@ -196,6 +231,7 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     }
     throw error;
   } finally {
+    progress.finish();
     interrupt.dispose();
     await engine.close();
   }

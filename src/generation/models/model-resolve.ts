@@ -73,8 +73,8 @@ function nameTooLong(nameOrDir: string): ModelProblem | undefined {
 /** One row of `darkroom models list`. */
 export interface ModelListing {
   name: string;
-  /** installed: folder complete · partial: interrupted pull · available: in the catalog, not downloaded · broken: folder unusable. */
-  status: 'installed' | 'partial' | 'available' | 'broken';
+  /** installed: folder complete · partial: interrupted pull · not downloaded: in the catalog only · broken: folder unusable. */
+  status: 'installed' | 'partial' | 'not downloaded' | 'broken';
   entry: CatalogEntry | undefined;
   dir: string;
   /** From the folder when installed, else from the catalog. */
@@ -99,7 +99,7 @@ export async function listModels(locations: ModelLocations): Promise<ModelListin
       );
     } else {
       const partial = await isDirectory(`${dir}.partial`);
-      rows.push({ ...row, status: partial ? 'partial' : 'available', family: entry.family, problem: undefined });
+      rows.push({ ...row, status: partial ? 'partial' : 'not downloaded', family: entry.family, problem: undefined });
     }
   }
   const catalogNames = new Set(locations.catalog.models.map((entry) => entry.name));

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { findModel, type CatalogEntry } from './model-catalog.ts';
 import { pullModel, type PulledModel } from './model-download.ts';
 import { inspectModelFolder } from './model-folder.ts';
-import { listModels, resolveModel, type ModelLocations, type ResolvedModel } from './model-resolve.ts';
+import { folderBytes } from './folder-size.ts';
+import { listModels, resolveModel, type ModelListing, type ModelLocations, type ResolvedModel } from './model-resolve.ts';
 import { formatBytes, pullCommandFor, type ModelProblem } from './model.types.ts';
 import { createPullProgressReporter } from './pull-progress.reporter.ts';
 
@@ -25,15 +26,25 @@ export interface PullCommandOptions extends ModelLocations {
   fetch?: typeof fetch;
 }
 
-/** `darkroom models list`: catalog models with their status, then folders placed by hand. */
+/**
+ * The SIZE cell: what a folder takes on disk (a partial download: what it has so far), or for a
+ * model not downloaded the catalog's download size, marked `~`.
+ */
+async function sizeCell(row: ModelListing): Promise<string> {
+  if (row.status === 'not downloaded') return row.entry ? `~${formatBytes(row.entry.approxSizeGB * 1e9)}` : '';
+  return formatBytes(await folderBytes(row.status === 'partial' ? `${row.dir}.partial` : row.dir));
+}
+
+/** `darkroom models list`: catalog models with their status and size on disk, then folders placed by hand. */
 export async function runModelsList(locations: ModelLocations): Promise<CommandOutput> {
   const rows = await listModels(locations);
-  const table = rows.map((row) => [
+  const sizes = await Promise.all(rows.map((row) => sizeCell(row)));
+  const table = rows.map((row, index) => [
     `${row.isDefault ? '*' : ' '} ${row.name}`,
     row.status,
     row.family ?? '?',
     row.entry ? (row.entry.cpu ? 'yes' : 'GPU only') : '?',
-    row.entry ? formatBytes(row.entry.approxSizeGB * 1e9) : '',
+    sizes[index] ?? '',
     row.entry?.repo ?? row.dir,
   ]);
   const header = ['  NAME', 'STATUS', 'FAMILY', 'CPU', 'SIZE', 'SOURCE'];
@@ -44,7 +55,8 @@ export async function runModelsList(locations: ModelLocations): Promise<CommandO
     lines.push(format(table[index] ?? []));
     if (row.problem) lines.push(`      ${row.problem}`);
   });
-  lines.push('', `* default model. Download one with \`${pullCommandFor('NAME')}\`, or place a diffusers ONNX folder in ${locations.modelsDir}${path.sep}NAME${path.sep}.`);
+  lines.push('', '* default model. SIZE: on disk; ~ the download size of a model not downloaded.');
+  lines.push(`Download one with \`${pullCommandFor('NAME')}\`, or place a diffusers ONNX folder in ${locations.modelsDir}${path.sep}NAME${path.sep}.`);
   return { exitCode: 0, lines };
 }
 

@@ -16,6 +16,7 @@ import type {
 } from '../engine.types.ts';
 import { encodePng, formatA1111Parameters, resizeImage } from '../../images/index.ts';
 import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder.ts';
+import { ModelHashCache } from '../models/model-hash.ts';
 import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
 import { a1111SamplerLabel, parseSchedulerConfig } from '../schedulers/index.ts';
@@ -59,9 +60,21 @@ export function roundToMultiple(value: number, multiple: number): number {
 
 export class DiffusionEngine implements ImageEngine {
   readonly #cache: PipelineCache<StableDiffusionPipeline>;
+  /** A1111 `Model hash` per model folder, computed in the background when a model loads. */
+  readonly #hashes: ModelHashCache;
 
   constructor(private readonly options: DiffusionEngineOptions) {
     this.#cache = new PipelineCache(options.cachedPipelines, options.logger);
+    const { modelCacheDir } = options;
+    this.#hashes = new ModelHashCache(modelCacheDir === undefined ? undefined : path.join(modelCacheDir, 'model-hashes.json'));
+  }
+
+  /**
+   * The model's A1111 short hash (see `model-hash.ts`), waiting for it if needed; undefined when
+   * its files cannot be read. Jobs never wait for it: PNGs carry it once it is known.
+   */
+  async modelHash(model: string): Promise<string | undefined> {
+    return this.#hashes.start((await this.#resolve(model)).info);
   }
 
   async generate(request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
@@ -99,7 +112,7 @@ export class DiffusionEngine implements ImageEngine {
         );
       },
     );
-    const images = await this.#encodeImages(request, model.displayName, output);
+    const images = await this.#encodeImages(request, model, output);
     return {
       images,
       timings: { ...output.timings, totalMs: performance.now() - started },
@@ -118,7 +131,8 @@ export class DiffusionEngine implements ImageEngine {
     const model = await this.#resolve(request.model);
     const sampler = a1111SamplerLabel(request.scheduler ?? model.info.defaultScheduler ?? 'euler', parseSchedulerConfig(model.info.schedulerConfig));
     let img2imgTimings: GenerationTimings | undefined;
-    const result = await upscalePng(upscaler, png, request, model.displayName, sampler, options, async (image, strength, signal) => {
+    const modelRef = { name: model.displayName, hash: this.#hashes.known(model.info) };
+    const result = await upscalePng(upscaler, png, request, modelRef, sampler, options, async (image, strength, signal) => {
       const output = await this.#cache.use(model.key, () => this.#load(model), async (pipeline) => {
         // The hires size is a multiple of 8; a UNet that needs more gets the nearest valid size and
         // the result is resized back, since the upscaler expects its own size returned.
@@ -196,6 +210,10 @@ export class DiffusionEngine implements ImageEngine {
 
   async #load(model: ResolvedModelRef): Promise<StableDiffusionPipeline> {
     const loadStarted = performance.now();
+    // Reads the UNet once in the background (cached by path, size and mtime); never awaited here.
+    void this.#hashes.start(model.info).then((hash) => {
+      if (hash !== undefined) this.options.logger?.info({ model: model.displayName, hash }, 'model.hashed');
+    });
     const pipeline = await StableDiffusionPipeline.load(model.info, {
       provider: this.options.provider,
       threads: this.options.threads,
@@ -212,8 +230,9 @@ export class DiffusionEngine implements ImageEngine {
     return pipeline;
   }
 
-  async #encodeImages(request: GenerationRequest, modelName: string, output: PipelineOutput): Promise<GeneratedImage[]> {
+  async #encodeImages(request: GenerationRequest, model: ResolvedModelRef, output: PipelineOutput): Promise<GeneratedImage[]> {
     const images: GeneratedImage[] = [];
+    const modelHash = this.#hashes.known(model.info);
     for (const [index, generated] of output.images.entries()) {
       const parameters = formatA1111Parameters({
         prompt: request.prompt,
@@ -225,8 +244,8 @@ export class DiffusionEngine implements ImageEngine {
         seed: generated.seed,
         width: generated.image.width,
         height: generated.image.height,
-        model: modelName,
-        modelHash: undefined,
+        model: model.displayName,
+        modelHash,
         denoisingStrength: request.initImage?.strength,
         extra: {},
       });

@@ -1,7 +1,10 @@
 /**
  * `ImageEngine.upscale` on top of the upscale room: a tiled ONNX upscaler when configured, else
  * the hires fix, whose img2img pass runs through this engine's pipeline with the request's
- * prompt, seed and settings. The result is a PNG with A1111 parameters for the new size.
+ * prompt, seed and settings. The result is a PNG with A1111 parameters in A1111's own terms:
+ * a hires fix says `Size` = the first-pass size, `Hires upscale`, `Hires steps`, `Hires upscaler`
+ * and `Denoising strength` (as txt2img with hires fix writes them); an ONNX upscale is what A1111
+ * calls a postprocessing upscale (`Postprocess upscale by`, `Postprocess upscaler`).
  */
 import type { GenerateOptions, GeneratedImage, GenerationRequest, RgbImage } from '../engine.types.ts';
 import { decodeImage, encodePng, formatA1111Parameters } from '../../images/index.ts';
@@ -19,12 +22,30 @@ export interface UpscaledImage {
   warnings: string[];
 }
 
+/** A1111 infotext fields describing an upscale of a `source`-sized first pass. */
+export function upscaleInfotextFields(
+  result: { method: 'onnx' | 'hires-fix'; scale: number },
+  request: Pick<GenerationRequest, 'steps'>,
+  hiresStrength: number | undefined,
+): { denoisingStrength: number | undefined; extra: Record<string, string> } {
+  const scale = String(Number(result.scale.toFixed(3)));
+  if (result.scale === 1) return { denoisingStrength: undefined, extra: {} };
+  if (result.method === 'onnx') {
+    return { denoisingStrength: undefined, extra: { 'Postprocess upscale by': scale, 'Postprocess upscaler': 'ONNX upscaler' } };
+  }
+  return {
+    denoisingStrength: hiresStrength,
+    extra: { 'Hires upscale': scale, 'Hires steps': String(request.steps), 'Hires upscaler': 'Lanczos' },
+  };
+}
+
 /** Upscales one PNG and re-encodes it with parameters describing the upscale. */
 export async function upscalePng(
   upscaler: Upscaler,
   png: Buffer,
   request: GenerationRequest,
-  modelName: string,
+  /** Name written as `Model`; hash as `Model hash` (undefined while not yet computed). */
+  model: { name: string; hash: string | undefined },
   /** A1111 sampler label of the request, for ONNX upscales (no sampler runs). */
   requestSampler: string,
   options: GenerateOptions,
@@ -34,6 +55,7 @@ export async function upscalePng(
   // Filled in by the hires fix's img2img pass; an ONNX upscale is not checked by the safety checker.
   let nsfw: boolean | undefined;
   let sampler = requestSampler;
+  let hiresStrength: number | undefined;
   const result = await upscaler.upscale(source, {
     signal: options.signal,
     // Tiles are the progress of an ONNX upscale; for the hires fix the img2img steps report themselves.
@@ -42,11 +64,13 @@ export async function upscalePng(
     },
     img2img: async (image, strength, signal) => {
       const refined = await img2img(image, strength, signal);
+      hiresStrength = strength;
       nsfw = refined.nsfw;
       sampler = refined.samplerLabel;
       return refined.image;
     },
   });
+  const fields = upscaleInfotextFields(result, request, hiresStrength);
   const parameters = formatA1111Parameters({
     prompt: request.prompt,
     // A1111's infotext has no way to say "explicitly empty": both are no line.
@@ -55,15 +79,13 @@ export async function upscalePng(
     sampler,
     cfgScale: request.guidance,
     seed: request.seed,
-    width: result.image.width,
-    height: result.image.height,
-    model: modelName,
-    modelHash: undefined,
-    denoisingStrength: undefined,
-    extra: {
-      'Hires upscale': String(Number(result.scale.toFixed(3))),
-      'Hires upscaler': result.method === 'onnx' ? 'ONNX upscaler' : 'Lanczos',
-    },
+    // A1111: `Size` is the first pass; the result's size is Size × Hires upscale.
+    width: source.width,
+    height: source.height,
+    model: model.name,
+    modelHash: model.hash,
+    denoisingStrength: fields.denoisingStrength,
+    extra: fields.extra,
   });
   return {
     image: {

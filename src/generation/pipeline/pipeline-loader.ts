@@ -99,6 +99,16 @@ export function sizeMultipleFor(levels: number | undefined, sdxl: boolean): numb
 }
 
 /**
+ * The size multiple of a model folder from its files alone (`unet/config.json`; SDXL when it has
+ * `text_encoder_2/`, which loading checks against the UNet's inputs), before any session opens:
+ * lets the CLI refuse a size up front instead of rounding it after loading.
+ */
+export async function folderSizeMultiple(info: ModelFolderInfo): Promise<number> {
+  const unetConfig = await readUnetConfig(path.dirname(info.parts.unet));
+  return sizeMultipleFor(unetConfig.levels, info.parts.textEncoder2 !== undefined);
+}
+
+/**
  * Loads every session a txt2img run needs (the VAE encoder is opened later, on the first
  * img2img) from a folder path, or from a folder already inspected (`resolveModel`). Sessions
  * opened before a failure are released.

@@ -2,11 +2,14 @@
  * End to end on the three folders exported from the real diffusers architectures
  * (shared/fixtures/models): legacy diffusers script, Optimum ≥ 1.24, Optimum SDXL.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GenerationRequest } from '../../../src/generation/engine.types.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
 import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from '../../../src/generation/upscale/index.ts';
-import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
+import { decodeImage, parseA1111Parameters, readPngParameters } from '../../../src/images/index.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
 import { maxAbsDiff, meanAbsDiff } from './support/pipeline-harness.ts';
 
@@ -107,9 +110,23 @@ describe.skipIf(!models)('shared tiny models from the real architectures' + shar
     expect([image.width, image.height]).toEqual([128, 192]);
     // Default hires strength 0.3 of 10 steps → 3 img2img steps.
     expect(steps).toEqual(['1/3', '2/3', '3/3']);
-    const parameters = await readPngParameters(upscaled.images[0]!.png);
-    expect(parameters).toContain('Size: 128x192');
-    expect(parameters).toContain('Seed: 77');
-    expect(parameters).toContain('Hires upscale: 2');
+    // A1111's hires-fix semantics, read back with the A1111 parser: Size is the first pass.
+    const parsed = parseA1111Parameters(await readPngParameters(upscaled.images[0]!.png) ?? '');
+    expect([parsed.width, parsed.height]).toEqual([64, 96]);
+    expect(parsed.seed).toBe(77);
+    expect(parsed.steps).toBe(10);
+    expect(parsed.denoisingStrength).toBe(0.3);
+    expect(parsed.extra).toMatchObject({ 'Hires upscale': '2', 'Hires steps': '10', 'Hires upscaler': 'Lanczos' });
+  });
+
+  it('writes A1111\'s Model hash, the sha256sum of the UNet (model.onnx then model.onnx_data), once it is known', async () => {
+    const unet = path.join(models!, 'tiny-sd15-optimum', 'unet');
+    const bytes = Buffer.concat([readFileSync(path.join(unet, 'model.onnx')), readFileSync(path.join(unet, 'model.onnx_data'))]);
+    const expected = execFileSync('sha256sum', { input: bytes, encoding: 'utf8' }).slice(0, 10);
+    expect(await engine.modelHash(`${models}/tiny-sd15-optimum`)).toBe(expected);
+    const generated = await engine.generate(request('tiny-sd15-optimum', { seed: 5 }), noOptions);
+    expect(parseA1111Parameters((await readPngParameters(generated.images[0]!.png)) ?? '').modelHash).toBe(expected);
+    const upscaled = await engine.upscale(generated.images[0]!.png, request('tiny-sd15-optimum', { seed: 5 }), noOptions);
+    expect(parseA1111Parameters((await readPngParameters(upscaled.images[0]!.png)) ?? '').modelHash).toBe(expected);
   });
 });

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliWith } from '../../../src/cli/cli.ts';
 import type { Environment } from '../../../src/config/environment.ts';
+import { projectRoot } from '../../support/shared-dir.ts';
 
 let root: string;
 
@@ -37,6 +38,28 @@ describe('darkroom CLI', () => {
     const { code, err } = await run(['strat']);
     expect(code).toBe(1);
     expect(err).toMatch(/unknown command/i);
+  });
+
+  it('--version prints the version from package.json and exits 0', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const { code, out } = await run([flag]);
+      expect(code).toBe(0);
+      expect(out).toBe(manifest.version);
+    }
+  });
+
+  it('after a usage mistake prints the error and a pointer to --help, not the whole help', async () => {
+    for (const argv of [['strat'], ['generate', '--prompt', 'a cat'], ['doctor', '--token-timeout', 'soon'], ['models', 'list', '--colour']]) {
+      const { code, err } = await run(argv);
+      expect(code, argv.join(' ')).toBe(1);
+      const lines = err.split('\n').filter((line) => line.trim() !== '');
+      expect(lines[0], argv.join(' ')).toMatch(/^error: /);
+      // commander's own suggestion ("Did you mean start?") may come between them.
+      expect(lines.at(-1), argv.join(' ')).toBe('(add --help for usage)');
+      expect(lines.length, argv.join(' ')).toBeLessThanOrEqual(3);
+      expect(err).not.toMatch(/Usage:|Options:|Commands:/);
+    }
   });
 
   it('exits 2 on configuration problems and prints every one with its path or variable', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseModelCatalog, type ModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { listModels, resolveModel } from '../../../src/generation/models/model-resolve.ts';
 import { runModelsList } from '../../../src/generation/models/models.commands.ts';
+import { formatBytes } from '../../../src/generation/models/model.types.ts';
 import { tinyModelFiles, writeFiles } from './support/tiny-model-files.ts';
+
+/** Sum of the folder's file sizes as `find` reports them: an independent measure of what is on disk. */
+function duBytes(dir: string): number {
+  const sizes = execFileSync('find', [dir, '-type', 'f', '-printf', '%s\\n'], { encoding: 'utf8' }).trim().split('\n');
+  return sizes.reduce((sum, size) => sum + Number(size), 0);
+}
 
 const recommended = '{ steps: 4, guidance: 8, scheduler: euler, width: 512, height: 512 }';
 const catalogText = `models:
@@ -82,8 +90,18 @@ describe('resolveModel and listModels', () => {
 
     const output = await runModelsList(locations());
     expect(output.exitCode).toBe(0);
-    expect(output.lines.find((line) => line.startsWith('* fast'))).toMatch(/installed\s+lcm\s+yes\s+4\.30 GB\s+acme\/fast-onnx/);
+    // An installed model shows what its folder takes on disk, not the catalog's download size.
+    const fastBytes = formatBytes(duBytes(path.join(modelsDir, 'fast')));
+    expect(output.lines.find((line) => line.startsWith('* fast'))).toMatch(new RegExp(`installed\\s+lcm\\s+yes\\s+${fastBytes}\\s+acme/fast-onnx`));
     expect(output.lines.find((line) => line.includes('turbo'))).toContain('GPU only');
     expect(output.lines.join('\n')).toContain('darkroom models pull NAME');
+  });
+
+  it('says "not downloaded" (never "available") for a catalog model without a folder, with its download size', async () => {
+    const rows = await listModels(locations());
+    expect(rows.find((row) => row.name === 'later')?.status).toBe('not downloaded');
+    const output = await runModelsList(locations());
+    expect(output.lines.find((line) => line.includes('later'))).toMatch(/^\s+later\s+not downloaded\s+sd1\s+yes\s+~1\.00 GB\s+acme\/later-onnx$/);
+    expect(output.lines.join('\n')).not.toMatch(/\bavailable\b/);
   });
 });
