@@ -5,9 +5,6 @@ import { componentLogger } from '../logging/logger.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
 
-/** Time each service gets to finish running work after a shutdown signal, before it is aborted. */
-const SHUTDOWN_GRACE_MS = 30_000;
-
 export function registerStartCommand(program: Command, context: CliContext): void {
   program
     .command('start')
@@ -39,7 +36,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
           print: context.err,
           workingDir: context.workingDir,
           progress: { stream: process.stderr, interactive: process.stderr.isTTY === true },
-          shutdownGraceMs: SHUTDOWN_GRACE_MS,
+          shutdownGraceMs: config.shutdown.graceSeconds * 1000,
         });
       } catch (error) {
         componentLogger(logger, 'main').fatal({ err: error }, 'darkroom.failed');

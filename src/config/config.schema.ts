@@ -9,6 +9,8 @@ import { z } from 'zod';
 
 const wholeNumber = (minimum: number) => z.number().int().min(minimum);
 const nonEmptyText = z.string().trim().min(1);
+/** A file or folder; the environment form of such an option is resolved against the shell's folder. */
+const filePath = nonEmptyText.meta({ configKind: 'path' });
 /** `null` means "no limit". */
 const optionalLimit = wholeNumber(1).nullable();
 
@@ -70,7 +72,7 @@ const generationLimitsSchema = z.strictObject({
 
 export const fileConfigSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
-  dataDir: nonEmptyText,
+  dataDir: filePath,
   database: z.strictObject({ url: postgresUrl.nullable() }),
   engine: z.strictObject({
     executionProvider: z.enum(EXECUTION_PROVIDER_SETTINGS),
@@ -80,10 +82,14 @@ export const fileConfigSchema = z.strictObject({
     autoPull: z.boolean(),
     previews: z.boolean(),
     /** Path to a Real-ESRGAN-style .onnx model, or `none` for the diffusion "hires fix". */
-    upscaler: nonEmptyText,
+    upscaler: filePath,
     cfgBatching: z.enum(['auto', 'batched', 'sequential']),
   }),
-  models: z.strictObject({ dir: nonEmptyText, catalog: nonEmptyText, hubUrl: httpUrl }),
+  models: z.strictObject({ dir: filePath, catalog: filePath, hubUrl: httpUrl }),
+  generation: z.strictObject({
+    /** Images per job when neither the request nor /settings say (the engine makes 1–4). */
+    imagesPerJob: wholeNumber(1).max(4),
+  }),
   queue: z.strictObject({
     concurrency: wholeNumber(1),
     perUserQueued: wholeNumber(1),
@@ -99,6 +105,16 @@ export const fileConfigSchema = z.strictObject({
     roles: z.record(nonEmptyText, generationLimitsSchema.partial()),
     /** Keyed by Discord guild id or Slack team id. */
     workspaces: z.record(nonEmptyText, generationLimitsSchema.partial()),
+  }),
+  shutdown: z.strictObject({
+    /** Time running work gets to finish after a stop signal, before it is aborted. */
+    graceSeconds: z.number().min(0).max(3_600),
+  }),
+  startup: z.strictObject({
+    /** Tries to reach Discord / Slack when the network fails (a refused token is never retried). */
+    chatConnectAttempts: wholeNumber(1).max(100),
+    /** Pause before the second try; doubled for each later one, at most 60 s. */
+    chatRetryDelaySeconds: z.number().min(0).max(60),
   }),
   moderation: z.strictObject({
     blockedTerms: z.array(nonEmptyText),

@@ -115,6 +115,20 @@ export interface SlackConfig {
   readonly apiUrl: string;
 }
 
+/** What a job is when the request says less. */
+export interface GenerationConfig {
+  /** Images per job when neither the request nor /settings say, 1–4. */
+  readonly imagesPerJob: number;
+}
+
+/** Start-up: how long to keep trying to reach the chat platforms when the network fails. */
+export interface StartupConfig {
+  /** Tries per platform; a refused token is never retried. */
+  readonly chatConnectAttempts: number;
+  /** Pause before the second try, doubled for each later one (at most 60 s). */
+  readonly chatRetryDelaySeconds: number;
+}
+
 export interface DarkroomConfig {
   /** Folder that was searched for `local.yaml`. */
   readonly configDir: string;
@@ -127,11 +141,15 @@ export interface DarkroomConfig {
   readonly database: { readonly url: string | undefined };
   readonly engine: EngineConfig;
   readonly models: ModelsConfig;
+  readonly generation: GenerationConfig;
   readonly queue: QueueConfig;
   readonly limits: LimitsConfig;
   readonly moderation: ModerationConfig;
   readonly discord: DiscordConfig;
   readonly slack: SlackConfig;
+  /** Time running work gets to finish after a stop signal, before it is aborted. */
+  readonly shutdown: { readonly graceSeconds: number };
+  readonly startup: StartupConfig;
 }
 
 /** One thing wrong with the configuration. */

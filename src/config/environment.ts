@@ -6,27 +6,39 @@
 /** A snapshot of environment variables (process.env, or a test's own object). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** How a variable's text becomes a configuration value. */
-export type OverrideKind = 'text' | 'path' | 'list';
-
+/** A short variable name that sets one option (kept besides the option's `DARKROOM_*` form). */
 export interface OverrideBinding {
   readonly name: string;
   /** The YAML option it replaces. */
   readonly path: readonly string[];
-  readonly kind: OverrideKind;
 }
 
-/** Variables that replace a YAML option (the YAML keeps the documented default). */
-export const OVERRIDE_BINDINGS: readonly OverrideBinding[] = [
-  { name: 'DARKROOM_DATA_DIR', path: ['dataDir'], kind: 'path' },
-  { name: 'DARKROOM_MODELS_DIR', path: ['models', 'dir'], kind: 'path' },
-  { name: 'DATABASE_URL', path: ['database', 'url'], kind: 'text' },
-  { name: 'LOG_LEVEL', path: ['log', 'level'], kind: 'text' },
-  { name: 'HF_ENDPOINT', path: ['models', 'hubUrl'], kind: 'text' },
-  { name: 'DISCORD_API_URL', path: ['discord', 'apiUrl'], kind: 'text' },
-  { name: 'DISCORD_GUILD_IDS', path: ['discord', 'guildIds'], kind: 'list' },
-  { name: 'SLACK_API_URL', path: ['slack', 'apiUrl'], kind: 'text' },
+/**
+ * Conventional names for a few options. Every option also has its generic form
+ * (`DARKROOM_ENGINE__DEFAULT_MODEL`, see environment-overrides.ts), which wins over these.
+ */
+export const LEGACY_BINDINGS: readonly OverrideBinding[] = [
+  { name: 'DARKROOM_MODELS_DIR', path: ['models', 'dir'] },
+  { name: 'DATABASE_URL', path: ['database', 'url'] },
+  { name: 'LOG_LEVEL', path: ['log', 'level'] },
+  { name: 'HF_ENDPOINT', path: ['models', 'hubUrl'] },
+  { name: 'DISCORD_API_URL', path: ['discord', 'apiUrl'] },
+  { name: 'DISCORD_GUILD_IDS', path: ['discord', 'guildIds'] },
+  { name: 'SLACK_API_URL', path: ['slack', 'apiUrl'] },
+  // Platforms (Heroku, Render, Cloud Run…) say which port to listen on with PORT.
+  { name: 'PORT', path: ['slack', 'port'] },
+  { name: 'DARKROOM_METRICS_PORT', path: ['metrics', 'port'] },
+  { name: 'DARKROOM_METRICS_HOST', path: ['metrics', 'host'] },
 ];
+
+/** `DARKROOM_*` variables that are not options: read by the launcher, tests and benches. */
+export const PROCESS_VARIABLES = [
+  'DARKROOM_FROM_SOURCE',
+  'DARKROOM_SHARED_DIR',
+  'DARKROOM_TEST_LOG',
+  'DARKROOM_BENCH_RSS_CAP_GIB',
+  'DARKROOM_BENCH_PROJECT_DIR',
+] as const;
 
 /** Secrets: read from the environment only, never from YAML (which may be committed by mistake). */
 export const SECRET_NAMES = [

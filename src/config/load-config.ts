@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { PlainObject } from './config-files.ts';
-import { hasPath, mergeLayers, readYamlFile, setPath } from './config-files.ts';
+import { hasPath, mergeLayers, readYamlFile } from './config-files.ts';
 import { describeIssue, describeUnknownKey, formatPath, knownKeysAt } from './config-problems.ts';
 import { fileConfigSchema } from './config.schema.ts';
 import type { FileConfig } from './config.schema.ts';
@@ -14,8 +14,9 @@ import type { Secrets } from './config-secrets.ts';
 import { crossCheckPlatforms, readSecrets, resolveSlackMode } from './config-secrets.ts';
 import type { ConfigProblem, DarkroomConfig, LoadConfigResult } from './config.types.ts';
 import { deepFreeze } from './deep-freeze.ts';
-import type { Environment, OverrideBinding } from './environment.ts';
-import { CONFIG_DIR_VARIABLE, OVERRIDE_BINDINGS, environmentValue, splitList } from './environment.ts';
+import type { Environment } from './environment.ts';
+import { CONFIG_DIR_VARIABLE, environmentValue } from './environment.ts';
+import { applyEnvironmentOverrides } from './environment-overrides.ts';
 import { defaultsFile as projectDefaultsFile, projectConfigDir, projectRoot } from './project-paths.ts';
 
 export interface LoadConfigOptions {
@@ -45,7 +46,7 @@ interface Layers {
   defaultsFile: string;
   localFile: string;
   /** Formatted YAML path → environment variable that set it. */
-  fromEnvironment: Map<string, OverrideBinding>;
+  fromEnvironment: Map<string, string>;
 }
 
 /** Loads, validates and freezes the configuration; never throws for a person's mistake. */
@@ -74,14 +75,11 @@ export function loadConfig(options: LoadConfigOptions): LoadConfigResult {
     localFile,
     fromEnvironment: new Map(),
   };
-  const raw = mergeLayers(layers.defaults, layers.local ?? {});
-  for (const binding of OVERRIDE_BINDINGS) {
-    const value = environmentValue(env, binding.name);
-    if (value === undefined) continue;
-    const converted = binding.kind === 'path' ? path.resolve(workingDir, value) : binding.kind === 'list' ? splitList(value) : value;
-    setPath(raw, binding.path, converted);
-    layers.fromEnvironment.set(formatPath(binding.path), binding);
-  }
+  // A copy: the overrides below must not change the layers (they tell which file a value came from).
+  const raw = structuredClone(mergeLayers(layers.defaults, layers.local ?? {}));
+  const overrides = applyEnvironmentOverrides(raw, env, workingDir);
+  for (const override of overrides.applied) layers.fromEnvironment.set(formatPath(override.path), override.variable);
+  problems.push(...overrides.problems);
 
   const parsed = fileConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => issueProblems(issue, layers)));
@@ -104,6 +102,19 @@ export function loadConfig(options: LoadConfigOptions): LoadConfigResult {
   return { ok: true, config: deepFreeze(assemble(parsed.data, secrets, configDir, files)) };
 }
 
+/** The variable that set the option at `formatted` (or a mapping or list holding it), and where inside. */
+function environmentSource(formatted: string, layers: Layers): { variable: string; where: string } | undefined {
+  for (const [prefix, variable] of layers.fromEnvironment) {
+    if (formatted === prefix || formatted.startsWith(`${prefix}[`) || formatted.startsWith(`${prefix}.`)) {
+      const rest = formatted.slice(prefix.length);
+      const item = rest.match(/^\[(\d+)\]/);
+      const where = item?.[1] !== undefined ? `item ${Number(item[1]) + 1}: ` : rest.startsWith('.') ? `${rest.slice(1)}: ` : '';
+      return { variable, where };
+    }
+  }
+  return undefined;
+}
+
 /** One zod issue → one problem per offending option, attributed to its file or variable. */
 function issueProblems(issue: z.core.$ZodIssue, layers: Layers): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
@@ -111,16 +122,15 @@ function issueProblems(issue: z.core.$ZodIssue, layers: Layers): ConfigProblem[]
       const keyPath = [...issue.path, key];
       const formatted = formatPath(keyPath);
       const message = describeUnknownKey(key, knownKeysAt(layers.defaults, issue.path), secretHints[formatted]);
+      const fromVariable = environmentSource(formatted, layers);
+      if (fromVariable !== undefined) return { path: fromVariable.variable, message: `${fromVariable.where}${message}`, source: 'environment' };
       return { path: formatted, message, source: sourceOf(keyPath, layers) };
     });
   }
   const formatted = formatPath(issue.path);
-  for (const [prefix, binding] of layers.fromEnvironment) {
-    if (formatted === prefix || formatted.startsWith(`${prefix}[`)) {
-      const item = formatted.slice(prefix.length).match(/^\[(\d+)\]/);
-      const where = item?.[1] !== undefined ? `item ${Number(item[1]) + 1}: ` : '';
-      return [{ path: binding.name, message: `${where}${describeIssue(issue)}`, source: 'environment' }];
-    }
+  const fromVariable = environmentSource(formatted, layers);
+  if (fromVariable !== undefined) {
+    return [{ path: fromVariable.variable, message: `${fromVariable.where}${describeIssue(issue)}`, source: 'environment' }];
   }
   return [{ path: formatted, message: describeIssue(issue), source: sourceOf(issue.path, layers) }];
 }
@@ -146,8 +156,11 @@ function assemble(file: FileConfig, secrets: Secrets, configDir: string, files: 
       hubUrl: file.models.hubUrl,
       hubToken: secrets.HF_TOKEN,
     },
+    generation: file.generation,
     queue: file.queue,
     limits: file.limits,
+    shutdown: file.shutdown,
+    startup: file.startup,
     moderation: file.moderation,
     discord: {
       ...file.discord,

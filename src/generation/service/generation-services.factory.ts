@@ -19,8 +19,6 @@ import type { ModelDirectory } from './model-directory.ts';
 import { ModerationService } from './moderation.service.ts';
 import { PolicyCache } from './policy-cache.ts';
 
-/** Images per job when neither the request nor /settings say: a 2×2 grid, as the U1–U4 buttons expect. */
-export const DEFAULT_IMAGES_PER_JOB = 4;
 /** Least time between two progress updates of one job (chat platforms limit message edits). */
 export const PROGRESS_INTERVAL_MS = 1_500;
 /** How long cached people, settings and block lists may be stale for other processes. */
@@ -29,7 +27,8 @@ export const POLICY_CACHE_TTL_MS = 10_000;
 const INITIAL_MS_PER_STEP = 1_000;
 
 export interface GenerationServicesOptions {
-  config: Pick<DarkroomConfig, 'queue' | 'limits' | 'moderation' | 'engine'>;
+  /** `generation.imagesPerJob` is the count of a job whose request and /settings name none. */
+  config: Pick<DarkroomConfig, 'queue' | 'limits' | 'moderation' | 'engine' | 'generation'>;
   database: Database;
   engine: ImageEngine;
   store: ImageStore;
@@ -69,7 +68,7 @@ export function createGenerationServices(options: GenerationServicesOptions) {
       blockedTerms: config.moderation.blockedTerms,
       nsfw: config.moderation.nsfw,
       previews: config.engine.previews,
-      defaultCount: DEFAULT_IMAGES_PER_JOB,
+      defaultCount: config.generation.imagesPerJob,
       progressIntervalMs: PROGRESS_INTERVAL_MS,
     },
     now,

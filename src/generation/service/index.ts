@@ -34,5 +34,5 @@ export type {
   RequestPlace,
 } from './service.types.ts';
 export { EventFanout } from './events-fanout.ts';
-export { createGenerationServices, DEFAULT_IMAGES_PER_JOB, PROGRESS_INTERVAL_MS, POLICY_CACHE_TTL_MS } from './generation-services.factory.ts';
+export { createGenerationServices, PROGRESS_INTERVAL_MS, POLICY_CACHE_TTL_MS } from './generation-services.factory.ts';
 export type { GenerationServicesOptions } from './generation-services.factory.ts';

@@ -64,4 +64,33 @@ describe('createGenerationServices', () => {
     expect(log).toContain('slack:finished');
     await built.service.stop(AbortSignal.timeout(5_000));
   });
+
+  it('generates generation.imagesPerJob images for a job that names no count (set here from the environment)', async () => {
+    const loaded = loadConfig({ configDir: path.join(projectRoot, 'test'), env: { DARKROOM_GENERATION__IMAGES_PER_JOB: '1' }, workingDir: projectRoot, defaultsFile: undefined });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    const built = createGenerationServices({
+      config: loaded.config,
+      database,
+      engine: new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }),
+      store: new MemoryImageStore(),
+      models: new StaticModelDirectory(config.engine.defaultModel, [
+        { name: config.engine.defaultModel, nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' },
+      ]),
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+    });
+    let delivered: (images: number, grid: boolean) => void = () => undefined;
+    const finished = new Promise<[number, boolean]>((resolve) => (delivered = (images, grid) => resolve([images, grid])));
+    built.events.add({ ...recorder('discord', [], undefined), finished: (event) => delivered(event.images.length, event.grid !== undefined) });
+    await built.service.start();
+    const outcome = await built.generation.imagine({
+      requester: { identity: { platform: 'discord', externalId: '43', displayName: 'grace' }, platformModerator: false },
+      place: { workspace: undefined, channelId: 'dm', chat: { messageId: undefined, interactionToken: undefined, threadTs: undefined }, nsfwAllowed: false },
+      options: { prompt: 'one lighthouse', values: {} },
+    });
+    expect(outcome.ok && outcome.parameters.count).toBe(1);
+    // One picture and no grid, where the shipped default makes four in a 2×2 grid.
+    expect(await finished).toEqual([1, false]);
+    await built.service.stop(AbortSignal.timeout(5_000));
+  });
 });
