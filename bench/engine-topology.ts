@@ -34,6 +34,8 @@ const VARIANTS: readonly Variant[] = [
   { name: 'new-batched', what: 'engine defaults (warm) but CFG as one batch-2 call: the sequential-CFG lever alone', tuning: {}, cfgBatching: 'batched', cache: 'new' },
   { name: 'new-all-nocache', what: 'engine defaults with level all, no optimised-graph cache: session creation at all', tuning: { graphOptimization: 'all', cacheOptimizedGraph: false }, cfgBatching: 'auto', cache: 'all' },
   { name: 'new-extended-nocache', what: 'engine defaults, no optimised-graph cache: session creation at extended', tuning: { cacheOptimizedGraph: false }, cfgBatching: 'auto', cache: 'ext' },
+  { name: 'new-memory-pattern-on', what: 'as new-extended-nocache but with the memory pattern on: that lever alone', tuning: { cacheOptimizedGraph: false, memoryPattern: true }, cfgBatching: 'auto', cache: 'pattern' },
+  { name: 'new-zero-branches-kept', what: 'as new-extended-nocache but without the zero-branch rewrite: that lever alone', tuning: { cacheOptimizedGraph: false, rewriteZeroBranches: false }, cfgBatching: 'auto', cache: 'kept' },
 ];
 
 function runProbe(spec: ProbeSpec): Promise<Record<string, unknown>> {
