@@ -110,7 +110,9 @@ function readNumber(source: NumericArray, sourceType: SourceType, index: number)
 /**
  * Copies `count` elements of `source` (starting at 0, repeating from the start when `count` is
  * larger, to broadcast a single timestep over a batch) into `target`, converting the type.
- * Floats going to integer types are rounded (fractional Karras timesteps on int64 UNets).
+ * Floats going to integer types are truncated toward zero, as diffusers' and Optimum's ONNX
+ * pipelines do (`np.array([t], dtype=np.int64)`): a fractional Karras or linspace timestep of
+ * 499.7 reaches an int64 UNet as 499.
  */
 export function castInto(
   source: NumericArray,
@@ -129,10 +131,10 @@ export function castInto(
         break;
       case 'int64':
         (target as BigInt64Array)[index] =
-          sourceType === 'int64' ? ((source as BigInt64Array)[sourceIndex] ?? 0n) : BigInt(Math.round(value));
+          sourceType === 'int64' ? ((source as BigInt64Array)[sourceIndex] ?? 0n) : BigInt(Math.trunc(value));
         break;
       case 'int32':
-        (target as Int32Array)[index] = Math.round(value);
+        (target as Int32Array)[index] = Math.trunc(value);
         break;
       default:
         (target as Float32Array | Float64Array)[index] = value;

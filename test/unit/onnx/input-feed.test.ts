@@ -26,11 +26,11 @@ describe('prepareFeed', () => {
     ).toThrow(/timestep.*unet\.onnx/);
   });
 
-  it('repeats one timestep over the batch for an int64 [batch] input, rounding it', () => {
+  it('repeats one timestep over the batch for an int64 [batch] input, truncating it as numpy does', () => {
     const feed = prepareFeed(info('timestep', 'int64', ['steps']), { data: new Float32Array([480.7]), dims: [1] }, 2, 'm', fresh);
     expect(feed.type).toBe('int64');
     expect(feed.dims).toEqual([2]);
-    expect([...feed.data]).toEqual([481n, 481n]);
+    expect([...feed.data]).toEqual([480n, 480n]);
   });
 
   it('casts float32 latents to float16 bits for fp16 models', () => {

@@ -64,10 +64,10 @@ describe('float16 bits → number', () => {
 });
 
 describe('castInto', () => {
-  it('rounds fractional float timesteps to int64', () => {
+  it('truncates fractional float timesteps to int64, as numpy does in diffusers\' ONNX pipeline', () => {
     const target = new BigInt64Array(3);
     castInto(new Float32Array([999.6, 0.4, 480.5]), 'float32', target, 'int64', 3);
-    expect([...target]).toEqual([1000n, 0n, 481n]);
+    expect([...target]).toEqual([999n, 0n, 480n]);
   });
 
   it('broadcasts a single value when more elements are asked for', () => {
