@@ -8,7 +8,7 @@ import { EXECUTION_PROVIDER_SETTINGS } from '../config/config.schema.ts';
 import type { DarkroomConfig } from '../config/config.types.ts';
 import { listModels } from '../generation/models/model-resolve.ts';
 import { availableExecutionProviders } from '../generation/onnx/index.ts';
-import { describeLockHolder } from '../lifecycle/data-dir-lock.ts';
+import { describeHeldDatabaseStatus, readHeldDatabaseStatus } from '../lifecycle/held-database-status.ts';
 import type { ModelAvailability } from '../lifecycle/model-availability.ts';
 import { checkDefaultModel, readCatalog } from '../lifecycle/model-availability.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -33,7 +33,8 @@ async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<Doc
   }
   try {
     const access = await openDatabaseForCommand(config, 'doctor', logger);
-    if (!access.ok) return { ok: true, text: `${describeLockHolder(access)} (status not read while it runs)` };
+    // Held by a running darkroom (a container's `start`): facts that need no second opener.
+    if (!access.ok) return { ok: true, text: describeHeldDatabaseStatus(await readHeldDatabaseStatus(config.dataDir, access)) };
     try {
       const status = await access.database.status();
       // Pending migrations are not a fault: start-up applies them.

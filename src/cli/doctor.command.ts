@@ -64,7 +64,7 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
           'Darkroom doctor',
           '',
           section('Configuration', [`ok: ${files}${environment}`]),
-          section('Database', [facts.database.text]),
+          section('Database', facts.database.text.split('\n')),
           section('Models', modelLines(config, facts)),
           section('Execution', [
             `available: ${providers.available.join(', ')}; engine.executionProvider: ${providers.configured}`,

@@ -123,6 +123,9 @@ describe('darkroom on a fresh folder with no token and no model', () => {
       expect(result.stdout).toMatch(/Discord: not configured \(DISCORD_TOKEN/);
       expect(result.stdout).toMatch(/Slack: not configured \(SLACK_BOT_TOKEN/);
       expect(result.stdout).toMatch(/available: .*cpu/);
+      // Only providers engine.executionProvider accepts (this onnxruntime-node build also has webgpu).
+      const offered = /available: ([^;]*);/.exec(result.stdout)?.[1]?.split(', ') ?? [];
+      expect(offered.filter((name) => !['cpu', 'cuda', 'dml', 'coreml'].includes(name))).toEqual([]);
     },
     SLOW,
   );
@@ -212,9 +215,14 @@ describe('darkroom start serving Discord (a fake Discord on loopback, a generate
       expect(await readPngParameters(png)).toContain('Seed: 77');
       expect(fake.world.violations).toEqual([]);
 
-      // Two processes on one embedded database would overwrite each other: doctor keeps out.
+      // Two processes on one embedded database would overwrite each other: doctor and db status
+      // keep out, and say what they can without opening it (as `docker exec … darkroom db status`).
       const doctor = await runDarkroom(['doctor'], running.cwd, running.env);
-      expect(doctor.stdout).toContain(`in use by another Darkroom process (pid ${darkroom.child.pid}`);
+      expect(doctor.stdout).toContain(`read-only status: the running Darkroom (pid ${darkroom.child.pid}, "darkroom start" since`);
+      const status = await runDarkroom(['db', 'status'], running.cwd, running.env);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(`read-only status: the running Darkroom (pid ${darkroom.child.pid}`);
+      expect(status.stdout).toContain(`migrations on disk: ${committedMigrations().length}`);
       darkroom.child.kill('SIGTERM');
       const finished = await darkroom.finished;
       expect(finished.code).toBe(0);
