@@ -19,6 +19,8 @@ const owners = [
   { name: 'p-queue', owner: 'src/generation/queue' },
   { name: 'bullmq', owner: 'src/generation/queue' },
   { name: '@huggingface/hub', owner: 'src/generation/models' },
+  { name: 'prom-client', owner: 'src/observability' },
+  { name: 'pino-pretty', owner: 'src/logging' },
 ];
 
 /** @param {string | undefined} allowedOwner */

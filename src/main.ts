@@ -22,6 +22,8 @@ import { startServices, untilAborted } from './lifecycle/services.ts';
 import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
+import { pingDatabase } from './db/database-ping.ts';
+import { Observability } from './observability/index.ts';
 import { LocalImageStore } from './storage/index.ts';
 
 /** How long the list of installed models is trusted before the folder is scanned again. */
@@ -46,6 +48,7 @@ interface ServiceContext {
   config: DarkroomConfig;
   database: Database;
   logger: Logger;
+  observability: Observability;
 }
 
 /** A service with nothing to start, only something to stop (a slot in the stop order). */
@@ -61,12 +64,19 @@ function stopOnly(name: string, stop: Service['stop']): Service {
  * job's result still reaches its message; they disconnect after it ("chat-disconnect").
  */
 async function buildServices(context: ServiceContext): Promise<Service[]> {
-  const { config, database, logger } = context;
+  const { config, database, logger, observability } = context;
   const read = await readCatalog(config.models);
   if (read.catalog === undefined) throw new Error(read.problem ?? 'cannot read the model catalog');
   const locations = { catalog: read.catalog, modelsDir: config.models.dir };
   const modelCacheDir = path.join(config.dataDir, 'cache', 'onnx');
-  const engine = createDiffusionEngine({ engine: config.engine, locations, cachedPipelines: 1, modelCacheDir, logger });
+  const engine = createDiffusionEngine({
+    engine: config.engine,
+    locations,
+    cachedPipelines: 1,
+    modelCacheDir,
+    logger,
+    onPipelineLoaded: observability.pipelineLoaded,
+  });
   const store = new LocalImageStore(path.join(config.dataDir, 'images'));
   const models = await InstalledModelDirectory.open({
     defaultModel: config.engine.defaultModel,
@@ -75,8 +85,8 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     ttlMs: MODEL_SCAN_TTL_MS,
     now: Date.now,
   });
-  const generation = createGenerationServices({ config, database, engine, store, models, logger, now: Date.now });
-  const commandServices = { generation: generation.generation, moderation: generation.moderation, now: Date.now };
+  const generation = createGenerationServices({ config, database, engine: observability.meter(engine), store, models, logger, now: Date.now });
+  const commandServices = { generation: generation.generation, moderation: generation.moderation, now: Date.now, refusals: observability.refusals };
 
   const discord = config.discord.enabled
     ? new DiscordAdapter({
@@ -88,6 +98,7 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
         logger: componentLogger(logger, 'discord'),
         now: Date.now,
         compactPicture,
+        apiObserver: observability.chatObserver('discord'),
       })
     : undefined;
   const slack = config.slack.enabled
@@ -100,10 +111,18 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
         listenHost: undefined,
         socketPingTimeoutMs: undefined,
         now: Date.now,
+        apiObserver: observability.chatObserver('slack'),
       })
     : undefined;
   if (discord) generation.events.add(discord.events);
   if (slack) generation.events.add(slack.events);
+  generation.events.add(observability.jobMetrics);
+  generation.events.add(observability.activity);
+  observability.metrics.watchQueue(generation.queue);
+  observability.checks.push(observability.engineCheck);
+  if (discord) observability.checks.push({ name: 'discord', check: () => (discord.connected ? undefined : 'not connected to the Discord gateway') });
+  if (slack) observability.checks.push({ name: 'slack', check: () => (slack.connected ? undefined : 'not connected to Slack') });
+  const stopLog = componentLogger(logger, 'shutdown');
 
   const services: Service[] = [
     // The default model loads in the background (warmUp never rejects), so the first job does not wait for it.
@@ -118,7 +137,13 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     stopOnly('chat-disconnect', async (deadline) => {
       await Promise.all([discord?.stop(deadline), slack?.flush(deadline)]);
     }),
-    generation.service,
+    {
+      ...generation.service,
+      stop: (deadline) => {
+        observability.activity.logWaiting(stopLog);
+        return generation.service.stop(deadline);
+      },
+    },
   ];
   if (discord) {
     services.push({ name: 'discord', start: () => discord.start(), stop: async () => discord.stopTakingWork() });
@@ -152,6 +177,11 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
     log.info({ dataDir: config.dataDir, embeddedDatabase: embedded, configFiles: config.files }, 'darkroom.starting');
     const database = await openDatabase({ url: config.database.url, dataDir: config.dataDir, logger });
     shutdown.add('database', () => database.close());
+    // Health and metrics from here on (stopped just before the database closes).
+    const observability = new Observability({ config: config.metrics, logger, now: Date.now });
+    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) });
+    shutdown.add('health', () => observability.close());
+    await observability.listen();
     const { applied } = await database.migrate();
     const status = await database.status();
     log.info({ kind: status.kind, location: status.location, applied, total: status.appliedMigrations.length }, 'db.ready');
@@ -175,7 +205,7 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
       return 1;
     }
     if (signal.aborted) return 0;
-    await startServices(await buildServices({ config, database, logger }), shutdown, log);
+    await startServices(await buildServices({ config, database, logger, observability }), shutdown, log);
     log.info({ model: model.name, discord: readiness.discord, slack: readiness.slack }, 'darkroom.ready');
     await untilAborted(signal);
     log.info('darkroom.stopping');

@@ -6,6 +6,7 @@
  */
 import type { GenerationService } from '../generation/service/generation.service.ts';
 import type { ModerationService } from '../generation/service/moderation.service.ts';
+import type { RefusalCode } from '../generation/service/refusal.ts';
 import type { RequestFrom } from '../generation/service/service.types.ts';
 import { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
 import { parseHistoryCursor } from '../db/history-cursor.ts';
@@ -27,6 +28,8 @@ export interface CommandServices {
   moderation: ModerationService;
   /** Epoch milliseconds (usage windows). */
   now: () => number;
+  /** Told the code of every refusal a command answers with (metrics); omitted = not counted. */
+  refusals?: { refused(code: RefusalCode): void } | undefined;
 }
 
 /** The command a pressed button stands for. */
@@ -59,6 +62,12 @@ export class CommandHandlers {
   }
 
   async handle(command: ChatCommand, from: RequestFrom): Promise<Reply> {
+    const reply = await this.#handle(command, from);
+    if (reply.refusal !== undefined) this.services.refusals?.refused(reply.refusal.code);
+    return reply;
+  }
+
+  async #handle(command: ChatCommand, from: RequestFrom): Promise<Reply> {
     const { generation, moderation } = this.services;
     switch (command.name) {
       case 'imagine': {

@@ -17,6 +17,8 @@ export interface EngineFactoryOptions {
   /** Folder for rewritten and optimised ONNX graphs, made once per model (`<dataDir>/cache/onnx`). */
   modelCacheDir: string | undefined;
   logger: Logger;
+  /** Told each time a model has loaded and how long it took (metrics, readiness); omitted = nobody. */
+  onPipelineLoaded?: ((model: string, ms: number) => void) | undefined;
 }
 
 export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionEngine {
@@ -34,5 +36,6 @@ export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionE
       { logger: logger.child({ component: 'upscaler' }), loadOnnx: undefined },
     ),
     logger: logger.child({ component: 'engine' }),
+    onPipelineLoaded: options.onPipelineLoaded,
   });
 }

@@ -13,6 +13,7 @@ import type { DiscordConfig } from '../../config/config.types.ts';
 import type { ModelDirectory } from '../../generation/service/model-directory.ts';
 import { newReferenceId, refuse } from '../../generation/service/refusal.ts';
 import type { ChatLocation, GenerationEvents } from '../../generation/service/service.types.ts';
+import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
 import { EditPacer } from './edit-pacer.ts';
 import { InteractionFlow } from './interaction-flow.ts';
 import { DiscordJobSender } from './job-message.sender.ts';
@@ -46,6 +47,8 @@ export interface DiscordAdapterOptions {
   now: () => number;
   /** Makes a result's picture fit a guild's upload limit (src/images `compactPicture`). */
   compactPicture: CompactPicture;
+  /** Told about REST answers with an error status, 429s included (metrics); omitted = not reported. */
+  apiObserver?: ChatApiObserver | undefined;
 }
 
 export class DiscordAdapter {
@@ -73,6 +76,9 @@ export class DiscordAdapter {
     const ready = new Promise<void>((resolve) => (this.#markReady = resolve));
     const rateLimits = new RateLimitFeedback(pacer, options.now);
     rateLimits.attach(this.#client.rest);
+    this.#client.rest.on('response', (_request, response) => {
+      if (response.status >= 400) options.apiObserver?.apiError(response.status);
+    });
     const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits, uploads: new UploadLimits(), compactPicture: options.compactPicture });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
@@ -85,6 +91,11 @@ export class DiscordAdapter {
   /** Lifecycle listener for the GenerationService (jobs of other platforms are ignored). */
   get events(): GenerationEvents {
     return this.#jobs;
+  }
+
+  /** Logged in, commands registered, the gateway connected now, and not stopped (readiness). */
+  get connected(): boolean {
+    return this.#connected && this.#client.isReady();
   }
 
   /** Logs in, waits for the gateway to be ready, and registers the commands. */

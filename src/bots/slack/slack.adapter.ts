@@ -7,11 +7,12 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@slack/bolt';
+import { webApi, type App, type BlockAction, type ButtonAction, type RespondFn, type SlashCommand } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { CommandHandlers, type CommandServices, type Reply } from '../../commands/index.ts';
 import type { SlackConfig } from '../../config/config.types.ts';
 import type { GenerationEvents } from '../../generation/service/index.ts';
+import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
 import { RecentDeliveries } from './delivery-dedupe.ts';
 import { JobMessages } from './job-messages.ts';
 import { renderReply } from './slack-blocks.ts';
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   socketPingTimeoutMs: number | undefined;
   /** Epoch milliseconds. */
   now: () => number;
+  /** Told about rate-limited Web API calls (metrics); omitted = not reported. */
+  apiObserver?: ChatApiObserver | undefined;
 }
 
 /** Repeated deliveries are recognised for an hour (see delivery-dedupe.ts). */
@@ -62,11 +65,15 @@ export class SlackAdapter {
   readonly #teamNames = new Map<string, string>();
   #bot: { userId: string; botId: string } | undefined;
   #server: Server | undefined;
+  /** Started and not stopped (readiness). */
+  #running = false;
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.#log = options.logger;
     this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs });
     const client = this.#app.client;
+    // The Web API client waits for Retry-After and retries by itself; it says so with this event.
+    client.on(webApi.WebClientEvent.RATE_LIMITED, () => options.apiObserver?.rateLimited());
     this.#jobs = new JobMessages({
       client,
       generation: options.services.generation,
@@ -106,6 +113,11 @@ export class SlackAdapter {
     return this.#jobs;
   }
 
+  /** Started (token checked, connected or listening) and not stopped. */
+  get connected(): boolean {
+    return this.#running;
+  }
+
   /** HTTP mode: the port it listens on once started. */
   get httpPort(): number | undefined {
     return (this.#server?.address() as AddressInfo | null | undefined)?.port;
@@ -124,6 +136,7 @@ export class SlackAdapter {
     } else {
       this.#server = (await this.#app.start({ port: config.port, ...(this.options.listenHost ? { host: this.options.listenHost } : {}) })) as Server;
     }
+    this.#running = true;
     this.#log.info({ mode: config.mode, team: auth.team, botUserId: auth.user_id, port: this.httpPort }, 'slack.started');
   }
 
@@ -133,6 +146,7 @@ export class SlackAdapter {
    * adapters) still get their results posted while the process lives.
    */
   async stop(deadline: AbortSignal): Promise<void> {
+    this.#running = false;
     await this.#app.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'slack.stop_failed'));
     this.#server = undefined;
     const drained = (async () => {
