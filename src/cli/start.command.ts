@@ -1,5 +1,6 @@
 /** `darkroom start`: runs the bot until SIGINT/SIGTERM (a second signal exits at once). */
 import type { Command } from 'commander';
+import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { componentLogger } from '../logging/logger.ts';
 import type { CliContext } from './cli-context.ts';
@@ -39,6 +40,13 @@ export function registerStartCommand(program: Command, context: CliContext): voi
           shutdownGraceMs: config.shutdown.graceSeconds * 1000,
         });
       } catch (error) {
+        if (error instanceof DatabaseUnavailableError) {
+          // Expected on a misconfigured or stopped server: the sentence says it all, no stack.
+          componentLogger(logger, 'main').fatal({ reason: error.reason, location: error.location }, 'darkroom.database_unavailable');
+          context.err(error.message);
+          context.exitCode = EXIT.failure;
+          return;
+        }
         componentLogger(logger, 'main').fatal({ err: error }, 'darkroom.failed');
         context.err(`Darkroom stopped on an error: ${error instanceof Error ? error.message : String(error)}`);
         context.exitCode = EXIT.failure;

@@ -11,9 +11,11 @@ import {
   quoteIdentifier,
   type PostgresTarget,
 } from './driver-adapters.ts';
+import { describeDatabaseFailure } from './database-errors.ts';
 import { applyPendingMigrations, migrationStatus, type RawQuery } from './migrate.ts';
 
 export type { PrismaClient } from './generated/client.ts';
+export { DatabaseUnavailableError, type DatabaseFailureReason } from './database-errors.ts';
 
 /** How to reach the database. */
 export interface DatabaseOptions {
@@ -46,7 +48,9 @@ export interface Database {
 
 /**
  * Opens (without migrating) the database the options point at. Call `migrate()` before use;
- * start-up and `darkroom db migrate` do.
+ * start-up and `darkroom db migrate` do. A PostgreSQL server is first contacted by `migrate()`
+ * or `status()`; when it cannot be used (down, wrong port, no such database, login refused)
+ * they reject with a {@link DatabaseUnavailableError} whose message is one plain sentence.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url === undefined) {
@@ -96,6 +100,7 @@ function openPglite(pglite: PGlite, location: string, logger: pino.Logger | unde
     logger: logger?.child({ component: 'db' }),
     prepare: async () => {},
     shutdown: () => pglite.close(),
+    plainFailure: () => undefined,
   });
 }
 
@@ -114,6 +119,7 @@ function openPostgres(target: PostgresTarget, logger: pino.Logger | undefined): 
       await prisma.$executeRawUnsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(target.schema)}`);
     },
     shutdown: async () => {},
+    plainFailure: (error) => describeDatabaseFailure(error, target.connectionString),
   });
 }
 
@@ -124,22 +130,30 @@ interface DatabaseParts {
   logger: pino.Logger | undefined;
   prepare: (prisma: PrismaClient) => Promise<void>;
   shutdown: () => Promise<void>;
+  /** The plain error for a server that cannot be used, or undefined to keep the original. */
+  plainFailure: (error: unknown) => Error | undefined;
 }
 
 function createDatabase(parts: DatabaseParts): Database {
   const prisma = new PrismaClient({ adapter: parts.factory });
   const query: RawQuery = (sql) => prisma.$queryRawUnsafe<unknown[]>(sql);
   let closing: Promise<void> | undefined;
+  const plainly = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw parts.plainFailure(error) ?? error;
+    }
+  };
   return {
     prisma,
     kind: parts.kind,
-    async migrate() {
-      await parts.prepare(prisma);
-      return applyPendingMigrations(parts.factory, parts.logger);
-    },
-    async status() {
-      return { kind: parts.kind, location: parts.location, ...(await migrationStatus(query)) };
-    },
+    migrate: () =>
+      plainly(async () => {
+        await parts.prepare(prisma);
+        return applyPendingMigrations(parts.factory, parts.logger);
+      }),
+    status: () => plainly(async () => ({ kind: parts.kind, location: parts.location, ...(await migrationStatus(query)) })),
     close() {
       closing ??= (async () => {
         await prisma.$disconnect();

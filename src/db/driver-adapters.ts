@@ -76,6 +76,8 @@ export function postgresAdapterFactory(target: PostgresTarget): SqlMigrationAwar
     connectionString: target.connectionString,
     options: `-c search_path=${quoteIdentifier(target.schema)}`,
     max: 10,
+    // Without a bound, a host that drops packets keeps start-up (and doctor) waiting for minutes.
+    connectionTimeoutMillis: 10_000,
   };
   const upstream = new PrismaPg(poolConfig, { schema: target.schema });
   const atomic = async (adapter: Awaited<ReturnType<PrismaPg['connect']>>) =>
