@@ -54,10 +54,6 @@ const discordGuildId = platformIdSchema(
   z.string({ error: 'must be a Discord server (guild) id' }).trim().regex(/^\d+$/, { error: 'must be a Discord server (guild) id: digits only' }),
 );
 
-/** A TCP port; digits from an environment variable are read as the number (0 allowed when `minimum` is 0). */
-const portNumber = (minimum: 0 | 1) =>
-  z.preprocess((value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value), wholeNumber(minimum).max(65_535));
-
 const autoOrBoolean = z.union([z.literal('auto'), z.boolean()], { error: 'must be auto, true or false' });
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -140,7 +136,7 @@ export const fileConfigSchema = z.strictObject({
     apiUrl: httpUrl,
   }),
   /** Health and Prometheus endpoints; port 0 = off. */
-  metrics: z.strictObject({ port: portNumber(0), host: nonEmptyText }),
+  metrics: z.strictObject({ port: wholeNumber(0).max(65_535), host: nonEmptyText }),
 });
 
 /** The validated file configuration, before paths are resolved and secrets are added. */

@@ -115,6 +115,14 @@ export interface SlackConfig {
   readonly apiUrl: string;
 }
 
+/** The health and metrics HTTP server (`/healthz`, `/readyz`, `/metrics`). */
+export interface MetricsConfig {
+  /** TCP port; 0 = no server (the default). */
+  readonly port: number;
+  /** Address to bind; 127.0.0.1 unless the operator opens it (0.0.0.0 in a container). */
+  readonly host: string;
+}
+
 /** What a job is when the request says less. */
 export interface GenerationConfig {
   /** Images per job when neither the request nor /settings say, 1–4. */
@@ -150,6 +158,7 @@ export interface DarkroomConfig {
   /** Time running work gets to finish after a stop signal, before it is aborted. */
   readonly shutdown: { readonly graceSeconds: number };
   readonly startup: StartupConfig;
+  readonly metrics: MetricsConfig;
 }
 
 /** One thing wrong with the configuration. */

@@ -176,5 +176,6 @@ function assemble(file: FileConfig, secrets: Secrets, configDir: string, files: 
       port: file.slack.port,
       apiUrl: file.slack.apiUrl,
     },
+    metrics: file.metrics,
   };
 }

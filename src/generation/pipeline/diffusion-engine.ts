@@ -41,6 +41,8 @@ export interface DiffusionEngineOptions {
   /** `createUpscaler(...)` from the upscale room; undefined = `upscale()` refuses. */
   upscaler: Upscaler | undefined;
   logger: Logger | undefined;
+  /** Told each time a model's sessions have loaded, with how long it took (metrics, readiness). */
+  onPipelineLoaded?: ((model: string, ms: number) => void) | undefined;
 }
 
 /** Largest batch a request may ask for. */
@@ -223,10 +225,9 @@ export class DiffusionEngine implements ImageEngine {
       sessionHook: undefined,
       modelCacheDir: this.options.modelCacheDir,
     });
-    this.options.logger?.info(
-      { model: model.displayName, family: model.info.family, ms: Math.round(performance.now() - loadStarted) },
-      'pipeline.loaded',
-    );
+    const loadMs = performance.now() - loadStarted;
+    this.options.logger?.info({ model: model.displayName, family: model.info.family, ms: Math.round(loadMs) }, 'pipeline.loaded');
+    this.options.onPipelineLoaded?.(model.displayName, loadMs);
     return pipeline;
   }
 
