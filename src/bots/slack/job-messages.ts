@@ -13,7 +13,7 @@ import type { Generation } from '../../generation/service/service.types.ts';
 import { reportBug, slackErrorCode } from './bug-report.ts';
 import { renderReply, renderText, type SlackMessageBody } from './slack-blocks.ts';
 import { ProgressBudget } from './progress-budget.ts';
-import { ResultFiles } from './result-files.ts';
+import { ResultFiles, imageFileName } from './result-files.ts';
 import type { SlackClient } from './slack-client.types.ts';
 import { StatusMessages, type StatusMessageRef } from './status-messages.ts';
 import { JobMessageRegistry } from './job-message-registry.ts';
@@ -155,6 +155,28 @@ export class JobMessages implements GenerationEvents {
     this.#book.finish(generationId);
     if (change.change === 'deleted') this.#messages.forget(generationId);
     await done;
+  }
+
+  /**
+   * After ❌ on one image: that image leaves Slack under every message of the job (the status
+   * message's thread and each copy's), found by its file name; `pressedFiles` = the reacted file.
+   */
+  async imageDeleted(generationId: string, imageIndex: number, pressedFiles: readonly string[]): Promise<void> {
+    await this.files.delete(pressedFiles);
+    const name = imageFileName(generationId, imageIndex);
+    for (const ref of this.#messages.messages(generationId, undefined)) await this.files.delete(await this.#threadFiles(ref, name));
+  }
+
+  /** Files named `name` in a message's thread (none when Slack will not say: a missing scope, a deleted message). */
+  async #threadFiles(ref: StatusMessageRef, name: string): Promise<string[]> {
+    try {
+      const answer = await this.options.client.conversations.replies({ channel: ref.channel, ts: ref.ts, limit: 200 });
+      const files = (answer.messages ?? []).flatMap((message) => (message as { files?: Array<{ id?: string; name?: string }> }).files ?? []);
+      return files.filter((file) => file.name === name && file.id !== undefined).map((file) => file.id as string);
+    } catch (error) {
+      this.options.logger.warn({ jobId: name, error: slackErrorCode(error) ?? String(error) }, 'slack.thread_files_unknown');
+      return [];
+    }
   }
 
   /** The Slack files a message's Delete button carries (read back; none when it is gone). */

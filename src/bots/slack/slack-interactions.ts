@@ -152,7 +152,10 @@ export class SlackInteractions {
       const from = await this.options.people.requestFrom(input.origin);
       const reply = await this.options.handlers.handle(command, from);
       await this.#answer(reply, from, privately);
-      if (command.name === 'delete' && command.imageIndex !== undefined && reply.refusal === undefined) await this.options.jobs.files.delete(result.fileIds);
+      // ❌ on one image: it leaves the status message's thread and every copy's.
+      if (command.name === 'delete' && command.imageIndex !== undefined && reply.refusal === undefined) {
+        await this.options.jobs.imageDeleted(result.generationId, command.imageIndex, result.fileIds);
+      }
       if (reply.jobChange !== undefined) await this.options.jobs.changed(reply.jobChange, { channel: channelId, ts: input.messageTs, threadTs: undefined }, result.fileIds);
     });
   }

@@ -69,6 +69,8 @@ export class FakeSlackWorkspace {
         return this.#reactionsGet(params);
       case 'conversations.history':
         return this.#history(params);
+      case 'conversations.replies':
+        return this.#replies(params);
       case 'files.getUploadURLExternal':
         return this.#uploadUrl(params);
       case 'files.completeUploadExternal':
@@ -228,6 +230,15 @@ export class FakeSlackWorkspace {
       has_more: more,
       response_metadata: { next_cursor: more ? String(start + limit) : '' },
     };
+  }
+
+  /** conversations.replies: a thread's parent, then its replies, oldest first. */
+  #replies(params: Params): ApiAnswer {
+    const channel = params['channel'] ?? '';
+    if (this.channelsWithoutBot.has(channel)) return fail('not_in_channel');
+    const parent = this.message(channel, params['ts'] ?? '');
+    if (parent === undefined) return fail('thread_not_found');
+    return { ok: true, messages: [parent, ...this.thread(channel, parent.ts)].map((message) => this.render(message)), has_more: false };
   }
 
   /** A message as the Web API shows it. */

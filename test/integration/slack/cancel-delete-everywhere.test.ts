@@ -81,4 +81,20 @@ describe('Slack: cancel and delete update every message of a job', () => {
     expect(allFiles.filter((id) => !harness.fake.workspace.files.get(id)?.deleted)).toEqual([]);
     expect(harness.fake.workspace.violations).toEqual([]);
   });
+
+  it('❌ on one image under a copy removes that image under the status message too, and only that image', async () => {
+    await harness.slash({ command: '/imagine', text: 'a pair of boats --count 2 --steps 2', user: PEOPLE.alice.id, channel: CHANNELS.general });
+    const job = await cursor.next();
+    const original = await finishedResult(harness, job.id, 2);
+    const forBob = await show(PEOPLE.bob.id, job.id, 2);
+    const copyImages = harness.fake.workspace.thread(CHANNELS.general, forBob.copy.ts).filter((message) => message.fileIds.length > 0);
+    const before = ephemeralsTo(harness.fake, PEOPLE.alice.id).length;
+
+    await harness.react({ user: PEOPLE.alice.id, reaction: 'x', channel: CHANNELS.general, ts: copyImages[0]!.ts });
+    expect(await nthEphemeral(harness.fake, PEOPLE.alice.id, before + 1)).toBe('Deleted 1 image.');
+    const gone = (id: string) => harness.fake.workspace.files.get(id)?.deleted === true;
+    await eventually(() => (gone(original.files[0]!.id) ? true : undefined), 'image 1 gone under the status message');
+    expect([gone(forBob.files[0]!), gone(original.files[1]!.id), gone(forBob.files[1]!)]).toEqual([true, false, false]);
+    expect(harness.fake.workspace.violations).toEqual([]);
+  });
 });

@@ -25,6 +25,7 @@ const METHOD_SCOPES: Record<string, string | readonly string[] | undefined> = {
   'reactions.add': 'reactions:write',
   'reactions.get': 'reactions:read',
   'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
 };
 /** Scope each Events API event needs. */
 const EVENT_SCOPES: Record<string, string> = { reaction_added: 'reactions:read' };
