@@ -60,7 +60,7 @@ export function createCliContext(io: CliIo): CliContext {
       // A one-off command's answer is its printed text: at the default level its log keeps to
       // warnings; LOG_LEVEL=debug (or trace) still shows everything.
       const level = destination === 'stderr' && config.log.level === 'info' ? 'warn' : config.log.level;
-      return createRootLogger({ level, fileDescriptor: destination === 'stdout' ? 1 : 2 });
+      return createRootLogger({ level, fileDescriptor: destination === 'stdout' ? 1 : 2, pretty: undefined });
     },
   };
   return context;
