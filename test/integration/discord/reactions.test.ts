@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCENE, components, type StoredMessage } from '../../fakes/discord/index.ts';
 import { DiscordHarness } from './support/discord-harness.ts';
-import { generationIdOf, imagine, row } from './support/discord-actions.ts';
+import { generationIdOf, imagine, row, rowWhen } from './support/discord-actions.ts';
 import { embedFields, expectCleanTraffic, replyTo, result } from './support/discord-expect.ts';
 
 describe('Discord reactions', { timeout: 150_000 }, () => {
@@ -29,9 +29,9 @@ describe('Discord reactions', { timeout: 150_000 }, () => {
     expect(rerolled.via).toBe('channel');
     expect(rerolled.content.startsWith(`<@${SCENE.bob.id}> `)).toBe(true);
     expect(rerolled.allowedMentions).toEqual({ parse: [], users: [SCENE.bob.id], replied_user: false });
-    const reroll = await row(harness, generationIdOf(rerolled));
-    expect([reroll.kind, reroll.parentId, reroll.prompt]).toEqual(['reroll', parent.generationId, 'a fox in snow']);
     // The job's row points at the new message, so later edits and restarts find it.
+    const reroll = await rowWhen(harness, generationIdOf(rerolled), 'the reroll row to save its message', (found) => found.chat.messageId !== undefined);
+    expect([reroll.kind, reroll.parentId, reroll.prompt]).toEqual(['reroll', parent.generationId, 'a fox in snow']);
     expect(reroll.chat).toEqual({ messageId: rerolled.id, interactionToken: undefined, threadTs: undefined });
   });
 

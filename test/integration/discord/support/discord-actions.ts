@@ -33,3 +33,23 @@ export async function row(harness: DiscordHarness, generationId: string): Promis
   if (found === undefined) throw new Error(`no generation ${generationId}`);
   return found;
 }
+
+/**
+ * The stored row once `ready` holds for it (the adapter saves a message's id right after
+ * Discord answers the post, so a test that sees the message may read the row a moment early).
+ */
+export async function rowWhen(
+  harness: DiscordHarness,
+  generationId: string,
+  what: string,
+  ready: (row: GenerationWithImages) => boolean,
+  timeoutMs = 45_000,
+): Promise<GenerationWithImages> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await row(harness, generationId);
+    if (ready(found)) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (generation ${generationId})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
