@@ -49,11 +49,20 @@ RUN groupadd --system darkroom \
 COPY --from=build --chown=root:root /app /app
 ENV NODE_ENV=production \
   DARKROOM_DATA_DIR=/app/data \
-  DARKROOM_MODELS_DIR=/app/models
+  DARKROOM_MODELS_DIR=/app/models \
+  DARKROOM_METRICS_PORT=9464 \
+  DARKROOM_METRICS_HOST=0.0.0.0
 USER darkroom
 # Embedded database + images, and downloaded models: keep them across container upgrades.
 VOLUME /app/data /app/models
 # Slack over HTTP (slack.port); unused with Socket Mode or Discord only.
 EXPOSE 3000
+# Health and Prometheus metrics (/healthz, /readyz, /metrics; metrics.port). The variable wins
+# over local.yaml; DARKROOM_METRICS_PORT=0 turns the server, and so this check, off.
+EXPOSE 9464
+# Healthy = ready: database answers, the default model has loaded, every chat platform connected.
+# The start period covers loading (or downloading) the model; unhealthy never restarts by itself.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10m --retries=3 \
+  CMD ["node", "-e", "const p=process.env.DARKROOM_METRICS_PORT||'9464';if(p==='0')process.exit(0);fetch('http://127.0.0.1:'+p+'/readyz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 here and handles SIGTERM itself (graceful shutdown; a second signal exits at once).
 CMD ["node", "bin/darkroom.mjs", "start"]
