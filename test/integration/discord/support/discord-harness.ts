@@ -22,6 +22,7 @@ import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 import { sharedPath } from '../../../support/shared-dir.ts';
 import { OpenApiValidator, SCENE, startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from '../../../fakes/discord/index.ts';
+import type { ChatApiObserver } from '../../../../src/observability/index.ts';
 
 /** Models the fake engine pretends to have (64 px keeps the PNGs tiny). */
 export const FAKE_MODELS = [
@@ -42,6 +43,8 @@ export interface DiscordHarnessOptions {
   guildIds: readonly string[];
   concurrency: number;
   logger: Logger;
+  /** Told about REST answers with an error status (metrics tests); undefined = nobody. */
+  apiObserver: ChatApiObserver | undefined;
 }
 
 let specPromise: Promise<OpenApiValidator | undefined> | undefined;
@@ -93,6 +96,7 @@ export class DiscordHarness {
       guildIds: [SCENE.guildId],
       concurrency: 1,
       logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
+      apiObserver: undefined,
       ...overrides,
     };
     const fake = options.fakeDiscord ?? (await startFakeDiscord({ spec: await loadSpec(), ...options.fake }));
@@ -157,6 +161,7 @@ export class DiscordHarness {
       logger: options.logger,
       now: Date.now,
       compactPicture,
+      apiObserver: options.apiObserver,
     });
     events.add(this.adapter.events);
     await this.service.start();
