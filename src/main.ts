@@ -19,6 +19,9 @@ import { checkDefaultModel, readCatalog } from './lifecycle/model-availability.t
 import { assessReadiness, nextSteps } from './lifecycle/readiness.ts';
 import type { Service } from './lifecycle/services.ts';
 import { startServices, untilAborted } from './lifecycle/services.ts';
+import { abortableSleep, connectChatPlatform, type ChatConnectOptions } from './lifecycle/chat-connect.ts';
+import { DISCORD_TOKEN_REFUSED, classifyDiscordStartFailure } from './bots/discord/start-failure.ts';
+import { classifySlackStartFailure, slackTokenRefused } from './bots/slack/start-failure.ts';
 import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
@@ -49,6 +52,23 @@ interface ServiceContext {
   database: Database;
   logger: Logger;
   observability: Observability;
+  /** Aborts when Darkroom should stop (ends a wait between connection attempts). */
+  signal: AbortSignal;
+}
+
+/** Connection attempts as `startup` configures them: network failures retried, refused tokens not. */
+function chatConnection(context: ServiceContext, platform: Pick<ChatConnectOptions, 'platform' | 'apiUrl' | 'refusedMessage' | 'connect' | 'classify'>): () => Promise<void> {
+  const { startup } = context.config;
+  return () =>
+    connectChatPlatform({
+      ...platform,
+      attempts: startup.chatConnectAttempts,
+      firstDelayMs: startup.chatRetryDelaySeconds * 1000,
+      maxDelayMs: 60_000,
+      signal: context.signal,
+      sleep: abortableSleep,
+      logger: componentLogger(context.logger, 'main'),
+    });
 }
 
 /** A service with nothing to start, only something to stop (a slot in the stop order). */
@@ -146,9 +166,25 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     },
   ];
   if (discord) {
-    services.push({ name: 'discord', start: () => discord.start(), stop: async () => discord.stopTakingWork() });
+    const start = chatConnection(context, {
+      platform: 'Discord',
+      apiUrl: config.discord.apiUrl,
+      refusedMessage: () => DISCORD_TOKEN_REFUSED,
+      connect: () => discord.start(),
+      classify: classifyDiscordStartFailure,
+    });
+    services.push({ name: 'discord', start, stop: async () => discord.stopTakingWork() });
   }
-  if (slack) services.push({ name: 'slack', start: () => slack.start(), stop: (deadline) => slack.stop(deadline) });
+  if (slack) {
+    const start = chatConnection(context, {
+      platform: 'Slack',
+      apiUrl: config.slack.apiUrl,
+      refusedMessage: (error) => slackTokenRefused(error, config.slack.mode),
+      connect: () => slack.start(),
+      classify: classifySlackStartFailure,
+    });
+    services.push({ name: 'slack', start, stop: (deadline) => slack.stop(deadline) });
+  }
   return services;
 }
 
@@ -205,7 +241,7 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
       return 1;
     }
     if (signal.aborted) return 0;
-    await startServices(await buildServices({ config, database, logger, observability }), shutdown, log);
+    await startServices(await buildServices({ config, database, logger, observability, signal }), shutdown, log);
     log.info({ model: model.name, discord: readiness.discord, slack: readiness.slack }, 'darkroom.ready');
     await untilAborted(signal);
     log.info('darkroom.stopping');

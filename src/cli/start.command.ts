@@ -1,6 +1,7 @@
 /** `darkroom start`: runs the bot until SIGINT/SIGTERM (a second signal exits at once). */
 import type { Command } from 'commander';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
+import { ChatStartError } from '../lifecycle/chat-connect.ts';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { componentLogger } from '../logging/logger.ts';
 import type { CliContext } from './cli-context.ts';
@@ -43,6 +44,12 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         if (error instanceof DatabaseUnavailableError) {
           // Expected on a misconfigured or stopped server: the sentence says it all, no stack.
           componentLogger(logger, 'main').fatal({ reason: error.reason, location: error.location }, 'darkroom.database_unavailable');
+          context.err(error.message);
+          context.exitCode = EXIT.failure;
+          return;
+        }
+        if (error instanceof ChatStartError) {
+          componentLogger(logger, 'main').fatal({ platform: error.platform, failure: error.failure }, 'darkroom.chat_unavailable');
           context.err(error.message);
           context.exitCode = EXIT.failure;
           return;

@@ -64,6 +64,8 @@ export class DiscordAdapter {
   /** Logged in and not yet stopped. */
   #connected = false;
   #markReady: () => void = () => undefined;
+  /** Client listeners added (by the first start). */
+  #subscribed = false;
 
   constructor(private readonly options: DiscordAdapterOptions) {
     this.#log = options.logger;
@@ -98,18 +100,27 @@ export class DiscordAdapter {
     return this.#connected && this.#client.isReady();
   }
 
-  /** Logs in, waits for the gateway to be ready, and registers the commands. */
+  /**
+   * Logs in, waits for the gateway to be ready, and registers the commands. May be called again
+   * after it rejected (start-up retries network failures): listeners are added once, and a
+   * client that is already logged in is not logged in twice.
+   */
   async start(): Promise<void> {
     const { token, guildIds, allowDMs } = this.options.config;
     if (token === undefined) throw new Error('DISCORD_TOKEN is not set');
-    this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
-    this.#client.on(Events.MessageReactionAdd, (reaction, user) => {
-      if (this.#accepting) this.#track(this.#safely('reaction', undefined, () => this.#reactions.handle(reaction, user)));
-    });
-    this.#client.on(Events.Error, (error) => this.#log.error({ err: error }, 'discord.client_error'));
-    const ready = new Promise<void>((resolve) => this.#client.once(Events.ClientReady, () => resolve()));
-    await this.#client.login(token);
-    await ready;
+    if (!this.#subscribed) {
+      this.#subscribed = true;
+      this.#client.on(Events.InteractionCreate, (interaction) => this.#track(this.#onInteraction(interaction)));
+      this.#client.on(Events.MessageReactionAdd, (reaction, user) => {
+        if (this.#accepting) this.#track(this.#safely('reaction', undefined, () => this.#reactions.handle(reaction, user)));
+      });
+      this.#client.on(Events.Error, (error) => this.#log.error({ err: error }, 'discord.client_error'));
+    }
+    if (!this.#client.isReady()) {
+      const ready = new Promise<void>((resolve) => this.#client.once(Events.ClientReady, () => resolve()));
+      await this.#client.login(token);
+      await ready;
+    }
     const applicationId = this.#client.application?.id;
     if (applicationId === undefined) throw new Error('Discord did not say which application this bot is');
     // Straight to REST: discord.js would rewrite the permission integers into strings.

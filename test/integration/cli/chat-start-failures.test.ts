@@ -1,0 +1,131 @@
+/**
+ * `darkroom start` when a chat platform cannot be used: a token the platform refuses stops
+ * start-up at once with the fix (no retry); a platform that cannot be reached is retried
+ * `startup.chatConnectAttempts` times, then start-up stops with a plain sentence, never a
+ * `getaddrinfo ENOTFOUND` alone. The real command as a child process, against the fake Discord
+ * and fake Slack on loopback and a closed port.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DISCORD_TOKEN_REFUSED } from '../../../src/bots/discord/start-failure.ts';
+import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
+import { FakeSlack } from '../../fakes/slack/index.ts';
+import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
+import { cleanEnvironment, runDarkroom, writePlaceholderModel, type Finished } from './darkroom-process.ts';
+
+const SLOW = 240_000;
+
+let discord: FakeDiscord;
+let slack: FakeSlack;
+/** A loopback port nothing listens on. */
+let closedPort: number;
+const roots: string[] = [];
+
+beforeAll(async () => {
+  discord = await startFakeDiscord();
+  slack = await FakeSlack.start({ identity: IDENTITY, users: Object.values(PEOPLE) });
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+});
+afterAll(async () => {
+  await discord?.close();
+  await slack?.close();
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+/** A folder where start finds a (placeholder) default model, so only the chat platform decides. */
+function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.ProcessEnv } {
+  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-chatstart-'));
+  roots.push(root);
+  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
+  writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n  executionProvider: cpu\n');
+  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
+  return {
+    cwd: path.join(root, 'cwd'),
+    env: cleanEnvironment({
+      DARKROOM_DATA_DIR: path.join(root, 'data'),
+      DARKROOM_MODELS_DIR: path.join(root, 'models'),
+      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
+      // No pause between attempts: the count matters here, not the clock.
+      DARKROOM_STARTUP__CHAT_RETRY_DELAY_SECONDS: '0',
+      ...env,
+    }),
+  };
+}
+
+const retries = (finished: Finished): number => finished.stdout.split('\n').filter((line) => line.includes('"msg":"chat.connect_retry"')).length;
+
+/** Exit 1, and the last thing on stderr is the one sentence (no stack, no bare error code). */
+function expectStoppedWith(finished: Finished, sentence: string | RegExp): void {
+  expect(finished.code, finished.stderr).toBe(1);
+  const lines = finished.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  if (typeof sentence === 'string') expect(lines[0]).toBe(sentence);
+  else expect(lines[0]).toMatch(sentence);
+  expect(finished.stdout).not.toContain('darkroom.ready');
+}
+
+describe('darkroom start when a chat platform cannot be used', () => {
+  it(
+    'Discord refuses the token: one login attempt, the fix in one sentence, exit 1',
+    async () => {
+      const before = discord.world.requests.filter((request) => request.path.endsWith('/gateway/bot')).length;
+      const run = sandbox({ DISCORD_TOKEN: 'not-the-token', DISCORD_API_URL: discord.apiUrl, DARKROOM_STARTUP__CHAT_CONNECT_ATTEMPTS: '4' });
+      const finished = await runDarkroom(['start'], run.cwd, run.env);
+      expectStoppedWith(finished, DISCORD_TOKEN_REFUSED);
+      expect(retries(finished)).toBe(0);
+      expect(discord.world.requests.filter((request) => request.path.endsWith('/gateway/bot')).length - before).toBe(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'Discord cannot be reached: retried the configured number of times, then a plain sentence, exit 1',
+    async () => {
+      const apiUrl = `http://127.0.0.1:${closedPort}/api`;
+      const run = sandbox({ DISCORD_TOKEN: 'any-token', DISCORD_API_URL: apiUrl, DARKROOM_STARTUP__CHAT_CONNECT_ATTEMPTS: '3' });
+      const finished = await runDarkroom(['start'], run.cwd, run.env);
+      expectStoppedWith(
+        finished,
+        `Cannot reach Discord at ${apiUrl} (ECONNREFUSED; tried 3 times): check this machine's network connection, DNS and proxy settings, then start again.`,
+      );
+      expect(retries(finished)).toBe(2);
+    },
+    SLOW,
+  );
+
+  it(
+    'Slack refuses the bot token: no retry, the fix in one sentence, exit 1',
+    async () => {
+      const before = slack.callsOf('auth.test').length;
+      const run = sandbox({
+        SLACK_BOT_TOKEN: 'xoxb-revoked',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: slack.apiUrl,
+        DARKROOM_STARTUP__CHAT_CONNECT_ATTEMPTS: '4',
+      });
+      const finished = await runDarkroom(['start'], run.cwd, run.env);
+      expectStoppedWith(finished, /^Slack refused a token \(invalid_auth\): check SLACK_BOT_TOKEN \(OAuth & Permissions → Bot User OAuth Token, xoxb-…\), then start again\.$/);
+      expect(retries(finished)).toBe(0);
+      expect(slack.callsOf('auth.test').length - before).toBe(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'Slack cannot be reached: a plain sentence naming Slack, exit 1',
+    async () => {
+      const apiUrl = `http://127.0.0.1:${closedPort}/api/`;
+      const run = sandbox({ SLACK_BOT_TOKEN: 'xoxb-any', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: apiUrl, DARKROOM_STARTUP__CHAT_CONNECT_ATTEMPTS: '1' });
+      const finished = await runDarkroom(['start'], run.cwd, run.env);
+      expectStoppedWith(finished, /^Cannot reach Slack at http:\/\/127\.0\.0\.1:\d+\/api\/ \(.+; tried once\): check this machine's network connection/);
+    },
+    SLOW,
+  );
+});
