@@ -4,8 +4,9 @@
  * without pulling in prom-client.
  */
 export interface ChatApiObserver {
-  /** An API answer with an error status (4xx/5xx; 429 = rate limited). */
-  apiError(status: number): void;
-  /** The client reported a rate-limited call that it waits for and retries by itself. */
-  rateLimited(): void;
+  /**
+   * An API answer that is an error: its HTTP status (4xx/5xx; 429 = rate limited), or for a
+   * Slack `ok: false` answer Slack's error code (`channel_not_found`).
+   */
+  apiError(status: number | string): void;
 }

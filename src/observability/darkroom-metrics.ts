@@ -80,7 +80,7 @@ export class DarkroomMetrics {
   });
   readonly #chatErrors = new Counter({
     name: 'darkroom_chat_api_errors_total',
-    help: 'Chat API answers that were errors, by platform and HTTP status (429 = rate limited)',
+    help: 'Chat API answers that were errors, by platform and HTTP status (429 = rate limited) or Slack error code',
     labelNames: ['platform', 'status'] as const,
     registers: [this.registry],
   });
@@ -134,15 +134,10 @@ export class DarkroomMetrics {
     this.#modelLoad.observe(ms / 1000);
   }
 
-  /** One chat API answer with an error status; a 429 also counts as rate limited. */
-  chatApiError(platform: string, status: number): void {
+  /** One chat API answer with an error status or Slack error code; a 429 also counts as rate limited. */
+  chatApiError(platform: string, status: number | string): void {
     this.#chatErrors.inc({ platform, status: String(status) });
-    if (status === 429) this.#chatRateLimits.inc({ platform });
-  }
-
-  /** A call the platform's client reported as rate-limited (it waits and retries by itself). */
-  chatRateLimited(platform: string): void {
-    this.#chatRateLimits.inc({ platform });
+    if (status === 429 || status === 'ratelimited') this.#chatRateLimits.inc({ platform });
   }
 
   /** The Prometheus text exposition and its content type. */

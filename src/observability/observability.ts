@@ -57,10 +57,7 @@ export class Observability {
 
   /** The observer a chat adapter reports its API errors and 429s to. */
   chatObserver(platform: 'discord' | 'slack'): ChatApiObserver {
-    return {
-      apiError: (status) => this.metrics.chatApiError(platform, status),
-      rateLimited: () => this.metrics.chatRateLimited(platform),
-    };
+    return { apiError: (status) => this.metrics.chatApiError(platform, status) };
   }
 
   /** `engine` with its timings recorded. */

@@ -9,7 +9,9 @@
 import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackConfig } from '../../config/config.types.ts';
+import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { observedFetch } from './observed-fetch.ts';
 
 /** Three retries, about 1, 2 and 4 s apart (rate-limited calls wait for Slack's Retry-After). */
 const WEB_API_RETRIES = { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 8_000 };
@@ -22,6 +24,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Socket Mode ping timeout; also the pause before a reconnect (the client's default is 5000 ms). */
   socketPingTimeoutMs: number | undefined;
+  /** Told about error answers of the Web API (metrics); undefined = nobody. */
+  apiObserver?: ChatApiObserver | undefined;
 }
 
 function required(value: string | undefined, name: string): string {
@@ -54,7 +58,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     logger,
     // The Web API client retries network errors and 5xx ten times over half an hour by default:
     // far too long for a status edit, and it would keep a stopping process alive.
-    clientOptions: { slackApiUrl, retryConfig: WEB_API_RETRIES },
+    clientOptions: { slackApiUrl, retryConfig: WEB_API_RETRIES, ...(options.apiObserver ? { fetch: observedFetch(options.apiObserver) } : {}) },
     // Events caused by the bot itself (its own hint reactions) must never trigger work.
     ignoreSelf: true,
     deferInitialization: true,

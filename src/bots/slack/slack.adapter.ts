@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { webApi, type App, type BlockAction, type ButtonAction, type RespondFn, type SlashCommand } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { CommandHandlers, type CommandServices, type Reply } from '../../commands/index.ts';
 import type { SlackConfig } from '../../config/config.types.ts';
@@ -35,7 +35,7 @@ export interface SlackAdapterOptions {
   socketPingTimeoutMs: number | undefined;
   /** Epoch milliseconds. */
   now: () => number;
-  /** Told about rate-limited Web API calls (metrics); omitted = not reported. */
+  /** Told about the Web API's error answers, 429s included (metrics); omitted = not reported. */
   apiObserver?: ChatApiObserver | undefined;
 }
 
@@ -70,10 +70,8 @@ export class SlackAdapter {
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.#log = options.logger;
-    this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs });
+    this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs, apiObserver: options.apiObserver });
     const client = this.#app.client;
-    // The Web API client waits for Retry-After and retries by itself; it says so with this event.
-    client.on(webApi.WebClientEvent.RATE_LIMITED, () => options.apiObserver?.rateLimited());
     this.#jobs = new JobMessages({
       client,
       generation: options.services.generation,

@@ -124,11 +124,13 @@ describe('health and metrics server', () => {
   it('chat API errors and 429s are counted per platform', async () => {
     observability.chatObserver('discord').apiError(429);
     observability.chatObserver('discord').apiError(500);
-    observability.chatObserver('slack').rateLimited();
+    observability.chatObserver('slack').apiError('ratelimited');
+    observability.chatObserver('slack').apiError('channel_not_found');
     const samples = parsePrometheusText(await (await fetch(`${base}/metrics`)).text());
     expect(sampleValue(samples, 'darkroom_chat_api_errors_total', { platform: 'discord', status: '429' })).toBe(1);
     expect(sampleValue(samples, 'darkroom_chat_api_errors_total', { platform: 'discord', status: '500' })).toBe(1);
     expect(sampleValue(samples, 'darkroom_chat_rate_limited_total', { platform: 'discord' })).toBe(1);
+    expect(sampleValue(samples, 'darkroom_chat_api_errors_total', { platform: 'slack', status: 'channel_not_found' })).toBe(1);
     expect(sampleValue(samples, 'darkroom_chat_rate_limited_total', { platform: 'slack' })).toBe(1);
   });
 

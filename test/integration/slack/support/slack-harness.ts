@@ -24,6 +24,7 @@ import {
   type ModelProfile,
 } from '../../../../src/generation/service/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
+import type { ChatApiObserver } from '../../../../src/observability/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 import {
   blockActionPayload,
@@ -80,6 +81,8 @@ export interface SlackHarnessOptions {
   socketPingTimeoutMs: number | undefined;
   /** Collect the JSON log lines (level info and up) in `harness.logLines`. */
   captureLogs: boolean;
+  /** Told about the Web API's error answers (metrics tests); undefined = nobody. */
+  apiObserver: ChatApiObserver | undefined;
 }
 
 export function testPolicy(): GenerationPolicy {
@@ -106,6 +109,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     policy: {},
     socketPingTimeoutMs: undefined,
     captureLogs: false,
+    apiObserver: undefined,
     ...overrides,
   };
   const fake = options.fake ?? (await FakeSlack.start({ identity: IDENTITY, users: Object.values(PEOPLE) }));
@@ -169,6 +173,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     listenHost: '127.0.0.1',
     socketPingTimeoutMs: options.socketPingTimeoutMs,
     now: Date.now,
+    apiObserver: options.apiObserver,
   });
   events.target = adapter.events;
   // Composition order: the service (and its restart recovery) first, the adapter last.
