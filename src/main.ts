@@ -139,7 +139,6 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   generation.events.add(observability.jobMetrics);
   generation.events.add(observability.activity);
   observability.metrics.watchQueue(generation.queue);
-  observability.checks.push(observability.engineCheck);
   if (discord) observability.checks.push({ name: 'discord', check: () => (discord.connected ? undefined : 'not connected to the Discord gateway') });
   if (slack) observability.checks.push({ name: 'slack', check: () => (slack.connected ? undefined : 'not connected to Slack') });
   const stopLog = componentLogger(logger, 'shutdown');
@@ -215,7 +214,8 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
     shutdown.add('database', () => database.close());
     // Health and metrics from here on (stopped just before the database closes).
     const observability = new Observability({ config: config.metrics, logger, now: Date.now });
-    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) });
+    // The engine check is there from the start, so nothing reads as ready before the model has loaded.
+    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) }, observability.engineCheck);
     shutdown.add('health', () => observability.close());
     await observability.listen();
     const { applied } = await database.migrate();
