@@ -141,7 +141,6 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   observability.metrics.watchQueue(generation.queue);
   if (discord) observability.checks.push({ name: 'discord', check: () => (discord.connected ? undefined : 'not connected to the Discord gateway') });
   if (slack) observability.checks.push({ name: 'slack', check: () => (slack.connected ? undefined : 'not connected to Slack') });
-  const stopLog = componentLogger(logger, 'shutdown');
 
   const services: Service[] = [
     // The default model loads in the background (warmUp never rejects), so the first job does not wait for it.
@@ -156,13 +155,7 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     stopOnly('chat-disconnect', async (deadline) => {
       await Promise.all([discord?.stop(deadline), slack?.flush(deadline)]);
     }),
-    {
-      ...generation.service,
-      stop: (deadline) => {
-        observability.activity.logWaiting(stopLog);
-        return generation.service.stop(deadline);
-      },
-    },
+    observability.announcingWaits(generation.service, componentLogger(logger, 'shutdown')),
   ];
   if (discord) {
     const start = chatConnection(context, {

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { MetricsConfig } from '../config/config.types.ts';
 import type { ImageEngine } from '../generation/engine.types.ts';
+import type { Service } from '../lifecycle/services.ts';
 import type { RefusalCode } from '../generation/service/refusal.ts';
 import type { ChatApiObserver } from './chat-api-observer.ts';
 import { DarkroomMetrics } from './darkroom-metrics.ts';
@@ -58,6 +59,21 @@ export class Observability {
   /** The observer a chat adapter reports its API errors and 429s to. */
   chatObserver(platform: 'discord' | 'slack'): ChatApiObserver {
     return { apiError: (status) => this.metrics.chatApiError(platform, status) };
+  }
+
+  /**
+   * The generation service, whose stop first logs "waiting for job X" for each job still
+   * running, so an operator watching a slow shutdown knows what it waits for.
+   */
+  announcingWaits(service: Service, logger: Logger): Service {
+    return {
+      name: service.name,
+      start: () => service.start(),
+      stop: (deadline) => {
+        this.activity.logWaiting(logger);
+        return service.stop(deadline);
+      },
+    };
   }
 
   /** `engine` with its timings recorded. */
