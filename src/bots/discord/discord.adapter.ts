@@ -117,6 +117,10 @@ export class DiscordAdapter {
       this.#client.on(Events.Error, (error) => this.#log.error({ err: error }, 'discord.client_error'));
     }
     if (!this.#client.isReady()) {
+      // Token and network first, over REST alone: a failed discord.js login leaves its gateway
+      // manager behind (the process then never exits), so start-up retries this call, not login.
+      this.#client.rest.setToken(token);
+      await this.#client.rest.get(Routes.gatewayBot());
       const ready = new Promise<void>((resolve) => this.#client.once(Events.ClientReady, () => resolve()));
       await this.#client.login(token);
       await ready;

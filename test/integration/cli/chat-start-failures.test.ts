@@ -15,7 +15,7 @@ import { DISCORD_TOKEN_REFUSED } from '../../../src/bots/discord/start-failure.t
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { FakeSlack } from '../../fakes/slack/index.ts';
 import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
-import { cleanEnvironment, runDarkroom, writePlaceholderModel, type Finished } from './darkroom-process.ts';
+import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel, type Finished } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 
@@ -96,6 +96,27 @@ describe('darkroom start when a chat platform cannot be used', () => {
         `Cannot reach Discord at ${apiUrl} (ECONNREFUSED; tried 3 times): check this machine's network connection, DNS and proxy settings, then start again.`,
       );
       expect(retries(finished)).toBe(2);
+    },
+    SLOW,
+  );
+
+  it(
+    'Discord down for a moment (503 on gateway discovery, past discord.js\'s own retries): the next attempt connects and the bot serves',
+    async () => {
+      const gatewayRequests = (): number => discord.world.requests.filter((request) => request.path.endsWith('/gateway/bot')).length;
+      const before = gatewayRequests();
+      // More 503s than discord.js's REST client retries by itself, so its login fails once.
+      discord.world.faults.push({ when: (request) => request.method === 'GET' && request.path.endsWith('/gateway/bot'), status: 503, code: 0, message: 'upstream unavailable', times: 4 });
+      const run = sandbox({ DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl, DARKROOM_STARTUP__CHAT_CONNECT_ATTEMPTS: '3' });
+      const darkroom = startDarkroomProcess(['start'], run.cwd, run.env);
+      await darkroom.waitForStdout('darkroom.ready');
+      darkroom.child.kill('SIGTERM');
+      const finished = await darkroom.finished;
+      expect(finished.code, finished.stderr).toBe(0);
+      expect(retries(finished)).toBe(1);
+      expect(gatewayRequests() - before).toBeGreaterThan(4);
+      // And it exits: a retried discord.js login used to leave its gateway manager running.
+      expect(finished.stdout).toContain('shutdown.finished');
     },
     SLOW,
   );
