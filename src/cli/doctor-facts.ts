@@ -12,6 +12,7 @@ import { describeHeldDatabaseStatus, readHeldDatabaseStatus } from '../lifecycle
 import type { ModelAvailability } from '../lifecycle/model-availability.ts';
 import { checkDefaultModel, readCatalog } from '../lifecycle/model-availability.ts';
 import type { Logger } from '../logging/logger.ts';
+import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { openDatabaseForCommand } from './database-access.ts';
 import { describeDatabaseStatus } from './db.command.ts';
 
@@ -43,6 +44,8 @@ async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<Doc
       await access.close();
     }
   } catch (error) {
+    // A server that cannot be used already says so in a sentence with what to check.
+    if (error instanceof DatabaseUnavailableError) return { ok: false, text: error.message };
     return { ok: false, text: `cannot open the database: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

@@ -124,7 +124,7 @@ describe(`database failures in plain words${tier.skipReason}`, () => {
     const finished = await runDarkroom(['doctor', '--offline'], cwd, env);
     expect(finished.code).toBe(1);
     const databaseLine = finished.stdout.split('\n').find((line) => line.startsWith('Database'));
-    expect(databaseLine).toContain('Cannot reach the PostgreSQL server at 127.0.0.1:1');
+    expect(databaseLine).toMatch(/^Database +Cannot reach the PostgreSQL server at 127\.0\.0\.1:1 /);
     expect(finished.stdout).toMatch(/Fix the database: .*check that PostgreSQL is running there/);
     expect(`${finished.stdout}${finished.stderr}`).not.toMatch(/PrismaClient|^\s+at /m);
   });
