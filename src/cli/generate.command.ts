@@ -3,7 +3,8 @@
  * bot uses. Prints each image's seed and file, then the timings.
  */
 import { randomInt } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { MAX_IMAGES_PER_REQUEST, SCHEDULER_NAMES, type GenerationRequest, type SchedulerName } from '../generation/engine.types.ts';
@@ -62,6 +63,37 @@ export function outputFileNames(out: string, count: number): string[] {
   const extension = path.extname(out) || '.png';
   const stem = path.extname(out) ? out.slice(0, -extension.length) : out;
   return Array.from({ length: count }, (_, index) => `${stem}-${index + 1}${extension}`);
+}
+
+/**
+ * Creates the folder of `--out` when it is missing and checks that a file can be written there;
+ * the plain reason when not.
+ */
+export async function prepareOutputFolder(out: string): Promise<string | undefined> {
+  const folder = path.dirname(path.resolve(out));
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, fsConstants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'part of that path is a file, not a folder'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EROFS'
+            ? 'the file system is read-only'
+            : code === 'ENOSPC'
+              ? 'the disk is full'
+              : code || String(error);
+    return `--out ${out}: cannot write into ${folder} (${why}).`;
+  }
+  try {
+    if ((await stat(path.resolve(out))).isDirectory()) return `--out ${out}: that is a folder; give a file name such as ${path.join(out, 'image.png')}.`;
+  } catch {
+    // Not there yet: the usual case.
+  }
+  return undefined;
 }
 
 export function registerGenerateCommand(program: Command, context: CliContext): void {
@@ -180,6 +212,13 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
   const tooLargeToUpscale = flags.upscale ? upscaleProblem(request.width, request.height) : undefined;
   if (tooLargeToUpscale !== undefined) {
     context.err(tooLargeToUpscale);
+    return EXIT.failure;
+  }
+  // Where the images go, before any work: a missing folder is created, one that cannot be is
+  // answered now rather than after minutes of generating.
+  const outProblem = await prepareOutputFolder(flags.out);
+  if (outProblem !== undefined) {
+    context.err(outProblem);
     return EXIT.failure;
   }
   const logger = context.logger(config, 'stderr');
