@@ -16,10 +16,14 @@
 # Commands inside a running container: docker exec -it <name> node bin/darkroom.mjs doctor
 # (or `models pull NAME`, `db status`).
 
-ARG RUNTIME_IMAGE=node:24-bookworm-slim
+# Base images: Node.js 24 LTS. For reproducible builds pin them by digest, e.g.
+#   --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> (and RUNTIME_IMAGE alike);
+#   `docker buildx imagetools inspect node:24-bookworm-slim` prints the current digest.
+ARG NODE_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=${NODE_IMAGE}
 
 # --- build: full install (dev dependencies generate the Prisma client), then drop them ---------
-FROM node:24-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # skip = CPU only, nothing downloaded from outside the npm registry (same as .npmrc);
 # cuda12 = also fetch the CUDA execution provider. The variable wins over .npmrc.
@@ -42,8 +46,10 @@ FROM ${RUNTIME_IMAGE} AS runtime
 # The CUDA base image has no Node.js: bring the build stage's (built for glibc >= 2.28).
 COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
-RUN groupadd --system darkroom \
-  && useradd --system --gid darkroom --home-dir /app --no-create-home darkroom \
+# A fixed uid/gid (10001) so bind-mounted host folders can be given to it:
+#   sudo chown -R 10001:10001 ./data ./models
+RUN groupadd --system --gid 10001 darkroom \
+  && useradd --system --uid 10001 --gid darkroom --home-dir /app --no-create-home darkroom \
   && mkdir -p /app/data /app/models \
   && chown darkroom:darkroom /app/data /app/models
 COPY --from=build --chown=root:root /app /app
