@@ -34,7 +34,9 @@ export function parsePrometheusText(text: string): Sample[] {
     if (consumed !== labelText.length) throw new Error(`bad labels in: ${line}`);
     const raw = match[3] ?? '';
     const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`bad value in: ${line}`);
+    // Prometheus reads values with Go's ParseFloat, which takes NaN in any case; prom-client
+    // writes `Nan` (e.g. the event-loop lag mean before its first sample).
+    if (Number.isNaN(value) && raw.toLowerCase() !== 'nan') throw new Error(`bad value in: ${line}`);
     samples.push({ name: match[1] ?? '', labels, value });
   }
   return samples;
