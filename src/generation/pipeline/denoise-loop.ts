@@ -50,6 +50,12 @@ export interface DenoiseLoopInput {
    * Both arrays are overwritten by later steps: read them during the call, copy to keep.
    */
   onStep: (stepIndex: number, latents: Float32Array, denoised: Float32Array | undefined) => void;
+  /**
+   * Replaces the latents after each step before anything else sees them (inpainting with an
+   * ordinary UNet blends the known region back in); must return a new array, never the input.
+   * undefined = the scheduler's result as it is.
+   */
+  afterStep?: ((stepIndex: number, latents: Float32Array) => Float32Array) | undefined;
 }
 
 const f32 = Math.fround;
@@ -106,7 +112,7 @@ export async function runDenoiseLoop(input: DenoiseLoopInput): Promise<Float32Ar
     // Reused arrays are safe here: a reusing scheduler copies whatever it keeps as history (PNDM's ε).
     const modelOutput = guidedOutput ? combineGuidance(prediction, input.images, input.guidance, guidedOutput) : prediction.subarray(0, size);
     const result = scheduler.step(modelOutput, t, latents, input.noise);
-    latents = result.prevSample;
+    latents = input.afterStep ? input.afterStep(stepIndex, result.prevSample) : result.prevSample;
     input.onStep(stepIndex, latents, result.predOriginalSample);
   }
   if (signal?.aborted) throw new GenerationAbortedError(input.timesteps.length);

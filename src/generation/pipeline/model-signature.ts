@@ -10,8 +10,13 @@ import { UnsupportedModelError } from './pipeline.errors.ts';
 export interface UnetSignature {
   /** Last dim of `encoder_hidden_states`: 768 SD1, 1024 SD2, 2048 SDXL; undefined when symbolic. */
   hiddenSize: number | undefined;
-  /** Latent channels of `sample` (4). */
+  /** Latent channels the UNet predicts (4). */
   latentChannels: number;
+  /**
+   * Channels of `sample`: 4, or 9 for an inpainting UNet (latents 4 + mask 1 + masked-image
+   * latents 4, diffusers' `StableDiffusionInpaintPipeline` order).
+   */
+  inputChannels: 4 | 9;
   /** Width of `timestep_cond` (256) for LCM UNets; undefined otherwise. */
   timestepCondDim: number | undefined;
   /** Width of the pooled `text_embeds` input (1280) for SDXL UNets; undefined otherwise. */
@@ -32,7 +37,7 @@ function findInput(inputs: readonly IoInfo[], name: string): IoInfo | undefined 
 /**
  * Reads the UNet signature. `configChannels` (from `unet/config.json` `in_channels`) fills in a
  * symbolic channel dim (legacy exports leave it symbolic).
- * @throws UnsupportedModelError for inpainting (9-channel) and x4-upscaler (7-channel) UNets.
+ * @throws UnsupportedModelError for x4-upscaler (7-channel) UNets and SDXL inpainting UNets.
  */
 export function readUnetSignature(inputs: readonly IoInfo[], modelPath: string, configChannels: number | undefined): UnetSignature {
   const sample = findInput(inputs, 'sample');
@@ -43,17 +48,17 @@ export function readUnetSignature(inputs: readonly IoInfo[], modelPath: string, 
     );
   }
   const channels = staticDim(sample, 1) ?? configChannels ?? 4;
-  if (channels === 9) {
-    throw new UnsupportedModelError(`${modelPath} is an inpainting UNet (9 latent channels); inpainting models are not supported`);
-  }
   if (channels === 7 || findInput(inputs, 'class_labels')) {
     throw new UnsupportedModelError(`${modelPath} is an x4 upscaler UNet; upscaler UNets are not supported as generation models`);
   }
-  if (channels !== 4) {
-    throw new UnsupportedModelError(`${modelPath} has a ${channels}-channel UNet; only 4-channel latents are supported`);
+  if (channels !== 4 && channels !== 9) {
+    throw new UnsupportedModelError(`${modelPath} has a ${channels}-channel UNet; only 4-channel and 9-channel (inpainting) UNets are supported`);
   }
   const textEmbeds = findInput(inputs, 'text_embeds');
   const timeIds = findInput(inputs, 'time_ids');
+  if (channels === 9 && (textEmbeds || timeIds)) {
+    throw new UnsupportedModelError(`${modelPath} is an SDXL inpainting UNet; only SD 1.x/2.x inpainting UNets are supported`);
+  }
   if ((textEmbeds === undefined) !== (timeIds === undefined)) {
     throw new UnsupportedModelError(`${modelPath}: an SDXL UNet needs both text_embeds and time_ids inputs`);
   }
@@ -61,6 +66,7 @@ export function readUnetSignature(inputs: readonly IoInfo[], modelPath: string, 
   return {
     hiddenSize: staticDim(hidden, -1),
     latentChannels: 4,
+    inputChannels: channels === 9 ? 9 : 4,
     timestepCondDim: timestepCond ? (staticDim(timestepCond, -1) ?? 256) : undefined,
     textEmbedsDim: textEmbeds ? staticDim(textEmbeds, -1) : undefined,
     timeIdsLength: timeIds ? (staticDim(timeIds, -1) ?? 6) : undefined,

@@ -1,6 +1,7 @@
 /**
  * What one pipeline run takes and returns, and the checks a request must pass.
  */
+import type { EditPath, MaskImage } from '../edit.types.ts';
 import type { GenerationTimings, RgbImage, SchedulerName, StepProgress } from '../engine.types.ts';
 
 /** One pipeline run: every image shares the prompt and settings; image i uses `seeds[i]`. */
@@ -17,6 +18,11 @@ export interface PipelineRequest {
   width: number;
   height: number;
   initImage: { image: RgbImage; strength: number } | undefined;
+  /**
+   * Inpainting: repaint where the mask is white (binarised at 0.5), keep the rest of `initImage`
+   * (same size as it). Omitted = txt2img/img2img (on a 9-channel UNet: inpainting with a full mask).
+   */
+  mask?: MaskImage | undefined;
 }
 
 export interface PipelineRunOptions {
@@ -39,6 +45,8 @@ export interface PipelineOutput {
   samplerLabel: string;
   /** Denoising steps actually run (fewer than requested for img2img strength < 1). */
   stepsRun: number;
+  /** How an inpainting run used the UNet (see `EditPath`); undefined for txt2img/img2img on an ordinary model. */
+  editPath?: EditPath | undefined;
   timings: GenerationTimings;
   warnings: string[];
 }
@@ -55,5 +63,6 @@ export function validateRequest(request: PipelineRequest, sizeMultiple: number):
     problems.push(`img2img strength must be in (0, 1], got ${request.initImage.strength}`);
   }
   if (!Number.isFinite(request.guidance)) problems.push('guidance must be a number');
+  if (request.mask && !request.initImage) problems.push('a mask needs an init image to keep the unmasked part of');
   if (problems.length > 0) throw new RangeError(problems.join('; '));
 }

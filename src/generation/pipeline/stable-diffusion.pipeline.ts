@@ -20,7 +20,9 @@ import {
 import { buildConditioning } from './conditioning-rows.ts';
 import { runDenoiseLoop } from './denoise-loop.ts';
 import { initialNoise } from './initial-latents.ts';
-import { noisePredictorFor, planLargeImage } from './large-image.ts';
+import { prepareInpaint, type InpaintStart } from './inpaint-latents.ts';
+import { fullMask, greyImage, resizeMask } from './inpaint-mask.ts';
+import { noisePredictorFor, planLargeImage, type LargeImagePlan } from './large-image.ts';
 import { progressWithLazyPreview } from './latent-preview.ts';
 import { readVaeEncoderOutput, type VaeEncoderOutput } from './model-signature.ts';
 import { PerImageNoise } from './per-image-noise.ts';
@@ -120,7 +122,11 @@ export class StableDiffusionPipeline {
 
     let timesteps: readonly number[];
     let latents: Float32Array;
-    if (request.initImage) {
+    const inpaint = await this.#inpaintStart(request, scheduler, generators, noise, large, warnings);
+    if (inpaint) {
+      timesteps = inpaint.timesteps;
+      latents = inpaint.latents;
+    } else if (request.initImage) {
       const prepared = await this.#img2imgLatents(request, scheduler, generators, noise, warnings);
       timesteps = prepared.timesteps;
       latents = prepared.latents;
@@ -140,10 +146,11 @@ export class StableDiffusionPipeline {
       unet: model.unetSignature,
     });
     const rowsPerCall = unetRowsPerCall(this.options.cfgBatching, model.unet.provider, rows);
-    const runner = noisePredictorFor(large, rows, [4, latentHeight, latentWidth], (height, width) =>
-      new UnetRunner(model.unet, conditioning, rows, [4, height, width], rowsPerCall),
+    const unetRunner = noisePredictorFor(large, rows, [4, latentHeight, latentWidth], (height, width) =>
+      new UnetRunner(model.unet, conditioning, rows, [model.unetSignature.inputChannels, height, width], rowsPerCall),
       options.signal,
     );
+    const runner = inpaint ? inpaint.predictor(unetRunner) : unetRunner;
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();
     let stepStarted = denoiseStarted;
@@ -156,6 +163,7 @@ export class StableDiffusionPipeline {
       guided,
       guidance: request.guidance,
       noise,
+      afterStep: inpaint?.afterStep,
       signal: options.signal,
       onStep: (stepIndex, current, denoised) => {
         const now = performance.now();
@@ -186,9 +194,53 @@ export class StableDiffusionPipeline {
       scheduler: schedulerName,
       samplerLabel: a1111SamplerLabel(schedulerName, schedulerConfig),
       stepsRun: timesteps.length,
+      editPath: inpaint?.path,
       timings: { totalMs: performance.now() - started, textEncodeMs, denoiseMs, decodeMs, stepMs },
       warnings,
     };
+  }
+
+  /**
+   * Inpainting (diffusers `StableDiffusionInpaintPipeline`, `inpaint-latents.ts`) when the request
+   * has a mask, and for every run on a 9-channel UNet: txt2img and img2img there are inpainting
+   * with everything masked. undefined for plain txt2img/img2img on an ordinary model.
+   */
+  async #inpaintStart(
+    request: PipelineRequest,
+    scheduler: Scheduler,
+    generators: readonly TorchGenerator[],
+    noise: NoiseSource,
+    large: LargeImagePlan,
+    warnings: string[],
+  ): Promise<InpaintStart | undefined> {
+    const channels = this.model.unetSignature.inputChannels;
+    if (request.mask === undefined && channels === 4) return undefined;
+    if (channels === 9 && large.unetTiles) {
+      throw new RangeError(`inpainting models run up to twice their native area; ${request.width}×${request.height} is larger (edits run at native size)`);
+    }
+    let image = request.initImage?.image ?? greyImage(request.width, request.height);
+    let mask = request.mask ?? fullMask(image.width, image.height);
+    if (mask.width !== image.width || mask.height !== image.height) {
+      throw new RangeError(`the mask is ${mask.width}×${mask.height} but the image is ${image.width}×${image.height}`);
+    }
+    if (image.width !== request.width || image.height !== request.height) {
+      image = await resizeImage(image, request.width, request.height, 'lanczos3');
+      mask = resizeMask(mask, request.width, request.height);
+    }
+    return prepareInpaint({
+      source: { image, mask, strength: request.initImage?.strength ?? 1 },
+      width: request.width,
+      height: request.height,
+      steps: request.steps,
+      scheduler,
+      generators,
+      noise,
+      encoder: await this.#openVaeEncoder(),
+      scalingFactor: this.model.info.scalingFactor,
+      vaeTile: large.vaeTile,
+      unetInputChannels: channels,
+      warnings,
+    });
   }
 
   /** diffusers img2img `prepare_latents`: encode, sample the posterior, add noise at the first kept timestep. */

@@ -21,6 +21,9 @@ export function unetRowsPerCall(mode: CfgBatching, provider: string, rows: numbe
   return batched ? rows : 1;
 }
 
+/** Latent channels a UNet predicts (its `sample` may have more: 9 for inpainting). */
+export const PREDICTED_CHANNELS = 4;
+
 /** Per-row conditioning, constant for the whole denoising loop. */
 export interface UnetConditioning {
   /** [rows, seqLen, hiddenSize] */
@@ -54,13 +57,15 @@ export class UnetRunner {
   ) {}
 
   /**
-   * Noise (or v) prediction for every row at timestep `t`. `sample` is [rows, C, h, w]. The
+   * Noise (or v) prediction [rows, 4, h, w] for every row at timestep `t`. `sample` is [rows, C, h, w]. The
    * returned array may be reused by the next call: consume it before predicting again.
    */
   async predict(sample: Float32Array, t: number): Promise<Float32Array> {
     this.#timestep[0] = t;
     const [channels, height, width] = this.latentShape;
     const rowSize = channels * height * width;
+    // Every supported UNet predicts 4 latent channels; an inpainting UNet reads 9.
+    const outputRowSize = PREDICTED_CHANNELS * height * width;
     const { encoderHiddenStates, seqLen, hiddenSize, textEmbeds, timeIds, timestepCond } = this.conditioning;
     for (let first = 0; first < this.rows; first += this.rowsPerCall) {
       const count = Math.min(this.rowsPerCall, this.rows - first);
@@ -84,13 +89,13 @@ export class UnetRunner {
       }
       const outputs = await this.unet.run(feeds);
       const predicted = outputs['out_sample'] ?? Object.values(outputs)[0];
-      if (!predicted || predicted.data.length !== count * rowSize) {
-        throw new Error(`${this.unet.path}: UNet output has ${predicted?.data.length ?? 0} values, expected ${count * rowSize}`);
+      if (!predicted || predicted.data.length !== count * outputRowSize) {
+        throw new Error(`${this.unet.path}: UNet output has ${predicted?.data.length ?? 0} values, expected ${count * outputRowSize}`);
       }
       // All rows in one run: the session's fresh output array is the answer, no copy needed.
       if (count === this.rows) return predicted.data;
-      this.#output ??= new Float32Array(this.rows * rowSize);
-      this.#output.set(predicted.data, first * rowSize);
+      this.#output ??= new Float32Array(this.rows * outputRowSize);
+      this.#output.set(predicted.data, first * outputRowSize);
     }
     return this.#output!;
   }

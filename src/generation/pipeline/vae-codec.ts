@@ -30,6 +30,21 @@ export async function encodeInitLatents(
   scalingFactor: number,
   tile: VaeTileSize | undefined,
 ): Promise<Float32Array> {
+  return encodePixelLatents(encoder, output, { data: imageToTensor(image), width: image.width, height: image.height }, generators, scalingFactor, tile);
+}
+
+/**
+ * {@link encodeInitLatents} of a [1, 3, H, W] tensor in [-1, 1] that is not an 8-bit image
+ * (inpainting's masked image, whose repainted pixels are exactly 0).
+ */
+export async function encodePixelLatents(
+  encoder: ModelSession,
+  output: VaeEncoderOutput,
+  image: { data: Float32Array; width: number; height: number },
+  generators: readonly NoiseSource[],
+  scalingFactor: number,
+  tile: VaeTileSize | undefined,
+): Promise<Float32Array> {
   const channels = output.kind === 'parameters' ? 8 : 4;
   const runEncoder = async (data: Float32Array, height: number, width: number): Promise<Float32Array> => {
     const outputs = await encoder.run({ sample: { data, dims: [1, 3, height, width] } }, [output.name]);
@@ -37,7 +52,7 @@ export async function encodeInitLatents(
     if (!encoded) throw new Error(`${encoder.path}: output ${output.name} missing`);
     return encoded.data;
   };
-  const pixels = imageToTensor(image);
+  const pixels = image.data;
   const encoded = {
     data:
       tile && needsVaeTiling(image.height, image.width, tile.sample)

@@ -5,7 +5,7 @@ import type { UnetSignature } from '../../../src/generation/pipeline/model-signa
 import { PerImageNoise } from '../../../src/generation/pipeline/per-image-noise.ts';
 import type { EncodedPrompt } from '../../../src/generation/pipeline/text-conditioning.ts';
 
-const sdUnet: UnetSignature = { hiddenSize: 2, latentChannels: 4, timestepCondDim: undefined, textEmbedsDim: undefined, timeIdsLength: undefined };
+const sdUnet: UnetSignature = { hiddenSize: 2, latentChannels: 4, inputChannels: 4, timestepCondDim: undefined, textEmbedsDim: undefined, timeIdsLength: undefined };
 
 function prompt(value: number, pooled?: number): EncodedPrompt {
   return {

@@ -17,7 +17,7 @@ const sdUnetInputs = [
 describe('UNet signature', () => {
   it('reads the hidden size and finds no SDXL / LCM extras on an SD1 UNet', () => {
     expect(readUnetSignature(sdUnetInputs, 'unet.onnx', undefined)).toEqual({
-      hiddenSize: 768, latentChannels: 4, timestepCondDim: undefined, textEmbedsDim: undefined, timeIdsLength: undefined,
+      hiddenSize: 768, latentChannels: 4, inputChannels: 4, timestepCondDim: undefined, textEmbedsDim: undefined, timeIdsLength: undefined,
     });
   });
 
@@ -32,10 +32,15 @@ describe('UNet signature', () => {
     expect(signature.timestepCondDim).toBe(256);
   });
 
-  it('refuses inpainting and upscaler UNets with a clear message', () => {
+  it('recognises a 9-channel inpainting UNet from its sample input or unet/config.json', () => {
     const inpaint = [io('sample', ['batch', 9, 'h', 'w']), ...sdUnetInputs.slice(1)];
-    expect(() => readUnetSignature(inpaint, 'unet.onnx', undefined)).toThrow(/inpainting/);
-    expect(() => readUnetSignature(sdUnetInputs, 'unet.onnx', 9)).toThrow(/inpainting/);
+    expect(readUnetSignature(inpaint, 'unet.onnx', undefined)).toMatchObject({ latentChannels: 4, inputChannels: 9 });
+    expect(readUnetSignature(sdUnetInputs, 'unet.onnx', 9).inputChannels).toBe(9);
+    const sdxlInpaint = [...inpaint, io('text_embeds', ['batch', 1280]), io('time_ids', ['batch', 6])];
+    expect(() => readUnetSignature(sdxlInpaint, 'unet.onnx', undefined)).toThrow(/SDXL inpainting/);
+  });
+
+  it('refuses upscaler UNets with a clear message', () => {
     const upscaler = [io('sample', ['batch', 7, 'h', 'w']), ...sdUnetInputs.slice(1), io('class_labels', ['batch'], 'int64')];
     expect(() => readUnetSignature(upscaler, 'unet.onnx', undefined)).toThrow(/upscaler/);
   });
