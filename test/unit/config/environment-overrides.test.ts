@@ -30,6 +30,8 @@ const secrets: Environment = {
   SLACK_BOT_TOKEN: 'xoxb-1',
   SLACK_APP_TOKEN: 'xapp-1',
   SLACK_SIGNING_SECRET: 'secret',
+  // A bucket, so storage.backend can be switched to s3.
+  S3_BUCKET: 'candidate-bucket',
 };
 
 function load(env: Environment) {
@@ -66,6 +68,7 @@ const CANDIDATES = [
   '{vip: {maxSteps: 3}}',
   '{vip: {perHour: 3}}',
   'elsewhere',
+  's3',
 ];
 
 describe('environment form of every option', () => {
