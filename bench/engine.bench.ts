@@ -8,8 +8,10 @@
  * `../shared/fixtures/models/sd15-topology/`, the engine's old and new CPU session settings side
  * by side (`engine-topology.ts`; skipped, visibly, without ../shared). Heavy: run it under
  * `flock /tmp/darkroom-heavy.lock` on a shared machine.
- * Last, the peak RSS of the upscale path for 512², 1024² and 2048² results (`upscaleMemory`, each
+ * The peak RSS of the upscale path for 512², 1024² and 2048² results (`upscaleMemory`, each
  * upscale in its own process: `support/upscale-memory.ts`; alone: `npm run bench -- engine-upscale`).
+ * Last, TAESD against the model's VAE at 512² and 768² (`engine-decoders.ts`; alone:
+ * `npm run bench -- engine-decoders`).
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import { StableDiffusionPipeline, type PipelineRequest } from '../src/generation
 import { ClipTokenizer } from '../src/generation/tokenizer/clip.tokenizer.ts';
 import { encodePng } from '../src/images/index.ts';
 import { buildBenchModel, DEFAULT_BENCH_OPTIONS } from '../test/fixtures/onnx/index.ts';
+import { measureDecoders } from './engine-decoders.ts';
 import { measureTopology } from './engine-topology.ts';
 import { sharedPath } from '../test/support/shared-dir.ts';
 import { measureUpscaleMemory } from './support/upscale-memory.ts';
@@ -278,6 +281,8 @@ async function main(): Promise<void> {
     const upscaleMemory = await measureUpscaleMemory({ projectDir: undefined, capGiB: 16 });
     // Issues 12/16: old vs new session settings on the SD1.5 topology (peak RSS, per-call and session-creation times).
     const sd15Topology = await measureTopology();
+    // Issue 12: TAESD vs the model's VAE, per-phase RSS at 512² and 768² (each variant in a child process).
+    const decoders = await measureDecoders();
 
     const otherPcts = runs.map((run) => (run['step'] as { otherPctOfTotal: number }).otherPctOfTotal);
     const loopP99s = runs.map((run) => (run['eventLoop'] as { p99Ms: number }).p99Ms);
@@ -308,6 +313,7 @@ async function main(): Promise<void> {
       runs,
       upscaleMemory,
       sd15Topology,
+      decoders,
       summary: {
         otherPctOfTotalMax: Math.max(...otherPcts),
         otherPctOfMedianStepMax: Math.max(...runs.map((run) => (run['step'] as { otherPctOfMedianStep: number }).otherPctOfMedianStep)),

@@ -4,7 +4,10 @@
  */
 import type { Logger } from 'pino';
 import type { EngineConfig } from '../config/config.types.ts';
+import path from 'node:path';
 import type { ModelLocations } from './models/model-resolve.ts';
+import { pullCommandFor } from './models/model.types.ts';
+import type { LatentSpace } from './models/taesd-folder.ts';
 import { DiffusionEngine } from './pipeline/diffusion-engine.ts';
 import { createUpscaler, DEFAULT_UPSCALER_CONFIG } from './upscale/index.ts';
 
@@ -29,6 +32,9 @@ export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionE
     provider: engine.executionProvider,
     threads,
     cfgBatching: engine.cfgBatching,
+    decoder: engine.decoder,
+    previewDecoder: engine.previewDecoder,
+    taesd: taesdFolders(options.locations),
     cachedPipelines: options.cachedPipelines,
     modelCacheDir: options.modelCacheDir,
     upscaler: createUpscaler(
@@ -38,4 +44,13 @@ export function createDiffusionEngine(options: EngineFactoryOptions): DiffusionE
     logger: logger.child({ component: 'engine' }),
     onPipelineLoaded: options.onPipelineLoaded,
   });
+}
+
+/** The catalog's TAESD folders (`decoders:`) under the models folder, by latent space. */
+function taesdFolders(locations: ModelLocations | undefined): Partial<Record<LatentSpace, { dir: string; installHint: string }>> {
+  const folders: Partial<Record<LatentSpace, { dir: string; installHint: string }>> = {};
+  for (const entry of locations?.catalog.decoders ?? []) {
+    folders[entry.latentSpace] = { dir: path.join(locations!.modelsDir, entry.name), installHint: pullCommandFor(entry.name) };
+  }
+  return folders;
 }

@@ -54,6 +54,11 @@ export interface StepProgress {
   totalSteps: number;
   /** Cheap preview (linear latent→RGB), only when requested. */
   preview: RgbImage | undefined;
+  /**
+   * The best preview there is, only when requested: TAESD's decode of the step's latents when the
+   * engine is set up for it (a model run, so made only when called), else `preview`.
+   */
+  previewImage?: (() => Promise<RgbImage | undefined>) | undefined;
 }
 
 export interface GeneratedImage {

@@ -27,9 +27,25 @@ const entrySchema = z.strictObject({
   cpu: z.boolean(),
   default: z.boolean().default(false),
   recommended: recommendedSchema,
+  /** What decodes this model's final images: its own VAE (`full`) or TAESD; unset = `engine.decoder` (LCM/Turbo: full). */
+  decoder: z.enum(['full', 'taesd']).optional(),
 });
 
-const catalogSchema = z.strictObject({ models: z.array(entrySchema).min(1) }).superRefine((catalog, context) => {
+/** A TAESD (tiny VAE) export: previews and, when chosen, final decodes for the models of its latent space. */
+const decoderEntrySchema = z.strictObject({
+  /** Folder name under models/ (`taesd`, `taesdxl`). */
+  name: z.string().max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" or "-"'),
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'a Hugging Face repo id, "owner/name"'),
+  revision: z.string().min(1).default('main'),
+  subfolder: z.string().min(1).optional(),
+  /** `sd`: SD 1.x/2.x latents (also LCM and SD-Turbo built on them); `sdxl`: SDXL latents. Never mixed. */
+  latentSpace: z.enum(['sd', 'sdxl']),
+  description: z.string().min(1),
+  license: z.string().min(1),
+  approxSizeGB: z.number().positive(),
+});
+
+const catalogSchema = z.strictObject({ models: z.array(entrySchema).min(1), decoders: z.array(decoderEntrySchema).default([]) }).superRefine((catalog, context) => {
   const seen = new Map<string, number>();
   catalog.models.forEach((entry, index) => {
     const first = seen.get(entry.name);
@@ -37,6 +53,11 @@ const catalogSchema = z.strictObject({ models: z.array(entrySchema).min(1) }).su
       context.addIssue({ code: 'custom', path: ['models', index, 'name'], message: `duplicate of models[${first}].name` });
     }
     seen.set(entry.name, index);
+  });
+  catalog.decoders.forEach((entry, index) => {
+    if (seen.has(entry.name)) context.addIssue({ code: 'custom', path: ['decoders', index, 'name'], message: 'the name of a model too' });
+    const first = catalog.decoders.findIndex((other) => other.latentSpace === entry.latentSpace);
+    if (first !== index) context.addIssue({ code: 'custom', path: ['decoders', index, 'latentSpace'], message: `decoders[${first}] already serves ${entry.latentSpace} latents` });
   });
   const defaults = catalog.models.flatMap((entry, index) => (entry.default ? [index] : []));
   if (defaults.length !== 1) {
@@ -53,9 +74,18 @@ export interface CatalogEntry extends Omit<ParsedEntry, 'subfolder'> {
   subfolder: string | undefined;
 }
 
+type ParsedDecoderEntry = z.infer<typeof decoderEntrySchema>;
+
+/** One TAESD export in the catalog (`decoders:`), installed into `<models.dir>/<name>/`. */
+export interface DecoderEntry extends Omit<ParsedDecoderEntry, 'subfolder'> {
+  subfolder: string | undefined;
+}
+
 /** The parsed, frozen catalog. */
 export interface ModelCatalog {
   models: readonly CatalogEntry[];
+  /** TAESD exports, at most one per latent space. */
+  decoders: readonly DecoderEntry[];
   defaultModel: CatalogEntry;
   /** File the catalog came from, for messages. */
   source: string;
@@ -99,7 +129,8 @@ export function parseModelCatalog(text: string, source: string): ModelCatalog {
   const models = parsed.data.models.map((entry) => Object.freeze({ ...entry, subfolder: entry.subfolder }));
   const defaultModel = models.find((entry) => entry.default);
   if (!defaultModel) throw new Error('catalog schema let a catalog without a default through');
-  return Object.freeze({ models: Object.freeze(models), defaultModel, source });
+  const decoders = parsed.data.decoders.map((entry) => Object.freeze({ ...entry, subfolder: entry.subfolder }));
+  return Object.freeze({ models: Object.freeze(models), decoders: Object.freeze(decoders), defaultModel, source });
 }
 
 /** The entry named `name` (exact, then case-insensitive), or undefined. */

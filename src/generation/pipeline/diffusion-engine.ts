@@ -19,15 +19,16 @@ import { inspectModelFolder, type ModelFolderInfo } from '../models/model-folder
 import { ModelHashCache } from '../models/model-hash.ts';
 import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
+import { inspectTaesdFolder, type LatentSpace } from '../models/taesd-folder.ts';
+import type { CatalogEntry } from '../models/model-catalog.ts';
 import { a1111SamplerLabel, parseSchedulerConfig } from '../schedulers/index.ts';
 import type { Upscaler } from '../upscale/index.ts';
 import { upscalePng } from './engine-upscale.ts';
-import { runEdit } from './engine-edit.ts';
-import type { EditRequest, EditResult, ImageEditor } from '../edit.types.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 import { ModelUnavailableError } from './pipeline.errors.ts';
 import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
 import type { CfgBatching } from './unet-runner.ts';
+import { chooseDecoders, type DecoderSetup, type FinalDecoder, type PreviewDecoderSetting } from './decoder-choice.ts';
 
 export interface DiffusionEngineOptions {
   /** Catalog and models folder; undefined = only folder paths are accepted (tests, CLI with a path). */
@@ -40,6 +41,12 @@ export interface DiffusionEngineOptions {
   cachedPipelines: number;
   /** Folder for rewritten and optimised ONNX graphs (`<dataDir>/cache/onnx`); omitted = under the OS temp folder. */
   modelCacheDir?: string | undefined;
+  /** `engine.decoder`: the final images from the model's VAE or TAESD (LCM/Turbo keep their VAE unless the catalog says); omitted = full. */
+  decoder?: FinalDecoder | undefined;
+  /** `engine.previewDecoder`; omitted = auto (TAESD when installed). */
+  previewDecoder?: PreviewDecoderSetting | undefined;
+  /** TAESD folders by latent space (`<models.dir>/taesd`, `<models.dir>/taesdxl`) and the command that installs each. */
+  taesd?: Partial<Record<LatentSpace, { dir: string; installHint: string | undefined }>> | undefined;
   /** `createUpscaler(...)` from the upscale room; undefined = `upscale()` refuses. */
   upscaler: Upscaler | undefined;
   logger: Logger | undefined;
@@ -55,6 +62,8 @@ interface ResolvedModelRef {
   key: string;
   displayName: string;
   info: ModelFolderInfo;
+  /** undefined for a folder that is not in the catalog. */
+  entry: CatalogEntry | undefined;
 }
 
 /** Rounds a side to the nearest multiple of `multiple` (at least one multiple). */
@@ -62,7 +71,7 @@ export function roundToMultiple(value: number, multiple: number): number {
   return Math.max(multiple, Math.round(value / multiple) * multiple);
 }
 
-export class DiffusionEngine implements ImageEngine, ImageEditor {
+export class DiffusionEngine implements ImageEngine {
   readonly #cache: PipelineCache<StableDiffusionPipeline>;
   /** A1111 `Model hash` per model folder, computed in the background when a model loads. */
   readonly #hashes: ModelHashCache;
@@ -121,38 +130,6 @@ export class DiffusionEngine implements ImageEngine, ImageEditor {
       images,
       timings: { ...output.timings, totalMs: performance.now() - started },
       warnings: [...warnings, ...output.warnings],
-    };
-  }
-
-  /**
-   * Zoom Out, Pan, Vary (Region) or Remix of `request.image` (`engine-edit.ts`): an inpainting
-   * model runs its 9-channel UNet, any other model the known-region blend; the result says which.
-   * Zoom and Pan generate only the new part at about the source's size, then compose.
-   */
-  async edit(request: EditRequest, options: GenerateOptions): Promise<EditResult> {
-    const started = performance.now();
-    if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_IMAGES_PER_REQUEST) {
-      throw new RangeError(`count must be 1–${MAX_IMAGES_PER_REQUEST}, got ${request.count}`);
-    }
-    const model = await this.#resolve(request.model);
-    const seeds = Array.from({ length: request.count }, (_, index) => request.seed + index);
-    const edited = await this.#cache.use(model.key, () => this.#load(model), (pipeline) => runEdit(pipeline, request, seeds, options));
-    const { canvas } = edited.plan;
-    const images = await this.#encodeImages(
-      { ...request, width: canvas.width, height: canvas.height, initImage: { image: request.image, strength: edited.strength } },
-      model,
-      edited.output,
-    );
-    const path = edited.output.editPath;
-    if (path === undefined) throw new Error('the pipeline ran an edit without inpainting');
-    return {
-      images,
-      timings: { ...edited.output.timings, totalMs: performance.now() - started },
-      warnings: [...model.info.warnings, ...edited.output.warnings],
-      path,
-      width: canvas.width,
-      height: canvas.height,
-      mask: edited.mask,
     };
   }
 
@@ -237,11 +214,11 @@ export class DiffusionEngine implements ImageEngine, ImageEditor {
     if (this.options.locations) {
       const resolved = await resolveModel(nameOrDir, this.options.locations);
       if (!resolved.ok) throw new ModelUnavailableError(resolved);
-      return { key: resolved.info.dir, displayName: resolved.entry?.name ?? path.basename(resolved.info.dir), info: resolved.info };
+      return { key: resolved.info.dir, displayName: resolved.entry?.name ?? path.basename(resolved.info.dir), info: resolved.info, entry: resolved.entry };
     }
     const info = await inspectModelFolder(nameOrDir, { catalogFamily: undefined });
     if (!info.ok) throw new ModelUnavailableError(info);
-    return { key: info.dir, displayName: path.basename(info.dir), info };
+    return { key: info.dir, displayName: path.basename(info.dir), info, entry: undefined };
   }
 
   async #load(model: ResolvedModelRef): Promise<StableDiffusionPipeline> {
@@ -258,11 +235,33 @@ export class DiffusionEngine implements ImageEngine, ImageEditor {
       catalogFamily: undefined,
       sessionHook: undefined,
       modelCacheDir: this.options.modelCacheDir,
+      decoders: await this.#decoders(model),
     });
     const loadMs = performance.now() - loadStarted;
     this.options.logger?.info({ model: model.displayName, family: model.info.family, ms: Math.round(loadMs) }, 'pipeline.loaded');
     this.options.onPipelineLoaded?.(model.displayName, loadMs);
     return pipeline;
+  }
+
+  /** The decoders for `model` (see `decoder-choice.ts`); a TAESD chosen but not installed is logged, never fatal. */
+  async #decoders(model: ResolvedModelRef): Promise<DecoderSetup> {
+    const space: LatentSpace = model.info.parts.textEncoder2 !== undefined ? 'sdxl' : 'sd';
+    const configured = this.options.decoder ?? 'full';
+    const preview = this.options.previewDecoder ?? 'auto';
+    const source = this.options.taesd?.[space];
+    const wanted = configured === 'taesd' || preview !== 'latent' || model.entry?.decoder === 'taesd';
+    const choice = chooseDecoders({
+      configured,
+      preview,
+      catalogDecoder: model.entry?.decoder,
+      family: model.info.family,
+      space,
+      taesd: source && wanted ? await inspectTaesdFolder(source.dir) : undefined,
+      installHint: source?.installHint,
+    });
+    for (const note of choice.notes) this.options.logger?.warn({ model: model.displayName }, `engine.decoder: ${note}`);
+    this.options.logger?.info({ model: model.displayName, decoder: choice.final, previews: choice.preview, taesd: choice.taesd?.dir }, 'engine.decoders');
+    return choice;
   }
 
   async #encodeImages(request: GenerationRequest, model: ResolvedModelRef, output: PipelineOutput): Promise<GeneratedImage[]> {
@@ -282,7 +281,7 @@ export class DiffusionEngine implements ImageEngine, ImageEditor {
         model: model.displayName,
         modelHash,
         denoisingStrength: request.initImage?.strength,
-        extra: {},
+        extra: output.vae === undefined ? {} : { VAE: output.vae },
       });
       images.push({
         index,

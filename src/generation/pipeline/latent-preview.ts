@@ -56,11 +56,15 @@ function toByte(sum: number): number {
   return Math.round(Math.min(1, Math.max(0, (sum + 1) / 2)) * 255);
 }
 
+/** Decodes image 0's latents [1, 4, h, w] into a preview (TAESD); any failure falls back to the latent-RGB approximation. */
+export type PreviewDecode = (latents: Float32Array) => Promise<RgbImage>;
+
 /**
  * Progress for a step whose preview is computed only if someone reads it: the service sends a
  * progress update at most every few seconds, so most steps' previews were computed for nothing
- * (issue 16). Image 0's latents are copied now (the loop overwrites its arrays on the next step),
- * the RGB mapping runs on the first read of `preview` and is kept.
+ * (issue 16). Image 0's latents are copied now (the loop overwrites its arrays on the next step);
+ * `preview` maps them to RGB on its first read, `previewImage()` decodes them with `decode`
+ * (TAESD) on its first call, or answers `preview` when there is none or decoding fails.
  */
 export function progressWithLazyPreview(
   step: number,
@@ -69,15 +73,22 @@ export function progressWithLazyPreview(
   latentHeight: number,
   latentWidth: number,
   space: LatentSpace,
-): { step: number; totalSteps: number; readonly preview: RgbImage | undefined } {
+  decode?: PreviewDecode,
+): { step: number; totalSteps: number; readonly preview: RgbImage | undefined; previewImage(): Promise<RgbImage | undefined> } {
   const snapshot = latents?.slice(0, 4 * latentHeight * latentWidth);
   let preview: RgbImage | undefined;
+  let decoded: Promise<RgbImage | undefined> | undefined;
   return {
     step,
     totalSteps,
     get preview() {
       if (snapshot && !preview) preview = latentPreview(snapshot, 0, latentHeight, latentWidth, space);
       return preview;
+    },
+    previewImage() {
+      if (!snapshot || !decode) return Promise.resolve(this.preview);
+      decoded ??= decode(snapshot).catch(() => this.preview);
+      return decoded;
     },
   };
 }

@@ -20,6 +20,8 @@ import { ModelUnavailableError, UnsupportedModelError } from './pipeline.errors.
 import { readClipPreprocessing, type ClipPreprocessing } from './safety-checker.ts';
 import type { PromptEncoder } from './text-conditioning.ts';
 import type { CfgBatching } from './unet-runner.ts';
+import type { DecoderSetup } from './decoder-choice.ts';
+import type { TaesdFolder } from '../models/taesd-folder.ts';
 
 /** How to open a model folder. */
 export interface PipelineLoadOptions {
@@ -37,10 +39,12 @@ export interface PipelineLoadOptions {
   modelCacheDir?: string | undefined;
   /** Session settings other than the engine's defaults (the benchmark compares them); omitted = defaults. */
   sessionTuning?: Partial<SessionTuningOptions> | undefined;
+  /** Final decoder, preview decoder and the TAESD they may use (`decoder-choice.ts`); omitted = the model's VAE and latent-RGB previews. */
+  decoders?: DecoderSetup | undefined;
 }
 
 /** The sub-models of a folder, named like their sub-folders. */
-export type ModelPart = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_encoder' | 'vae_decoder' | 'safety_checker';
+export type ModelPart = 'text_encoder' | 'text_encoder_2' | 'unet' | 'vae_encoder' | 'vae_decoder' | 'safety_checker' | 'taesd_decoder';
 
 /** Opens one part's session, passing it through the load options' hook. */
 export async function openPart(part: ModelPart, file: string, options: PipelineLoadOptions): Promise<ModelSession> {
@@ -61,7 +65,10 @@ export interface LoadedModel {
   encoders: PromptEncoder[];
   unet: ModelSession;
   unetSignature: UnetSignature;
-  vaeDecoder: ModelSession;
+  /** undefined when TAESD makes the final images (the model's VAE decoder opens on first use). */
+  vaeDecoder: ModelSession | undefined;
+  /** TAESD's decoder, when the final images or the previews use it. */
+  taesd: { session: ModelSession; folder: TaesdFolder } | undefined;
   safetyChecker: { session: ModelSession; preprocessing: ClipPreprocessing } | undefined;
   sdxl: boolean;
   lcm: boolean;
@@ -148,7 +155,11 @@ export async function loadModel(source: string | ModelFolderInfo, options: Pipel
       });
     }
     checkHiddenSize(dir, encoders, unetSignature);
-    const vaeDecoder = await open('vae_decoder', info.parts.vaeDecoder);
+    const decoders = options.decoders;
+    const taesdFolder = decoders && (decoders.final === 'taesd' || decoders.preview === 'taesd') ? decoders.taesd : undefined;
+    const taesd = taesdFolder ? { session: await open('taesd_decoder', taesdFolder.decoder), folder: taesdFolder } : undefined;
+    // With TAESD making the final images the model's VAE decoder (200 MB, 2.5 GB while it runs) is not opened.
+    const vaeDecoder = taesd && decoders?.final === 'taesd' ? undefined : await open('vae_decoder', info.parts.vaeDecoder);
     const safetyChecker = info.parts.safetyChecker
       ? { session: await open('safety_checker', info.parts.safetyChecker), preprocessing: await readClipPreprocessing(info.parts.featureExtractor) }
       : undefined;
@@ -158,6 +169,7 @@ export async function loadModel(source: string | ModelFolderInfo, options: Pipel
       unet,
       unetSignature,
       vaeDecoder,
+      taesd,
       safetyChecker,
       sdxl,
       lcm: unetSignature.timestepCondDim !== undefined,

@@ -47,6 +47,8 @@ export interface PipelineOutput {
   stepsRun: number;
   /** How an inpainting run used the UNet (see `EditPath`); undefined for txt2img/img2img on an ordinary model. */
   editPath?: EditPath | undefined;
+  /** The decoder of the final images when it is not the model's own VAE (the TAESD folder's name, `taesd`); A1111 writes it as `VAE: …`. */
+  vae: string | undefined;
   timings: GenerationTimings;
   warnings: string[];
 }

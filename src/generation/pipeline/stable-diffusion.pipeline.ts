@@ -36,6 +36,8 @@ import { decodeLatents, encodeInitLatents } from './vae-codec.ts';
 
 export class StableDiffusionPipeline {
   #vaeEncoder: Promise<{ session: ModelSession; output: VaeEncoderOutput }> | undefined;
+  /** The model's VAE decoder when loading skipped it (TAESD makes the final images). */
+  #vaeDecoder: Promise<ModelSession> | undefined;
 
   private constructor(
     private readonly model: LoadedModel,
@@ -63,6 +65,16 @@ export class StableDiffusionPipeline {
   /** Image sides must be multiples of this (64 for SD 1.x/2.x UNets, 32 for SDXL). */
   get sizeMultiple(): number {
     return this.model.sizeMultiple;
+  }
+
+  /** What makes the final images (`taesd` only when its folder was there at load) and the previews. */
+  get decoders(): { final: 'full' | 'taesd'; preview: 'latent' | 'taesd'; taesd: string | undefined } {
+    const { taesd } = this.model;
+    return {
+      final: taesd && this.options.decoders?.final === 'taesd' ? 'taesd' : 'full',
+      preview: taesd && this.options.decoders?.preview === 'taesd' ? 'taesd' : 'latent',
+      taesd: taesd?.folder.name,
+    };
   }
 
   get hasSafetyChecker(): boolean {
@@ -151,6 +163,13 @@ export class StableDiffusionPipeline {
       options.signal,
     );
     const runner = inpaint ? inpaint.predictor(unetRunner) : unetRunner;
+    const decoders = this.decoders;
+    const taesd = model.taesd;
+    // TAESD previews decode image 0 whole (it is conv-only: memory grows with the pixels, no attention), in tiles above native size.
+    const previewDecode =
+      decoders.preview === 'taesd' && taesd
+        ? (snapshot: Float32Array) => decodeLatents(taesd.session, snapshot, 0, latentHeight, latentWidth, taesd.folder.scalingFactor, large.vaeTile)
+        : undefined;
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();
     let stepStarted = denoiseStarted;
@@ -170,15 +189,22 @@ export class StableDiffusionPipeline {
         stepMs.push(now - stepStarted);
         stepStarted = now;
         const previewFrom = options.previews ? (denoised ?? current) : undefined;
-        options.onProgress?.(progressWithLazyPreview(stepIndex + 1, timesteps.length, previewFrom, latentHeight, latentWidth, model.sdxl ? 'sdxl' : 'sd'));
+        options.onProgress?.(
+          progressWithLazyPreview(stepIndex + 1, timesteps.length, previewFrom, latentHeight, latentWidth, model.sdxl ? 'sdxl' : 'sd', previewDecode),
+        );
       },
     });
     const denoiseMs = performance.now() - denoiseStarted;
 
     const decodeStarted = performance.now();
     const output: PipelineImage[] = [];
+    // TAESD (diffusers AutoencoderTiny) decodes `latents / scaling_factor` with its own factor, 1.0: the raw UNet-space latents.
+    const decoder =
+      decoders.final === 'taesd' && taesd
+        ? { session: taesd.session, scalingFactor: taesd.folder.scalingFactor }
+        : { session: await this.#openVaeDecoder(), scalingFactor: model.info.scalingFactor };
     for (const [index, seed] of request.seeds.entries()) {
-      const image = await decodeLatents(model.vaeDecoder, latents, index, latentHeight, latentWidth, model.info.scalingFactor, large.vaeTile);
+      const image = await decodeLatents(decoder.session, latents, index, latentHeight, latentWidth, decoder.scalingFactor, large.vaeTile);
       const nsfw = model.safetyChecker
         ? await checkImageSafety(model.safetyChecker.session, image, model.safetyChecker.preprocessing)
         : undefined;
@@ -195,6 +221,7 @@ export class StableDiffusionPipeline {
       samplerLabel: a1111SamplerLabel(schedulerName, schedulerConfig),
       stepsRun: timesteps.length,
       editPath: inpaint?.path,
+      vae: decoders.final === 'taesd' ? decoders.taesd : undefined,
       timings: { totalMs: performance.now() - started, textEncodeMs, denoiseMs, decodeMs, stepMs },
       warnings,
     };
@@ -271,6 +298,13 @@ export class StableDiffusionPipeline {
     return { timesteps, latents };
   }
 
+  #openVaeDecoder(): Promise<ModelSession> {
+    if (this.model.vaeDecoder) return Promise.resolve(this.model.vaeDecoder);
+    this.#vaeDecoder ??= openPart('vae_decoder', this.model.info.parts.vaeDecoder, this.options);
+    this.#vaeDecoder.catch(() => (this.#vaeDecoder = undefined));
+    return this.#vaeDecoder;
+  }
+
   #openVaeEncoder(): Promise<{ session: ModelSession; output: VaeEncoderOutput }> {
     const file = this.model.info.parts.vaeEncoder;
     if (!file) return Promise.reject(new Error(`${this.model.info.dir} has no vae_encoder/model.onnx; img2img needs it`));
@@ -284,13 +318,17 @@ export class StableDiffusionPipeline {
   async release(): Promise<void> {
     const sessions = [
       this.model.unet,
-      this.model.vaeDecoder,
+      ...(this.model.vaeDecoder ? [this.model.vaeDecoder] : []),
+      ...(this.model.taesd ? [this.model.taesd.session] : []),
       ...this.model.encoders.map((encoder) => encoder.session),
       ...(this.model.safetyChecker ? [this.model.safetyChecker.session] : []),
     ];
     const encoder = this.#vaeEncoder;
     this.#vaeEncoder = undefined;
     if (encoder) sessions.push(...(await encoder.then((opened) => [opened.session]).catch(() => [])));
+    const decoder = this.#vaeDecoder;
+    this.#vaeDecoder = undefined;
+    if (decoder) sessions.push(...(await decoder.then((opened) => [opened]).catch(() => [])));
     await Promise.allSettled(sessions.map((session) => session.release()));
   }
 }

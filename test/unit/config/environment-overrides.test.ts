@@ -61,6 +61,7 @@ const CANDIDATES = [
   'sequential',
   'cpu',
   'withhold',
+  'taesd',
   'http',
   'http://changed.example/api',
   'postgres://darkroom@db.example:5432/darkroom',

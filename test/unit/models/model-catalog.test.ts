@@ -85,3 +85,25 @@ describe('parseModelCatalog', () => {
     expect(issues.join('\n')).toMatch(/line \d+/);
   });
 });
+
+describe('catalog decoders (TAESD)', () => {
+  it('config/models.yaml names one TAESD per latent space: taesd for SD 1.x/2.x, taesdxl for SDXL', async () => {
+    const catalog = await loadModelCatalog(path.join(projectRoot, 'config', 'models.yaml'));
+    expect(catalog.decoders.map((decoder) => [decoder.name, decoder.latentSpace, decoder.repo])).toEqual([
+      ['taesd', 'sd', 'deinferno/taesd-onnx'],
+      ['taesdxl', 'sdxl', 'julienkay/taesdxl'],
+    ]);
+  });
+
+  it('defaults to none, and refuses two for one latent space or a decoder named like a model', () => {
+    expect(parseModelCatalog(`models:\n${entry({ default: 'true' })}\n`, 'models.yaml').decoders).toEqual([]);
+    const decoder = (name: string, space: string): string =>
+      `  - { name: ${name}, repo: owner/${name}, latentSpace: ${space}, description: tiny VAE, license: MIT, approxSizeGB: 0.01 }`;
+    const issues = catalogIssues(`models:\n${entry({ default: 'true', decoder: 'taesd' })}\ndecoders:\n${decoder('taesd', 'sd')}\n${decoder('one', 'sd')}\n`);
+    expect(issues).toEqual([
+      expect.stringMatching(/^decoders\[1\]\.name \(line \d+\): the name of a model too$/),
+      expect.stringMatching(/^decoders\[1\]\.latentSpace \(line \d+\): decoders\[0\] already serves sd latents$/),
+    ]);
+    expect(catalogIssues(`models:\n${entry({ default: 'true', decoder: 'tiny' })}\n`)).toEqual([expect.stringMatching(/^models\[0\]\.decoder/)]);
+  });
+});
