@@ -1,6 +1,8 @@
 /**
  * The facts `darkroom doctor` reports, gathered without changing anything: the database is
  * opened only when it exists and nobody else holds it, and nothing is migrated or downloaded.
+ * The one write: with `storage.backend: s3`, a tiny object is put, read and deleted to prove the
+ * bucket works (reachable is not enough: a read-only key fails only at the first image).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { checkDefaultModel, readCatalog } from '../lifecycle/model-availability.
 import type { Logger } from '../logging/logger.ts';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { openDatabaseForCommand } from './database-access.ts';
+import { DEFAULT_S3_LIMITS, describeStorage, openImageStore } from '../storage/index.ts';
 import { describeDatabaseStatus } from './db.command.ts';
 
 export interface DoctorFacts {
@@ -25,7 +28,32 @@ export interface DoctorFacts {
   readonly brokenModels: readonly string[];
   readonly catalogProblem: string | undefined;
   readonly providers: { readonly available: readonly string[]; readonly configured: string; readonly warning: string | undefined };
+  /** Where images go; for S3, whether a tiny object could be written, read and removed. */
+  readonly storage: { readonly ok: boolean; readonly text: string };
 }
+
+/** How long doctor waits for S3. */
+const SERVICE_CHECK_TIMEOUT_MS = 10_000;
+
+async function storageFact(config: DarkroomConfig): Promise<DoctorFacts['storage']> {
+  const storage = config.storage;
+  if (storage.backend === 'local') {
+    const created = existsSync(storage.dir) ? '' : ' (not created yet: the first image creates it)';
+    return { ok: true, text: `${describeStorage(storage)}${created}` };
+  }
+  // One try, short timeouts: doctor reports, it does not wait out a retry policy.
+  const limits = { ...DEFAULT_S3_LIMITS, connectTimeoutMs: 5_000, requestTimeoutMs: SERVICE_CHECK_TIMEOUT_MS, maxAttempts: 1 };
+  const opened = await openImageStore(storage, { sharedLocalFolder: true, s3Limits: limits });
+  try {
+    const access = await opened.check();
+    return access.ok
+      ? { ok: true, text: `${opened.description}: reachable, an object was written, read and removed` }
+      : { ok: false, text: `${opened.description}: ${access.problem}` };
+  } finally {
+    await opened.close();
+  }
+}
+
 
 async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts['database']> {
   if (config.database.url === undefined && !existsSync(path.join(config.dataDir, 'db'))) {
@@ -70,6 +98,7 @@ export async function gatherDoctorFacts(config: DarkroomConfig, logger: Logger):
   const catalog = await readCatalog(config.models);
   const rows = catalog.catalog === undefined ? [] : await listModels({ catalog: catalog.catalog, modelsDir: config.models.dir });
   return {
+    storage: await storageFact(config),
     database: await databaseFact(config, logger),
     defaultModel: await checkDefaultModel(config, undefined),
     installedModels: rows.filter((row) => row.status === 'installed').map((row) => `${row.name} (${row.family ?? '?'})`),

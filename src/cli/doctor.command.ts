@@ -1,5 +1,5 @@
 /**
- * `darkroom doctor`: configuration, database, models, execution providers and chat platforms in
+ * `darkroom doctor`: configuration, database, image store, queue, models, execution providers and chat platforms in
  * one report, then the same "what to do next" as `darkroom start`. Exit 0 when Darkroom could
  * serve, 1 when something is missing, 2 on configuration problems.
  */
@@ -42,7 +42,7 @@ function seconds(value: string): number {
 export function registerDoctorCommand(program: Command, context: CliContext): void {
   program
     .command('doctor')
-    .description('check configuration, database, models, execution providers and chat platforms (asks Discord and Slack whether the tokens are accepted)')
+    .description('check configuration, database, image store, queue, models, execution providers and chat platforms (asks Discord and Slack whether the tokens are accepted; with S3, writes and removes one tiny object)')
     .option('--offline', 'do not contact Discord or Slack: report the configuration only', false)
     .option('--token-timeout <seconds>', 'how long to wait for Discord or Slack to answer', seconds, TOKEN_CHECK_TIMEOUT_MS / 1000)
     .action(async (flags: { offline: boolean; tokenTimeout: number }) => {
@@ -65,6 +65,7 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
           '',
           section('Configuration', [`ok: ${files}${environment}`]),
           section('Database', facts.database.text.split('\n')),
+          section('Images', [facts.storage.text]),
           section('Models', modelLines(config, facts)),
           section('Execution', [
             `available: ${providers.available.join(', ')}; engine.executionProvider: ${providers.configured}`,
@@ -75,12 +76,13 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
         ].join('\n'),
       );
       const readiness = assessReadiness(config, facts.defaultModel);
-      if (readiness.ready && facts.database.ok && chat.refused.length === 0) {
+      if (readiness.ready && facts.database.ok && facts.storage.ok && chat.refused.length === 0) {
         context.out('Ready: npm start will serve.');
         return;
       }
       const steps = nextSteps(readiness, config, context.workingDir);
       if (!facts.database.ok) steps.push(`${steps.length + 1}. Fix the database: ${facts.database.text}`);
+      if (!facts.storage.ok) steps.push(`${steps.length + 1}. Fix the image store: ${facts.storage.text}`);
       for (const refusal of chat.refused) steps.push(`${steps.length + 1}. Fix the token: ${refusal}`);
       context.out(['Not ready yet. What to do next:', ...steps].join('\n'));
       context.exitCode = EXIT.failure;
