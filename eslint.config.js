@@ -20,6 +20,7 @@ const owners = [
   { name: 'bullmq', owner: 'src/generation/queue' },
   { name: '@huggingface/hub', owner: 'src/generation/models' },
   { name: 'prom-client', owner: 'src/observability' },
+  { name: '@aws-sdk/client-s3', owner: 'src/storage' },
   { name: 'pino-pretty', owner: 'src/logging' },
 ];
 

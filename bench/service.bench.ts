@@ -19,7 +19,8 @@ import { createRepositories, openMemoryDatabase } from '../src/db/index.ts';
 import { systemClock } from '../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../src/db/usage.repository.ts';
 import { PQueueGenerationQueue } from '../src/generation/queue/index.ts';
-import { GenerationService, PolicyCache, StaticModelDirectory, type GenerationEvents, type RequestFrom } from '../src/generation/service/index.ts';
+import { GenerationService, type GenerationEvents } from '../src/generation/jobs/index.ts';
+import { PolicyCache, StaticModelDirectory, type RequestFrom } from '../src/generation/requests/index.ts';
 import { LocalImageStore } from '../src/storage/index.ts';
 import { FakeImageEngine } from '../test/support/generation/fake-image-engine.ts';
 

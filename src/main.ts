@@ -11,8 +11,8 @@ import { CommandHandlers } from './commands/index.ts';
 import type { DarkroomConfig } from './config/config.types.ts';
 import { openDatabase } from './db/database.ts';
 import { createDiffusionEngine } from './generation/engine.factory.ts';
-import { InstalledModelDirectory } from './generation/service/model-directory.ts';
-import { createGenerationServices } from './generation/service/index.ts';
+import { InstalledModelDirectory } from './generation/requests/model-directory.ts';
+import { createGenerationServices } from './generation/generation-services.factory.ts';
 import type { Database } from './db/database.ts';
 import { acquireDataDirLock, describeLockHolder } from './lifecycle/data-dir-lock.ts';
 import { checkDefaultModel, readCatalog } from './lifecycle/model-availability.ts';
@@ -27,7 +27,7 @@ import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
 import { pingDatabase } from './db/database-ping.ts';
 import { Observability } from './observability/index.ts';
-import { LocalImageStore } from './storage/index.ts';
+import { DEFAULT_S3_LIMITS, openImageStore } from './storage/index.ts';
 
 /** How long the list of installed models is trusted before the folder is scanned again. */
 const MODEL_SCAN_TTL_MS = 60_000;
@@ -97,7 +97,9 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     logger,
     onPipelineLoaded: observability.pipelineLoaded,
   });
-  const store = new LocalImageStore(path.join(config.dataDir, 'images'));
+  // Processes sharing a PostgreSQL server may share a local images folder too.
+  const images = await openImageStore(config.storage, { sharedLocalFolder: config.database.url !== undefined, s3Limits: DEFAULT_S3_LIMITS });
+  const store = images.store;
   const models = await InstalledModelDirectory.open({
     defaultModel: config.engine.defaultModel,
     modelsDir: config.models.dir,
@@ -148,9 +150,13 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     {
       name: 'image-store',
       start: async () => {
-        await store.cleanupTemporaryFiles(0);
+        // A bucket that cannot be written stops start-up now, not at the first finished job.
+        const access = await images.check();
+        if (!access.ok) throw new Error(`cannot use the image store (${images.description}): ${access.problem}`);
+        await images.start();
+        componentLogger(logger, 'main').info({ storage: images.description }, 'storage.ready');
       },
-      stop: async () => undefined,
+      stop: () => images.close(),
     },
     stopOnly('chat-disconnect', async (deadline) => {
       await Promise.all([discord?.stop(deadline), slack?.flush(deadline)]);

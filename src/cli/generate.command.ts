@@ -10,7 +10,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { MAX_IMAGES_PER_REQUEST, SCHEDULER_NAMES, type GenerationRequest, type SchedulerName } from '../generation/engine.types.ts';
 import type { DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
-import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
+import { MAX_IMAGE_SIDE } from '../generation/requests/generation-limits.ts';
 import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';

@@ -5,7 +5,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { RgbImage } from '../generation/engine.types.ts';
-import { MAX_IMAGE_SIDE } from '../generation/service/generation-limits.ts';
+import { MAX_IMAGE_SIDE } from '../generation/requests/generation-limits.ts';
 import { ImageDecodeError, MAX_DECODE_PIXELS, decodeImage } from '../images/index.ts';
 
 /** Largest init image file read, in bytes: far above any photo, far below what hurts. */

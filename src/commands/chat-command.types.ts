@@ -3,9 +3,9 @@
  * slash commands, buttons (parsed from their ids) and reactions.
  */
 import type { GenerationStatus } from '../db/domain.types.ts';
-import type { OptionText } from '../generation/service/imagine-options.ts';
-import type { ChatIdentity } from '../generation/service/service.types.ts';
-import type { SettingName } from '../generation/service/settings-update.ts';
+import type { OptionText } from '../generation/requests/imagine-options.ts';
+import type { ChatIdentity } from '../generation/requests/request.types.ts';
+import type { SettingName } from '../generation/requests/settings-update.ts';
 import type { SlashImagineOptions } from './imagine-request.parser.ts';
 
 export type ChatCommand =

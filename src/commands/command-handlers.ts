@@ -4,10 +4,10 @@
  * words of the refusal table; exceptions are bugs and go to the adapter's single catch-all.
  * Nothing here waits for a generation: a job is accepted (or refused) and the answer goes back.
  */
-import type { GenerationService } from '../generation/service/generation.service.ts';
-import type { ModerationService } from '../generation/service/moderation.service.ts';
-import type { RefusalCode } from '../generation/service/refusal.ts';
-import type { RequestFrom } from '../generation/service/service.types.ts';
+import type { GenerationService } from '../generation/jobs/generation.service.ts';
+import type { ModerationService } from '../generation/moderation/moderation.service.ts';
+import type { RefusalCode } from '../generation/requests/refusal.ts';
+import type { RequestFrom } from '../generation/requests/request.types.ts';
 import { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
 import { parseHistoryCursor } from '../db/history-cursor.ts';
 import type { ButtonTarget } from './button-ids.ts';

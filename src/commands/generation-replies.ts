@@ -5,7 +5,8 @@
  */
 import type { Generation } from '../db/domain.types.ts';
 import type { QueuePosition } from '../generation/queue/generation-queue.ts';
-import type { Accepted, Delivery, JobOwner } from '../generation/service/service.types.ts';
+import type { Accepted, Delivery } from '../generation/jobs/job.types.ts';
+import type { JobOwner } from '../generation/requests/request.types.ts';
 import { formatButtonId } from './button-ids.ts';
 import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
 import type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';

@@ -4,8 +4,8 @@
  * named them; the service validates them against the limits that apply to that person.
  * When an option is given both ways, the slash-command option wins and a warning says so.
  */
-import { IMAGINE_OPTIONS, type ImagineOptionName, type ImagineOptions, type OptionText } from '../generation/service/imagine-options.ts';
-import { refuse, type Refusable } from '../generation/service/refusal.ts';
+import { IMAGINE_OPTIONS, type ImagineOptionName, type ImagineOptions, type OptionText } from '../generation/requests/imagine-options.ts';
+import { refuse, type Refusable } from '../generation/requests/refusal.ts';
 import { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
 
 /** Slash-command options; numbers may arrive typed (Discord) or as text. undefined = not given. */

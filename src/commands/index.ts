@@ -17,5 +17,5 @@ export type { SlashImagineOptions } from './imagine-request.parser.ts';
 export { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
 export { refusalReply, textReply } from './reply.types.ts';
 export type { FinishedResult, JobChange, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
-export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/service/refusal.ts';
-export type { Refusal, RefusalCode, RefusalDetails } from '../generation/service/refusal.ts';
+export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/requests/refusal.ts';
+export type { Refusal, RefusalCode, RefusalDetails } from '../generation/requests/refusal.ts';

@@ -5,7 +5,7 @@
  * every other flag takes one word, and words after it go back into the prompt, so
  * `a cat --ar 2:3 on a sofa` still means "a cat on a sofa". `--name=value` works too.
  */
-import type { ImagineOptionName } from '../generation/service/imagine-options.ts';
+import type { ImagineOptionName } from '../generation/requests/imagine-options.ts';
 
 /** Flag spellings → option. */
 export const PROMPT_FLAGS: Readonly<Record<string, ImagineOptionName>> = {

@@ -4,8 +4,8 @@
  * carry only ids (see button-ids.ts). Adapters turn a Reply into their native message.
  */
 import type { Generation } from '../db/domain.types.ts';
-import type { Refusal } from '../generation/service/refusal.ts';
-import type { Delivery } from '../generation/service/service.types.ts';
+import type { Refusal } from '../generation/requests/refusal.ts';
+import type { Delivery } from '../generation/jobs/job.types.ts';
 
 export interface ReplyButton {
   /** `<action>:<generationId>:<imageIndex>`; see {@link formatButtonId}. */

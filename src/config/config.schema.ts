@@ -56,6 +56,19 @@ const discordGuildId = platformIdSchema(
 
 const autoOrBoolean = z.union([z.literal('auto'), z.boolean()], { error: 'must be auto, true or false' });
 
+/** S3's bucket naming rules (AWS, MinIO and R2 share them). */
+const bucketName = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens' });
+/** A folder inside the bucket: `''` or segments as an image key has them (`darkroom`, `bots/prod`). */
+const bucketPrefix = z
+  .string()
+  .trim()
+  .regex(/^$|^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, {
+    error: "must be '' or a folder such as darkroom or bots/prod (letters, digits, _ - . and /, no leading or trailing /)",
+  });
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const EXECUTION_PROVIDER_SETTINGS = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
 
@@ -74,6 +87,18 @@ export const fileConfigSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(LOG_LEVELS) }),
   dataDir: filePath,
   database: z.strictObject({ url: postgresUrl.nullable() }),
+  storage: z.strictObject({
+    backend: z.enum(['local', 's3']),
+    s3: z.strictObject({
+      /** null = AWS S3 itself. */
+      endpoint: httpUrl.nullable(),
+      bucket: bucketName.nullable(),
+      region: nonEmptyText,
+      /** auto = path-style when an endpoint is set (MinIO, R2), virtual-host style on AWS. */
+      forcePathStyle: autoOrBoolean,
+      prefix: bucketPrefix,
+    }),
+  }),
   engine: z.strictObject({
     executionProvider: z.enum(EXECUTION_PROVIDER_SETTINGS),
     /** 0 = one per available core. */

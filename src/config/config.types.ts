@@ -127,6 +127,32 @@ export interface MetricsConfig {
   readonly host: string;
 }
 
+/** An S3-compatible bucket for the images (`storage.backend: s3`). */
+export interface S3StorageConfig {
+  /** `S3_ENDPOINT`; undefined = AWS S3. */
+  readonly endpoint: string | undefined;
+  /** `S3_BUCKET`; always set when `backend` is `s3` (the configuration refuses it otherwise). */
+  readonly bucket: string | undefined;
+  /** `S3_REGION` (`auto` for Cloudflare R2). */
+  readonly region: string;
+  /** Resolved: `auto` means path-style when an endpoint is set. */
+  readonly forcePathStyle: boolean;
+  /** Folder in the bucket holding the images; `''` = the root. */
+  readonly prefix: string;
+  /** `S3_ACCESS_KEY_ID` and `S3_SECRET_ACCESS_KEY`, both or neither (then the SDK's default chain). Secrets: never log them. */
+  readonly accessKeyId: string | undefined;
+  readonly secretAccessKey: string | undefined;
+}
+
+/** Where image files live: a local folder (default) or an S3-compatible bucket. */
+export interface StorageConfig {
+  readonly backend: 'local' | 's3';
+  /** The local store's folder, `<dataDir>/images` (used when `backend` is `local`). */
+  readonly dir: string;
+  /** The bucket (used when `backend` is `s3`). */
+  readonly s3: S3StorageConfig;
+}
+
 /** What a job is when the request says less. */
 export interface GenerationConfig {
   /** Images per job when neither the request nor /settings say, 1–4. */
@@ -151,6 +177,7 @@ export interface DarkroomConfig {
   readonly log: { readonly level: LogLevel };
   /** `url` undefined = embedded PGlite under `<dataDir>/db`. */
   readonly database: { readonly url: string | undefined };
+  readonly storage: StorageConfig;
   readonly engine: EngineConfig;
   readonly models: ModelsConfig;
   readonly generation: GenerationConfig;

@@ -20,6 +20,9 @@ export interface OverrideBinding {
 export const LEGACY_BINDINGS: readonly OverrideBinding[] = [
   { name: 'DARKROOM_MODELS_DIR', path: ['models', 'dir'] },
   { name: 'DATABASE_URL', path: ['database', 'url'] },
+  { name: 'S3_ENDPOINT', path: ['storage', 's3', 'endpoint'] },
+  { name: 'S3_BUCKET', path: ['storage', 's3', 'bucket'] },
+  { name: 'S3_REGION', path: ['storage', 's3', 'region'] },
   { name: 'LOG_LEVEL', path: ['log', 'level'] },
   { name: 'HF_ENDPOINT', path: ['models', 'hubUrl'] },
   { name: 'DISCORD_API_URL', path: ['discord', 'apiUrl'] },
@@ -47,6 +50,8 @@ export const SECRET_NAMES = [
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
   'HF_TOKEN',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

@@ -9,6 +9,7 @@ import type { PlainObject } from './config-files.ts';
 import { hasPath, mergeLayers, readYamlFile } from './config-files.ts';
 import { describeIssue, describeUnknownKey, formatPath, knownKeysAt } from './config-problems.ts';
 import { fileConfigSchema } from './config.schema.ts';
+import { crossCheckStorage, resolveStorage } from './storage-backend.check.ts';
 import type { FileConfig } from './config.schema.ts';
 import type { Secrets } from './config-secrets.ts';
 import { crossCheckPlatforms, readSecrets, resolveSlackMode } from './config-secrets.ts';
@@ -97,6 +98,7 @@ export function loadConfig(options: LoadConfigOptions): LoadConfigResult {
       secrets,
     ),
   );
+  if (parsed.success) problems.push(...crossCheckStorage(parsed.data, secrets, (keyPath) => (environmentSource(formatPath(keyPath), layers) !== undefined ? 'environment' : sourceOf(keyPath, layers))));
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const files = [defaultsFile, ...(layers.local !== undefined ? [localFile] : [])];
   return { ok: true, config: deepFreeze(assemble(parsed.data, secrets, configDir, files)) };
@@ -149,6 +151,7 @@ function assemble(file: FileConfig, secrets: Secrets, configDir: string, files: 
     dataDir: inProject(file.dataDir),
     log: file.log,
     database: { url: file.database.url ?? undefined },
+    storage: resolveStorage(file, secrets, path.join(inProject(file.dataDir), 'images')),
     engine: { ...file.engine, upscaler: file.engine.upscaler === 'none' ? undefined : inProject(file.engine.upscaler) },
     models: {
       dir: inProject(file.models.dir),

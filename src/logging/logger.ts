@@ -27,8 +27,9 @@ export interface LoggerOptions {
 }
 
 /** Secrets live in the config object; never print them if someone logs it by mistake. */
-const REDACT = {
-  paths: ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.hubToken', 'config.*.token'],
+/** Secrets pino replaces with `[secret]` wherever they appear in a logged object. */
+export const REDACT = {
+  paths: ['*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.hubToken', 'config.*.token', '*.secretAccessKey', '*.*.secretAccessKey', 'config.storage.s3.secretAccessKey'],
   censor: '[secret]',
 };
 

@@ -5,7 +5,7 @@
  * waiting for. Fed by the service's lifecycle events.
  */
 import type { Logger } from 'pino';
-import type { GenerationEvents, JobEvent } from '../generation/service/service.types.ts';
+import type { GenerationEvents, JobEvent } from '../generation/jobs/job.types.ts';
 
 interface RunningJob {
   startedAt: number;

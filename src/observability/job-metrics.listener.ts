@@ -2,7 +2,7 @@
  * Feeds the job metrics from the generation service's lifecycle events (added to its
  * EventFanout like a chat adapter): jobs by outcome and kind, queue wait, job refusal codes.
  */
-import type { GenerationEvents, JobEvent } from '../generation/service/service.types.ts';
+import type { GenerationEvents, JobEvent } from '../generation/jobs/job.types.ts';
 import type { DarkroomMetrics } from './darkroom-metrics.ts';
 
 export class JobMetricsListener implements GenerationEvents {

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { MetricsConfig } from '../config/config.types.ts';
 import type { ImageEngine } from '../generation/engine.types.ts';
 import type { Service } from '../lifecycle/services.ts';
-import type { RefusalCode } from '../generation/service/refusal.ts';
+import type { RefusalCode } from '../generation/requests/refusal.ts';
 import type { ChatApiObserver } from './chat-api-observer.ts';
 import { DarkroomMetrics } from './darkroom-metrics.ts';
 import { HealthServer, READINESS_TIMEOUT_MS } from './health-server.ts';

@@ -6,7 +6,7 @@
  * its button alone; Previous then returns to the first page and the channel/days filters drop.
  */
 import type { ChatCommand, CommandHandlers, Reply, ReplyButton } from '../../commands/index.ts';
-import type { RequestFrom } from '../../generation/service/service.types.ts';
+import type { RequestFrom } from '../../generation/requests/request.types.ts';
 import { formatHistoryBackId, type ComponentCommand } from './interaction-commands.ts';
 
 type HistoryCommand = Extract<ChatCommand, { name: 'history' }>;

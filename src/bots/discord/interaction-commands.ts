@@ -6,8 +6,8 @@
  */
 import type { ChatInputCommandInteraction, User } from 'discord.js';
 import { commandForButton, parseButtonId, parseHistoryButtonId, type ButtonAction, type ChatCommand, type Reply } from '../../commands/index.ts';
-import { SETTING_NAMES, type OptionText, type SettingName } from '../../generation/service/index.ts';
-import type { ChatIdentity } from '../../generation/service/service.types.ts';
+import { SETTING_NAMES, type OptionText, type SettingName } from '../../generation/requests/index.ts';
+import type { ChatIdentity } from '../../generation/requests/request.types.ts';
 import { identityOf } from './request-context.ts';
 
 /** /usage without `days`. */

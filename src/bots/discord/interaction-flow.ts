@@ -8,9 +8,9 @@
 import { MessageFlags, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type StringSelectMenuInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import { refusalReply, type CommandHandlers, type Reply } from '../../commands/index.ts';
-import type { ModelDirectory } from '../../generation/service/model-directory.ts';
-import { refuse } from '../../generation/service/refusal.ts';
-import type { RequestFrom } from '../../generation/service/service.types.ts';
+import type { ModelDirectory } from '../../generation/requests/model-directory.ts';
+import { refuse } from '../../generation/requests/refusal.ts';
+import type { RequestFrom } from '../../generation/requests/request.types.ts';
 import { HistoryPages } from './history-pages.ts';
 import { PUBLIC_COMMANDS, acceptedJobId, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
 import type { JobCopies } from './job-copies.ts';

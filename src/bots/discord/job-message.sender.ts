@@ -9,9 +9,9 @@
 import { DiscordAPIError, InteractionWebhook, RESTJSONErrorCodes, type Client, type SendableChannels } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Reply } from '../../commands/index.ts';
-import type { ChatLocation } from '../../generation/service/service.types.ts';
+import type { ChatLocation } from '../../generation/requests/request.types.ts';
 import type { JobMessage, JobMessageSender } from './job-message.ts';
-import { newReferenceId, refuse } from '../../generation/service/refusal.ts';
+import { newReferenceId, refuse } from '../../generation/requests/refusal.ts';
 import type { RateLimitFeedback } from './rate-limit-feedback.ts';
 import { messagePayload, truncate, type MessagePayload } from './reply-payload.ts';
 import { UPLOAD_OVERHEAD_BYTES, fitResult, type CompactPicture, type FittedResult } from './result-upload.ts';

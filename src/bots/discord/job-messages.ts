@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
-import type { GenerationEvents, JobEvent } from '../../generation/service/service.types.ts';
+import type { GenerationEvents, JobEvent } from '../../generation/jobs/job.types.ts';
 import type { EditPacer } from './edit-pacer.ts';
 import { JobMessage, RANK, type JobMessageSender, type JobTarget } from './job-message.ts';
 

@@ -7,7 +7,7 @@
  */
 import { ComponentType, type Client, type Message, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
 import { parseButtonId, type ChatCommand, type CommandHandlers } from '../../commands/index.ts';
-import type { RequestFrom } from '../../generation/service/service.types.ts';
+import type { RequestFrom } from '../../generation/requests/request.types.ts';
 import { acceptedJobId, formatPickerId } from './interaction-commands.ts';
 import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';

@@ -4,7 +4,7 @@
  * the channel, or has one of the configured moderator roles, or is a configured moderator.
  */
 import { PermissionFlagsBits, type Guild, type GuildMember, type User } from 'discord.js';
-import type { ChatIdentity, RequestFrom } from '../../generation/service/service.types.ts';
+import type { ChatIdentity, RequestFrom } from '../../generation/requests/request.types.ts';
 
 export interface ModeratorConfig {
   roleIds: readonly string[];

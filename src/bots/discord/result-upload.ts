@@ -5,7 +5,7 @@
  * (text, details and buttons), with a note. The message is never left without its result.
  */
 import type { APIEmbed } from 'discord.js';
-import { refuse } from '../../generation/service/refusal.ts';
+import { refuse } from '../../generation/requests/refusal.ts';
 import { truncate, type FilePayload, type MessagePayload } from './reply-payload.ts';
 
 /** Room kept for the multipart framing, the JSON payload and the headers. */

@@ -15,7 +15,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { SCHEDULERS } from '../../generation/schedulers/scheduler-registry.ts';
-import { MAX_GUIDANCE, MAX_PROMPT_LENGTH, MAX_SEED } from '../../generation/service/imagine-options.ts';
+import { MAX_GUIDANCE, MAX_PROMPT_LENGTH, MAX_SEED } from '../../generation/requests/imagine-options.ts';
 
 export const ASPECT_CHOICES = ['1:1', '3:2', '2:3', '4:3', '3:4', '16:9', '9:16'] as const;
 

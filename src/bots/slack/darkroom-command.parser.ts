@@ -6,7 +6,7 @@
  * what was expected.
  */
 import { KNOWN_FLAGS, PROMPT_FLAGS, extractFlags, refuse, type ChatCommand, type Refusal } from '../../commands/index.ts';
-import type { OptionText, SettingName } from '../../generation/service/index.ts';
+import type { OptionText, SettingName } from '../../generation/requests/index.ts';
 
 export type DarkroomRequest =
   | { kind: 'command'; command: ChatCommand }

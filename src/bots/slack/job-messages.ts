@@ -8,8 +8,8 @@
 import type { Logger } from 'pino';
 import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
 import type { FinishedResult, JobChange } from '../../commands/reply.types.ts';
-import type { GenerationEvents, GenerationService, JobEvent } from '../../generation/service/index.ts';
-import type { Generation } from '../../generation/service/service.types.ts';
+import type { GenerationEvents, GenerationService, JobEvent } from '../../generation/jobs/index.ts';
+import type { Generation } from '../../generation/jobs/job.types.ts';
 import { reportBug, slackErrorCode } from './bug-report.ts';
 import { renderReply, renderText, type SlackMessageBody } from './slack-blocks.ts';
 import { ProgressBudget } from './progress-budget.ts';

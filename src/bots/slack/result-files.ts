@@ -5,8 +5,8 @@
  * after ❌.
  */
 import type { Logger } from 'pino';
-import type { DeliveredImage } from '../../generation/service/index.ts';
-import type { Generation } from '../../generation/service/service.types.ts';
+import type { DeliveredImage } from '../../generation/jobs/index.ts';
+import type { Generation } from '../../generation/jobs/job.types.ts';
 import { slackErrorCode } from './bug-report.ts';
 import { imageThread, type StatusMessageRef } from './status-messages.ts';
 import type { SlackClient } from './slack-client.types.ts';

@@ -18,7 +18,8 @@ import {
   type Reply,
 } from '../../commands/index.ts';
 import type { FinishedResult } from '../../commands/reply.types.ts';
-import type { GenerationService, RequestFrom } from '../../generation/service/index.ts';
+import type { GenerationService } from '../../generation/jobs/index.ts';
+import type { RequestFrom } from '../../generation/requests/index.ts';
 import { reportBug } from './bug-report.ts';
 import { DARKROOM_HELP, parseDarkroomCommand } from './darkroom-command.parser.ts';
 import type { RecentDeliveries } from './delivery-dedupe.ts';

@@ -5,7 +5,7 @@
  * (the method allows about 100 calls a minute), and concurrent lookups share one call.
  */
 import type { Logger } from 'pino';
-import type { ChatIdentity, RequestFrom } from '../../generation/service/index.ts';
+import type { ChatIdentity, RequestFrom } from '../../generation/requests/index.ts';
 
 /** The part of the Web API this needs. */
 export interface UsersInfoClient {

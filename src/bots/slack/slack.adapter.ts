@@ -11,7 +11,7 @@ import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@s
 import type { Logger } from 'pino';
 import { CommandHandlers, type CommandServices, type Reply } from '../../commands/index.ts';
 import type { SlackConfig } from '../../config/config.types.ts';
-import type { GenerationEvents } from '../../generation/service/index.ts';
+import type { GenerationEvents } from '../../generation/jobs/index.ts';
 import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
 import { RecentDeliveries } from './delivery-dedupe.ts';
 import { JobMessages } from './job-messages.ts';

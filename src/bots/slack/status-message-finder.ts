@@ -8,7 +8,7 @@
  * Slack refuses (a scope or channel missing), the job simply gets a new message.
  */
 import type { Logger } from 'pino';
-import type { Generation } from '../../generation/service/service.types.ts';
+import type { Generation } from '../../generation/jobs/job.types.ts';
 import { slackErrorCode } from './bug-report.ts';
 import type { SlackClient } from './slack-client.types.ts';
 import type { StatusMessageRef } from './status-messages.ts';

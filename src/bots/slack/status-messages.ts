@@ -9,7 +9,7 @@
  *   update has already replaced is skipped rather than sent late.
  * After a restart the message's place comes from the job's row (`chat.messageId`).
  */
-import type { Generation } from '../../generation/service/service.types.ts';
+import type { Generation } from '../../generation/jobs/job.types.ts';
 
 /** Where a status message is. */
 export interface StatusMessageRef {

@@ -24,6 +24,8 @@ import type { CatalogEntry } from '../models/model-catalog.ts';
 import { a1111SamplerLabel, parseSchedulerConfig } from '../schedulers/index.ts';
 import type { Upscaler } from '../upscale/index.ts';
 import { upscalePng } from './engine-upscale.ts';
+import { runEdit } from './engine-edit.ts';
+import type { EditRequest, EditResult, ImageEditor } from '../edit.types.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 import { ModelUnavailableError } from './pipeline.errors.ts';
 import { StableDiffusionPipeline, type PipelineOutput } from './stable-diffusion.pipeline.ts';
@@ -71,7 +73,7 @@ export function roundToMultiple(value: number, multiple: number): number {
   return Math.max(multiple, Math.round(value / multiple) * multiple);
 }
 
-export class DiffusionEngine implements ImageEngine {
+export class DiffusionEngine implements ImageEngine, ImageEditor {
   readonly #cache: PipelineCache<StableDiffusionPipeline>;
   /** A1111 `Model hash` per model folder, computed in the background when a model loads. */
   readonly #hashes: ModelHashCache;
@@ -130,6 +132,38 @@ export class DiffusionEngine implements ImageEngine {
       images,
       timings: { ...output.timings, totalMs: performance.now() - started },
       warnings: [...warnings, ...output.warnings],
+    };
+  }
+
+  /**
+   * Zoom Out, Pan, Vary (Region) or Remix of `request.image` (`engine-edit.ts`): an inpainting
+   * model runs its 9-channel UNet, any other model the known-region blend; the result says which.
+   * Zoom and Pan generate only the new part at about the source's size, then compose.
+   */
+  async edit(request: EditRequest, options: GenerateOptions): Promise<EditResult> {
+    const started = performance.now();
+    if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_IMAGES_PER_REQUEST) {
+      throw new RangeError(`count must be 1–${MAX_IMAGES_PER_REQUEST}, got ${request.count}`);
+    }
+    const model = await this.#resolve(request.model);
+    const seeds = Array.from({ length: request.count }, (_, index) => request.seed + index);
+    const edited = await this.#cache.use(model.key, () => this.#load(model), (pipeline) => runEdit(pipeline, request, seeds, options));
+    const { canvas } = edited.plan;
+    const images = await this.#encodeImages(
+      { ...request, width: canvas.width, height: canvas.height, initImage: { image: request.image, strength: edited.strength } },
+      model,
+      edited.output,
+    );
+    const path = edited.output.editPath;
+    if (path === undefined) throw new Error('the pipeline ran an edit without inpainting');
+    return {
+      images,
+      timings: { ...edited.output.timings, totalMs: performance.now() - started },
+      warnings: [...model.info.warnings, ...edited.output.warnings],
+      path,
+      width: canvas.width,
+      height: canvas.height,
+      mask: edited.mask,
     };
   }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_IMAGE_SIDE } from '../../../src/generation/service/generation-limits.ts';
+import { MAX_IMAGE_SIDE } from '../../../src/generation/requests/generation-limits.ts';
 import { decodeImage, encodePng } from '../../../src/images/index.ts';
 import { buildFixtureModel } from '../../fixtures/onnx/index.ts';
 import { cleanEnvironment, runDarkroom, type Finished } from './darkroom-process.ts';

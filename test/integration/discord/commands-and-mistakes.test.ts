@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StaticModelDirectory, type ModelDirectory, type ModelProfile } from '../../../src/generation/service/index.ts';
+import { StaticModelDirectory, type ModelDirectory, type ModelProfile } from '../../../src/generation/requests/index.ts';
 import { SCENE } from '../../fakes/discord/index.ts';
 import { FAKE_MODELS, DiscordHarness, fakeEngine } from './support/discord-harness.ts';
 import { imagine } from './support/discord-actions.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories, systemClock } from '../../../src/db/index.ts';
 import { loadModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
-import { InstalledModelDirectory } from '../../../src/generation/service/index.ts';
+import { InstalledModelDirectory } from '../../../src/generation/requests/index.ts';
 import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
 import { SCENE } from '../../fakes/discord/index.ts';
 import { projectRoot, sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';

@@ -4,7 +4,7 @@
  * result must fit the server's limit, say so, and never leave the message at its last progress.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StaticModelDirectory } from '../../../src/generation/service/index.ts';
+import { StaticModelDirectory } from '../../../src/generation/requests/index.ts';
 import { SCENE, components, type StoredMessage } from '../../fakes/discord/index.ts';
 import { NoisyImageEngine } from '../../support/generation/noisy-image-engine.ts';
 import { DiscordHarness, fakeEngine, type DiscordHarnessOptions } from './support/discord-harness.ts';

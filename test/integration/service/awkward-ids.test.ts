@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories, openMemoryDatabase, systemClock, type Database, type Repositories } from '../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
-import { createHarness } from '../../unit/service/support/service-harness.ts';
+import { createHarness } from '../../support/service/service-harness.ts';
 
 /** The id of the job that failed in the restart test, and other shapes nanoid's alphabet allows. */
 const LEFT_QUEUED = ['-N17_Bya5Fs2', '------------', '_-_-_-_-_-_-'];

@@ -14,12 +14,12 @@ import { systemClock } from '../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import { loadModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
-import { InstalledModelDirectory } from '../../../src/generation/service/model-directory.ts';
+import { InstalledModelDirectory } from '../../../src/generation/requests/model-directory.ts';
 import { DEFAULT_UPSCALER_CONFIG, createUpscaler } from '../../../src/generation/upscale/index.ts';
 import type { ImageStore, StoredImage } from '../../../src/storage/image.store.ts';
 import { LocalImageStore, StorageUnavailableError } from '../../../src/storage/index.ts';
 import { projectRoot, sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
-import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
+import { createHarness, from, options } from '../../support/service/service-harness.ts';
 
 /** A real local store whose deletes fail (as on a read-only disk) while `failing` is set. */
 class FailingDeletes implements ImageStore {

@@ -13,12 +13,12 @@ import { systemClock } from '../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import { loadModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
-import { InstalledModelDirectory } from '../../../src/generation/service/model-directory.ts';
+import { InstalledModelDirectory } from '../../../src/generation/requests/model-directory.ts';
 import { DEFAULT_UPSCALER_CONFIG, createUpscaler } from '../../../src/generation/upscale/index.ts';
 import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { projectRoot, sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
-import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
+import { createHarness, from, options } from '../../support/service/service-harness.ts';
 
 const modelsDir = sharedPath('fixtures', 'models');
 

@@ -11,7 +11,7 @@ import { createRepositories, type Repositories } from '../../../src/db/index.ts'
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { dbTargets, type EmptyDatabase } from '../db/db-targets.ts';
-import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
+import { createHarness, from, options } from '../../support/service/service-harness.ts';
 
 for (const target of dbTargets) {
   describe.skipIf(target.skipReason !== '')(`generation service on ${target.name}${target.skipReason}`, () => {

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories, type GenerationWithImages, type Repositories } from '../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
-import type { RequestFrom } from '../../../src/generation/service/service.types.ts';
+import type { RequestFrom } from '../../../src/generation/requests/request.types.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { dbTargets, type EmptyDatabase } from '../db/db-targets.ts';
-import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
+import { createHarness, from, options } from '../../support/service/service-harness.ts';
 
 /** A person in guild A (`guild-a`) or guild B (`guild-b`). */
 const inA = (person: string, moderator = false) => from(person, { guild: 'guild-a', moderator });

@@ -12,10 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRepositories } from '../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import type { GenerateOptions, GenerationRequest, GenerationResult, ImageEngine } from '../../../src/generation/engine.types.ts';
-import { JOB_LEASE_MS, type JobLeaseSettings } from '../../../src/generation/service/job-lease.ts';
+import { JOB_LEASE_MS, type JobLeaseSettings } from '../../../src/generation/jobs/job-lease.ts';
 import { LocalImageStore } from '../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
-import { createHarness, from, options } from '../../unit/service/support/service-harness.ts';
+import { createHarness, from, options } from '../../support/service/service-harness.ts';
 import { dbTargets, type EmptyDatabase } from '../db/db-targets.ts';
 
 /** The fake engine, held at the start of each run until the test opens the gate. */

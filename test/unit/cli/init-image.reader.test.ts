@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_INIT_IMAGE_BYTES, fitOutputSize, readInitImage } from '../../../src/cli/init-image.reader.ts';
-import { MAX_IMAGE_SIDE } from '../../../src/generation/service/generation-limits.ts';
+import { MAX_IMAGE_SIDE } from '../../../src/generation/requests/generation-limits.ts';
 import { encodePng } from '../../../src/images/index.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'darkroom-init-reader-'));

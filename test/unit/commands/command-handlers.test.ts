@@ -5,7 +5,7 @@ import { parseHistoryButtonId } from '../../../src/commands/activity-replies.ts'
 import { finishedReply } from '../../../src/commands/generation-replies.ts';
 import { promptOnly } from '../../../src/commands/imagine-request.parser.ts';
 import { plainMentions } from '../../../src/commands/mentions.ts';
-import { createHarness, from } from '../service/support/service-harness.ts';
+import { createHarness, from } from '../../support/service/service-harness.ts';
 
 describe('button ids', () => {
   it('carry only action, generation id and image index, and round-trip', () => {

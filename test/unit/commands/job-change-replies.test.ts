@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cancelAnswer, deleteAnswer } from '../../../src/commands/job-change-replies.ts';
-import { createHarness, from } from '../service/support/service-harness.ts';
+import { createHarness, from } from '../../support/service/service-harness.ts';
 
 describe('Cancel and ❌ answers', () => {
   it('❌ on a waiting job cancels it: "Cancelled", not "Nothing left to delete", and the change is a cancel', async () => {

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { acceptedReply, MAX_WARNINGS_SHOWN } from '../../../src/commands/generation-replies.ts';
 import { parseImagineRequest, promptOnly } from '../../../src/commands/imagine-request.parser.ts';
 import { mention, plainMentions, renderMentions, type MentionedPerson } from '../../../src/commands/mentions.ts';
-import type { Accepted } from '../../../src/generation/service/service.types.ts';
-import { createHarness, from } from '../service/support/service-harness.ts';
+import type { Accepted } from '../../../src/generation/jobs/job.types.ts';
+import { createHarness, from } from '../../support/service/service-harness.ts';
 
 const ALICE: MentionedPerson = { platform: 'slack', externalId: 'U0ALICE001', displayName: 'Alice' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness, from } from '../service/support/service-harness.ts';
+import { createHarness, from } from '../../support/service/service-harness.ts';
 
 const alice = { platform: 'discord' as const, externalId: 'alice', displayName: 'alice' };
 

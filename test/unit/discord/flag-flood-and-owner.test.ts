@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { messagePayload } from '../../../src/bots/discord/reply-payload.ts';
 import { acceptedReply, finishedReply, parseImagineRequest, promptOnly } from '../../../src/commands/index.ts';
 import type { Generation } from '../../../src/db/domain.types.ts';
-import type { Accepted, JobOwner } from '../../../src/generation/service/service.types.ts';
+import type { Accepted } from '../../../src/generation/jobs/job.types.ts';
+import type { JobOwner } from '../../../src/generation/requests/request.types.ts';
 
 /** Discord's documented limits for a message with embeds. */
 const LIMITS = { content: 2000, title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, embedTotal: 6000 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptedJobId, componentCommand, formatHistoryBackId, formatPickerId } from '../../../src/bots/discord/interaction-commands.ts';
 import { formatHistoryButtonId, refusalReply, textReply, type Reply } from '../../../src/commands/index.ts';
-import { refuse } from '../../../src/generation/service/refusal.ts';
+import { refuse } from '../../../src/generation/requests/refusal.ts';
 
 describe('component ids', () => {
   it('turns result buttons into job commands', () => {

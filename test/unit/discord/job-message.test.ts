@@ -4,7 +4,8 @@ import { EditPacer } from '../../../src/bots/discord/edit-pacer.ts';
 import { JobMessage, RANK, type JobMessageSender } from '../../../src/bots/discord/job-message.ts';
 import { JobMessages } from '../../../src/bots/discord/job-messages.ts';
 import { plainMentions, textReply, type Reply } from '../../../src/commands/index.ts';
-import type { Generation, JobOwner } from '../../../src/generation/service/service.types.ts';
+import type { Generation } from '../../../src/generation/jobs/job.types.ts';
+import type { JobOwner } from '../../../src/generation/requests/request.types.ts';
 
 /** A sender that records what it shows and can be held, to let updates pile up meanwhile. */
 class RecordingSender implements JobMessageSender {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { messagePayload } from '../../../src/bots/discord/reply-payload.ts';
 import { textReply, type Reply } from '../../../src/commands/index.ts';
 import type { Generation } from '../../../src/db/domain.types.ts';
-import type { DeliveredImage } from '../../../src/generation/service/service.types.ts';
+import type { DeliveredImage } from '../../../src/generation/jobs/job.types.ts';
 
 const generation = {
   id: 'gen123',

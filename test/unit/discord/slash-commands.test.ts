@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { slashCommands, type SlashCommandJson } from '../../../src/bots/discord/slash-commands.ts';
 import { SCHEDULER_NAMES } from '../../../src/generation/engine.types.ts';
-import { IMAGINE_OPTIONS } from '../../../src/generation/service/index.ts';
+import { IMAGINE_OPTIONS } from '../../../src/generation/requests/index.ts';
 
 type Option = { type: number; name: string; description: string; required?: boolean; choices?: unknown[]; options?: Option[]; autocomplete?: boolean };
 

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Generation, JobEvent } from '../../../src/generation/service/service.types.ts';
+import type { Generation, JobEvent } from '../../../src/generation/jobs/job.types.ts';
 import { JobActivityLog } from '../../../src/observability/index.ts';
 
 function capture(): { logger: pino.Logger; lines: () => Array<Record<string, unknown>> } {

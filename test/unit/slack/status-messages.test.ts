@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProgressBudget } from '../../../src/bots/slack/progress-budget.ts';
 import { StatusMessages, imageThread } from '../../../src/bots/slack/status-messages.ts';
-import type { Generation } from '../../../src/generation/service/service.types.ts';
+import type { Generation } from '../../../src/generation/jobs/job.types.ts';
 
 function job(id: string, messageId: string | undefined): Generation {
   return { id, channelId: 'C1', chat: { messageId, interactionToken: undefined, threadTs: undefined } } as Generation;

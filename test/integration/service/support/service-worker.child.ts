@@ -13,7 +13,8 @@ import { openDatabase } from '../../../../src/db/database.ts';
 import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, PolicyCache, StaticModelDirectory, type GenerationEvents } from '../../../../src/generation/service/index.ts';
+import { GenerationService, type GenerationEvents } from '../../../../src/generation/jobs/index.ts';
+import { PolicyCache, StaticModelDirectory } from '../../../../src/generation/requests/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 

@@ -14,15 +14,9 @@ import { createRepositories, openDatabase, openMemoryDatabase, type Database, ty
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import {
-  GenerationService,
-  ModerationService,
-  PolicyCache,
-  StaticModelDirectory,
-  type GenerationEvents,
-  type GenerationPolicy,
-  type ModelProfile,
-} from '../../../../src/generation/service/index.ts';
+import { GenerationService, type GenerationEvents, type GenerationPolicy } from '../../../../src/generation/jobs/index.ts';
+import { ModerationService } from '../../../../src/generation/moderation/index.ts';
+import { PolicyCache, StaticModelDirectory, type ModelProfile } from '../../../../src/generation/requests/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import type { ChatApiObserver } from '../../../../src/observability/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
