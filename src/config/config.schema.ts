@@ -38,6 +38,19 @@ const postgresUrl = z.string().refine(
   { error: 'must be a postgres:// or postgresql:// URL (leave it unset for the embedded database)' },
 );
 
+/** Redis connection strings (`redis://` or `rediss://` for TLS). */
+const redisUrl = z.string().refine(
+  (value) => {
+    try {
+      const protocol = new URL(value).protocol;
+      return protocol === 'redis:' || protocol === 'rediss:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a redis:// or rediss:// URL' },
+);
+
 /**
  * Discord/Slack ids. YAML reads an unquoted id as a number; the file reader keeps integers too
  * large for a JS number as exact digit strings, so `123456789012345678` and `"123456789012345678"`
@@ -120,6 +133,9 @@ export const fileConfigSchema = z.strictObject({
     imagesPerJob: wholeNumber(1).max(4),
   }),
   queue: z.strictObject({
+    /** `memory`: in this process; `redis`: BullMQ on Redis, shared by bot and worker processes. */
+    backend: z.enum(['memory', 'redis']),
+    redis: z.strictObject({ url: redisUrl.nullable(), prefix: z.string().trim().regex(/^[A-Za-z0-9_.-]+$/, { error: 'letters, digits, _ . - only' }) }),
     concurrency: wholeNumber(1),
     perUserQueued: wholeNumber(1),
     globalQueued: wholeNumber(1),

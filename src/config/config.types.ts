@@ -56,6 +56,10 @@ export interface ModelsConfig {
 }
 
 export interface QueueConfig {
+  /** `memory`: the in-process queue; `redis`: BullMQ on Redis (needs PostgreSQL), for worker processes. */
+  readonly backend: 'memory' | 'redis';
+  /** Where Redis is (`REDIS_URL`) and the prefix of every key Darkroom writes there. */
+  readonly redis: { readonly url: string | null; readonly prefix: string };
   /** Jobs running at once (pipelines available). */
   readonly concurrency: number;
   /** Jobs one person may have waiting. */

@@ -23,6 +23,7 @@ export const LEGACY_BINDINGS: readonly OverrideBinding[] = [
   { name: 'S3_ENDPOINT', path: ['storage', 's3', 'endpoint'] },
   { name: 'S3_BUCKET', path: ['storage', 's3', 'bucket'] },
   { name: 'S3_REGION', path: ['storage', 's3', 'region'] },
+  { name: 'REDIS_URL', path: ['queue', 'redis', 'url'] },
   { name: 'LOG_LEVEL', path: ['log', 'level'] },
   { name: 'HF_ENDPOINT', path: ['models', 'hubUrl'] },
   { name: 'DISCORD_API_URL', path: ['discord', 'apiUrl'] },

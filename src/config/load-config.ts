@@ -9,6 +9,7 @@ import type { PlainObject } from './config-files.ts';
 import { hasPath, mergeLayers, readYamlFile } from './config-files.ts';
 import { describeIssue, describeUnknownKey, formatPath, knownKeysAt } from './config-problems.ts';
 import { fileConfigSchema } from './config.schema.ts';
+import { crossCheckQueueBackend } from './queue-backend.check.ts';
 import { crossCheckStorage, resolveStorage } from './storage-backend.check.ts';
 import type { FileConfig } from './config.schema.ts';
 import type { Secrets } from './config-secrets.ts';
@@ -99,6 +100,7 @@ export function loadConfig(options: LoadConfigOptions): LoadConfigResult {
     ),
   );
   if (parsed.success) problems.push(...crossCheckStorage(parsed.data, secrets, (keyPath) => (environmentSource(formatPath(keyPath), layers) !== undefined ? 'environment' : sourceOf(keyPath, layers))));
+  if (parsed.success) problems.push(...crossCheckQueueBackend(parsed.data, (keyPath) => (environmentSource(formatPath(keyPath), layers) !== undefined ? 'environment' : sourceOf(keyPath, layers))));
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const files = [defaultsFile, ...(layers.local !== undefined ? [localFile] : [])];
   return { ok: true, config: deepFreeze(assemble(parsed.data, secrets, configDir, files)) };
