@@ -16,6 +16,7 @@ import { checkDefaultModel, readCatalog } from '../lifecycle/model-availability.
 import type { Logger } from '../logging/logger.ts';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { openDatabaseForCommand } from './database-access.ts';
+import { checkRedis } from '../lifecycle/redis-check.ts';
 import { DEFAULT_S3_LIMITS, describeStorage, openImageStore } from '../storage/index.ts';
 import { describeDatabaseStatus } from './db.command.ts';
 
@@ -30,9 +31,11 @@ export interface DoctorFacts {
   readonly providers: { readonly available: readonly string[]; readonly configured: string; readonly warning: string | undefined };
   /** Where images go; for S3, whether a tiny object could be written, read and removed. */
   readonly storage: { readonly ok: boolean; readonly text: string };
+  /** The queue backend; for Redis, whether it answers. */
+  readonly queue: { readonly ok: boolean; readonly text: string };
 }
 
-/** How long doctor waits for S3. */
+/** How long doctor waits for S3 or Redis. */
 const SERVICE_CHECK_TIMEOUT_MS = 10_000;
 
 async function storageFact(config: DarkroomConfig): Promise<DoctorFacts['storage']> {
@@ -54,6 +57,12 @@ async function storageFact(config: DarkroomConfig): Promise<DoctorFacts['storage
   }
 }
 
+async function queueFact(config: DarkroomConfig): Promise<DoctorFacts['queue']> {
+  const { queue } = config;
+  if (queue.backend !== 'redis' || queue.redis.url === null) return { ok: true, text: 'memory: jobs queue in this process' };
+  const redis = await checkRedis(queue.redis.url, SERVICE_CHECK_TIMEOUT_MS);
+  return { ok: redis.ok, text: redis.text };
+}
 
 async function databaseFact(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts['database']> {
   if (config.database.url === undefined && !existsSync(path.join(config.dataDir, 'db'))) {
@@ -97,8 +106,10 @@ function providerFact(config: DarkroomConfig): DoctorFacts['providers'] {
 export async function gatherDoctorFacts(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts> {
   const catalog = await readCatalog(config.models);
   const rows = catalog.catalog === undefined ? [] : await listModels({ catalog: catalog.catalog, modelsDir: config.models.dir });
+  const [storage, queue] = await Promise.all([storageFact(config), queueFact(config)]);
   return {
-    storage: await storageFact(config),
+    storage,
+    queue,
     database: await databaseFact(config, logger),
     defaultModel: await checkDefaultModel(config, undefined),
     installedModels: rows.filter((row) => row.status === 'installed').map((row) => `${row.name} (${row.family ?? '?'})`),

@@ -66,6 +66,7 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
           section('Configuration', [`ok: ${files}${environment}`]),
           section('Database', facts.database.text.split('\n')),
           section('Images', [facts.storage.text]),
+          section('Queue', [facts.queue.text]),
           section('Models', modelLines(config, facts)),
           section('Execution', [
             `available: ${providers.available.join(', ')}; engine.executionProvider: ${providers.configured}`,
@@ -76,13 +77,14 @@ export function registerDoctorCommand(program: Command, context: CliContext): vo
         ].join('\n'),
       );
       const readiness = assessReadiness(config, facts.defaultModel);
-      if (readiness.ready && facts.database.ok && facts.storage.ok && chat.refused.length === 0) {
+      if (readiness.ready && facts.database.ok && facts.storage.ok && facts.queue.ok && chat.refused.length === 0) {
         context.out('Ready: npm start will serve.');
         return;
       }
       const steps = nextSteps(readiness, config, context.workingDir);
       if (!facts.database.ok) steps.push(`${steps.length + 1}. Fix the database: ${facts.database.text}`);
       if (!facts.storage.ok) steps.push(`${steps.length + 1}. Fix the image store: ${facts.storage.text}`);
+      if (!facts.queue.ok) steps.push(`${steps.length + 1}. Fix Redis: ${facts.queue.text}`);
       for (const refusal of chat.refused) steps.push(`${steps.length + 1}. Fix the token: ${refusal}`);
       context.out(['Not ready yet. What to do next:', ...steps].join('\n'));
       context.exitCode = EXIT.failure;

@@ -1,7 +1,7 @@
 /**
  * `darkroom doctor` on the services a cluster shares: the S3 bucket (against a real S3-compatible
- * server on loopback) and Redis (the real one at 127.0.0.1:6379 when it runs, plus small servers
- * that answer as a password-protected Redis would). Each problem is said in plain words.
+ * server on loopback) and Redis (the real one when the Redis tier runs, plus small servers that
+ * answer as a password-protected Redis would). Each problem is said in plain words.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedis, redisLocation } from '../../../src/lifecycle/redis-check.ts';
+import { postgresTier } from '../../support/postgres-tier.ts';
+import { redisTier } from '../../support/redis-tier.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3Server } from '../../support/s3/local-s3-server.ts';
 import { cleanEnvironment, runDarkroom, writePlaceholderModel } from './darkroom-process.ts';
 
@@ -78,6 +80,7 @@ describe('darkroom doctor with storage.backend s3', () => {
       ]);
 
       expect(ready.stdout, ready.stderr).toContain(`Images         S3 bucket "images" at ${s3.endpoint}: reachable, an object was written, read and removed`);
+      expect(ready.stdout).toContain('Queue          memory: jobs queue in this process');
       expect(ready.stdout, ready.stdout + ready.stderr).toContain('Ready: npm start will serve.');
       expect(ready.code).toBe(0);
 
@@ -87,6 +90,26 @@ describe('darkroom doctor with storage.backend s3', () => {
       expect(missing.code).toBe(1);
       // The secret never reaches the report.
       for (const run of [ready, refused, missing]) expect(run.stdout + run.stderr).not.toMatch(/S3RVER(?!")|not-the-secret/);
+    },
+    SLOW,
+  );
+});
+
+describe('darkroom doctor with queue.backend redis', () => {
+  it(
+    'says Redis answers, or names the unreachable one as the step to fix',
+    async (context) => {
+      const { url: databaseUrl, skipReason } = postgresTier();
+      if (databaseUrl === '') context.skip(`needs PostgreSQL for queue.backend redis${skipReason}`);
+      const redis = await redisTier();
+      if (redis.url === '') context.skip(`needs Redis${redis.skipReason}`);
+      const port = await closedPort();
+      const up = sandbox({ DATABASE_URL: databaseUrl, DARKROOM_QUEUE__BACKEND: 'redis', REDIS_URL: redis.url });
+      const down = sandbox({ DATABASE_URL: databaseUrl, DARKROOM_QUEUE__BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${port}` });
+      const [answering, missing] = await Promise.all([runDarkroom(['doctor', '--offline'], up.cwd, up.env), runDarkroom(['doctor', '--offline'], down.cwd, down.env)]);
+      expect(answering.stdout, answering.stderr).toContain(`Queue          Redis at ${redisLocation(redis.url)} answers`);
+      expect(missing.stdout, missing.stderr).toContain(`. Fix Redis: cannot reach Redis at redis://127.0.0.1:${port} (ECONNREFUSED): is it running, and is REDIS_URL right?`);
+      expect(missing.code).toBe(1);
     },
     SLOW,
   );
