@@ -32,6 +32,9 @@ const secrets: Environment = {
   SLACK_SIGNING_SECRET: 'secret',
   // A bucket, so storage.backend can be switched to s3.
   S3_BUCKET: 'candidate-bucket',
+  // A PostgreSQL server and a Redis, so queue.backend can be switched to redis.
+  DATABASE_URL: 'postgresql://darkroom@db.candidate:5432/darkroom',
+  REDIS_URL: 'redis://redis.candidate:6379',
 };
 
 function load(env: Environment) {
@@ -70,6 +73,8 @@ const CANDIDATES = [
   '{vip: {perHour: 3}}',
   'elsewhere',
   's3',
+  'redis',
+  'redis://changed.example:6379',
 ];
 
 describe('environment form of every option', () => {
