@@ -12,7 +12,8 @@
  * needed: a 4-channel UNet or strength < 1) and the masked-image latents are one posterior sample
  * each from image 0's generator (`_encode_vae_image` encodes the single source image with
  * `generator[0]`, then repeats it), the starting noise one draw from every image's generator,
- * in between.
+ * in between. A 4-channel UNet never reads the masked-image latents, so that encode is skipped
+ * and only its draw is made (the same noise follows, one VAE encoder run less).
  */
 import type { EditPath, MaskImage, RgbImage } from '../edit.types.ts';
 import type { NoiseSource } from '../engine.types.ts';
@@ -110,16 +111,16 @@ export async function prepareInpaint(input: InpaintInput): Promise<InpaintStart>
     latents = scheduler.addNoise(imageLatents!, noise, first);
   }
   const maskLatent = latentMask(mask, latentWidth, latentHeight);
-  const maskedImageLatents = await encodePixelLatents(
-    encoder.session,
-    encoder.output,
-    { data: maskedImageTensor(image, mask), width, height },
-    firstGenerator,
-    input.scalingFactor,
-    input.vaeTile,
-  );
 
   if (unetInputChannels === 9) {
+    const maskedImageLatents = await encodePixelLatents(
+      encoder.session,
+      encoder.output,
+      { data: maskedImageTensor(image, mask), width, height },
+      firstGenerator,
+      input.scalingFactor,
+      input.vaeTile,
+    );
     return {
       path: 'inpaint',
       timesteps,
@@ -128,6 +129,9 @@ export async function prepareInpaint(input: InpaintInput): Promise<InpaintStart>
       afterStep: undefined,
     };
   }
+  // diffusers encodes the masked image here too, and a 4-channel UNet never reads it: only its
+  // posterior draw from image 0's generator matters (later ancestral noise comes after it).
+  generators[0]!.randn(size);
   const known = imageLatents!;
   return {
     path: 'legacy-blend',

@@ -119,7 +119,7 @@ describe.skipIf(!models)('legacy blend on an ordinary model (tiny-sd15)' + share
               release: () => session.release(),
               run: async (feeds, names) => {
                 const outputs = await session.run(feeds, names);
-                // The first encoder run is the init image (the second the masked image).
+                // The init image (a 4-channel UNet needs no masked-image latents).
                 if (part === 'vae_encoder') encoded ??= Float32Array.from(outputs['latent_sample']!.data);
                 else decoderInputs.push(Float32Array.from(feeds['latent_sample']!.data as Float32Array));
                 return outputs;
