@@ -201,7 +201,9 @@ export class JobRunner {
     try {
       const info = await this.options.registry.ensure(generation.id, generation.userId);
       const position = await this.options.queue.position(generation.id);
-      const preview = progress.preview === undefined ? undefined : await makePreview(progress.preview, PREVIEW);
+      // TAESD's decode when the engine makes one (a model run: only for the updates that are sent), else the latent-RGB approximation.
+      const image = progress.previewImage ? await progress.previewImage() : progress.preview;
+      const preview = image === undefined ? undefined : await makePreview(image, PREVIEW);
       this.options.events.emit('progress', {
         generation,
         owner: info.owner,

@@ -29,6 +29,8 @@ export interface FakeEngineOptions {
   failWord: string | undefined;
   /** Called before each step sleeps (tests move an injected clock here). */
   onStep: ((step: number) => void) | undefined;
+  /** When set, progress also carries `previewImage()` answering this (as the engine does with TAESD previews). */
+  decodedPreview?: ((seed: number) => RgbImage) | undefined;
 }
 
 class FakeAbortError extends Error {
@@ -78,7 +80,13 @@ export class FakeImageEngine implements ImageEngine {
       await sleep(this.options.stepMs);
       stepMs.push(performance.now() - before);
       if (options.signal?.aborted) throw new FakeAbortError(`aborted after ${step} steps`);
-      options.onProgress?.({ step, totalSteps: steps, preview: options.previews ? seedImage(request.seed) : undefined });
+      const decoded = options.previews ? this.options.decodedPreview : undefined;
+      options.onProgress?.({
+        step,
+        totalSteps: steps,
+        preview: options.previews ? seedImage(request.seed) : undefined,
+        ...(decoded && { previewImage: () => Promise.resolve(decoded(request.seed)) }),
+      });
     }
     if (this.options.failWord !== undefined && request.prompt.includes(this.options.failWord)) throw new Error('fake engine exploded');
     const images: GeneratedImage[] = [];
