@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Generation, GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
+import { StorageUnavailableError } from '../../storage/image.store.ts';
 import type { ImageEngine } from '../engine.types.ts';
 import type { GenerationQueue, QueuePosition } from '../queue/generation-queue.ts';
 import { QuotaPolicy, type AcceptedJobCounter, type QuotaSettings } from '../queue/quota.policy.ts';
@@ -24,7 +25,7 @@ import { JobRunner } from './job-runner.ts';
 import { jobCost } from './job-cost.ts';
 import type { ModelDirectory } from '../requests/model-directory.ts';
 import { JobCancellation, type CancelOutcome } from './job-cancellation.ts';
-import { deliveryFromStore, type NsfwMode } from './nsfw-delivery.ts';
+import { prepareDelivery, readStoredImages, type NsfwMode } from './nsfw-delivery.ts';
 import { refuse, type Refusable, type Refusal } from '../requests/refusal.ts';
 import type { PolicyCache } from '../requests/policy-cache.ts';
 import { RequestPolicies } from '../requests/request-policies.ts';
@@ -261,7 +262,16 @@ export class GenerationService {
     const who = await this.#who.resolve(request.requester, request.place.workspace);
     const generation = await this.options.repositories.generations.getInScope(generationId, scopeOf(who));
     if (generation === undefined) return refuse('not_found', { what: 'generation', id: generationId });
-    const delivery = await deliveryFromStore(generation, this.options.store, request.place.nsfwAllowed, this.options.policy.nsfw);
+    let stored;
+    try {
+      stored = await readStoredImages(generation, this.options.store);
+    } catch (error) {
+      // The operator's problem (disk, bucket): logged with its cause; the person is asked to try later.
+      if (!(error instanceof StorageUnavailableError)) throw error;
+      this.#log.error({ jobId: generationId, err: error }, 'show.storage_unavailable');
+      return refuse('storage_unavailable', { action: 'read the image' });
+    }
+    const delivery = await prepareDelivery(stored, request.place.nsfwAllowed, this.options.policy.nsfw);
     return { ok: true, generation, owner: await ownerOf(this.options.repositories.users, generation.userId), ...delivery };
   }
 

@@ -7,6 +7,7 @@
 import type { GenerationWithImages } from '../../db/domain.types.ts';
 import { blurImage, defaultGridColumns, makeGrid } from '../../images/index.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
+import { ImageNotFoundError } from '../../storage/image.store.ts';
 import { refuse } from '../requests/refusal.ts';
 import type { DeliveredImage, Delivery } from './job.types.ts';
 
@@ -37,7 +38,28 @@ export async function prepareDelivery(images: readonly StoredImageBytes[], nsfwA
   return { images: delivered, grid, withheld: withheld > 0 ? refuse('nsfw_withheld', { count: withheld }) : undefined };
 }
 
-/** The stored, not deleted images of a generation (missing files skipped), after the policy. */
+/**
+ * The stored, not deleted images of a generation; missing files are skipped. A store that cannot
+ * be read now (a full disk, an S3 outage) rejects with its `StorageUnavailableError`, so `/show`
+ * can say so instead of showing a job without its pictures.
+ */
+export async function readStoredImages(generation: GenerationWithImages, store: Pick<ImageStore, 'get'>): Promise<StoredImageBytes[]> {
+  const images: StoredImageBytes[] = [];
+  for (const image of generation.images) {
+    if (image.deletedAt !== undefined) continue;
+    let png: Buffer;
+    try {
+      png = await store.get(image.fileKey);
+    } catch (error) {
+      if (error instanceof ImageNotFoundError) continue;
+      throw error;
+    }
+    images.push({ index: image.index, seed: generation.seed + image.index, width: image.width, height: image.height, png, nsfw: image.nsfw });
+  }
+  return images;
+}
+
+/** The stored, not deleted images of a generation (missing or unreadable files skipped), after the policy. */
 export async function deliveryFromStore(
   generation: GenerationWithImages,
   store: Pick<ImageStore, 'get'>,

@@ -2,7 +2,8 @@
  * Generations end to end with `storage.backend: s3`: the configuration (S3_* variables) opens the
  * S3 store, the service (real PGlite, fake engine) stores each image in the bucket before the row
  * records it, `/show` and an upscale read the images back from the bucket, ❌ removes the
- * object; with the S3 server down a job fails as `storage_unavailable` and records no image.
+ * object; with the S3 server down `/show` and a job answer `storage_unavailable`, and the job
+ * records no image.
  */
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
@@ -153,13 +154,21 @@ describe('generations stored on S3', () => {
     }
   });
 
-  it('fails a job as storage_unavailable, recording no image, when the S3 server is down', async () => {
+  it('answers /show and fails a job as storage_unavailable, recording no image, while the S3 server is down', async () => {
     const own = await startLocalS3(['images']);
     const config = s3Config(own);
     const images = await openImageStore(config.storage, { sharedLocalFolder: false, s3Limits: { connectTimeoutMs: 1_000, requestTimeoutMs: 5_000, maxAttempts: 2, maxObjectBytes: 1 << 20 } });
     const built = await services(config, database, images);
     try {
+      const earlier = await built.generation.imagine({ ...request('200'), options: { prompt: 'a harbour at noon', values: {} } });
+      if (!earlier.ok) throw new Error(`refused: ${earlier.code}`);
+      await built.ends.of(earlier.generation.id);
       await own.stop();
+
+      // Not a job without pictures: the person is told the storage is not available now.
+      const shown = await built.generation.show(earlier.generation.id, request('200'));
+      expect(shown).toMatchObject({ ok: false, code: 'storage_unavailable' });
+
       const asked = await built.generation.imagine({ ...request('200'), options: { prompt: 'a harbour in fog', values: {} } });
       if (!asked.ok) throw new Error(`refused: ${asked.code}`);
       const end = await built.ends.of(asked.generation.id);
