@@ -4,6 +4,7 @@
  * services in order and stops them in reverse on shutdown.
  */
 import path from 'node:path';
+import { chatJobsOf, type ChatAdapter, type ChatConnection } from './bots/chat-adapter.ts';
 import { DiscordAdapter } from './bots/discord/index.ts';
 import { compactPicture } from './images/index.ts';
 import { SlackAdapter } from './bots/slack/index.ts';
@@ -20,8 +21,6 @@ import { assessReadiness, nextSteps } from './lifecycle/readiness.ts';
 import type { Service } from './lifecycle/services.ts';
 import { startServices, untilAborted } from './lifecycle/services.ts';
 import { abortableSleep, connectChatPlatform, type ChatConnectOptions } from './lifecycle/chat-connect.ts';
-import { DISCORD_TOKEN_REFUSED, classifyDiscordStartFailure } from './bots/discord/start-failure.ts';
-import { classifySlackStartFailure, slackTokenRefused } from './bots/slack/start-failure.ts';
 import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
@@ -57,7 +56,7 @@ interface ServiceContext {
 }
 
 /** Connection attempts as `startup` configures them: network failures retried, refused tokens not. */
-function chatConnection(context: ServiceContext, platform: Pick<ChatConnectOptions, 'platform' | 'apiUrl' | 'refusedMessage' | 'connect' | 'classify'>): () => Promise<void> {
+function chatConnection(context: ServiceContext, platform: ChatConnection & Pick<ChatConnectOptions, 'connect'>): () => Promise<void> {
   const { startup } = context.config;
   return () =>
     connectChatPlatform({
@@ -110,39 +109,47 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   const generation = createGenerationServices({ config, database, engine: observability.meter(engine), store, models, logger, now: Date.now });
   const commandServices = { generation: generation.generation, moderation: generation.moderation, now: Date.now, refusals: observability.refusals };
 
-  const discord = config.discord.enabled
-    ? new DiscordAdapter({
+  const commands = new CommandHandlers(commandServices);
+  const jobs = chatJobsOf(generation.generation);
+  const adapters: ChatAdapter[] = [];
+  if (config.discord.enabled) {
+    adapters.push(
+      new DiscordAdapter({
         config: config.discord,
         moderators: { roleIds: config.moderation.moderatorRoleIds, userIds: config.moderation.moderatorUserIds },
-        commands: new CommandHandlers(commandServices),
-        attachMessage: (id, chat) => generation.generation.attachMessage(id, chat),
+        commands,
+        jobs,
         models,
         logger: componentLogger(logger, 'discord'),
         now: Date.now,
         compactPicture,
         apiObserver: observability.chatObserver('discord'),
-      })
-    : undefined;
-  const slack = config.slack.enabled
-    ? new SlackAdapter({
+      }),
+    );
+  }
+  if (config.slack.enabled) {
+    adapters.push(
+      new SlackAdapter({
         config: config.slack,
         moderatorUserIds: config.moderation.moderatorUserIds,
         nsfwChannels: config.moderation.slackNsfwChannels,
-        services: commandServices,
+        commands,
+        jobs,
         logger: componentLogger(logger, 'slack'),
         listenHost: undefined,
         socketPingTimeoutMs: undefined,
         now: Date.now,
         apiObserver: observability.chatObserver('slack'),
-      })
-    : undefined;
-  if (discord) generation.events.add(discord.events);
-  if (slack) generation.events.add(slack.events);
+      }),
+    );
+  }
+  for (const adapter of adapters) {
+    generation.events.add(adapter.events);
+    observability.checks.push({ name: adapter.name, check: () => adapter.readiness() });
+  }
   generation.events.add(observability.jobMetrics);
   generation.events.add(observability.activity);
   observability.metrics.watchQueue(generation.queue);
-  if (discord) observability.checks.push({ name: 'discord', check: () => (discord.connected ? undefined : 'not connected to the Discord gateway') });
-  if (slack) observability.checks.push({ name: 'slack', check: () => (slack.connected ? undefined : 'not connected to Slack') });
 
   const services: Service[] = [
     // The default model loads in the background (warmUp never rejects), so the first job does not wait for it.
@@ -159,29 +166,14 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
       stop: () => images.close(),
     },
     stopOnly('chat-disconnect', async (deadline) => {
-      await Promise.all([discord?.stop(deadline), slack?.flush(deadline)]);
+      await Promise.all(adapters.map((adapter) => adapter.disconnect(deadline)));
     }),
     observability.announcingWaits(generation.service, componentLogger(logger, 'shutdown')),
   ];
-  if (discord) {
-    const start = chatConnection(context, {
-      platform: 'Discord',
-      apiUrl: config.discord.apiUrl,
-      refusedMessage: () => DISCORD_TOKEN_REFUSED,
-      connect: () => discord.start(),
-      classify: classifyDiscordStartFailure,
-    });
-    services.push({ name: 'discord', start, stop: async () => discord.stopTakingWork() });
-  }
-  if (slack) {
-    const start = chatConnection(context, {
-      platform: 'Slack',
-      apiUrl: config.slack.apiUrl,
-      refusedMessage: (error) => slackTokenRefused(error, config.slack.mode),
-      connect: () => slack.start(),
-      classify: classifySlackStartFailure,
-    });
-    services.push({ name: 'slack', start, stop: (deadline) => slack.stop(deadline) });
+  for (const adapter of adapters) {
+    const { connection } = adapter;
+    const start = connection === undefined ? () => adapter.start() : chatConnection(context, { ...connection, connect: () => adapter.start() });
+    services.push({ name: adapter.name, start, stop: (deadline) => adapter.stopTakingWork(deadline) });
   }
   return services;
 }

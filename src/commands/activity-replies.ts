@@ -1,30 +1,16 @@
 /**
- * History, usage and moderation answers as text. History pages end with a "More" button whose
- * id carries the keyset cursor (and the person filtered on), so paging needs no server state.
+ * History, usage and moderation answers as text. A history page with more after it says where
+ * the next starts (`Reply.nextPage`) and ends with a "More" button whose id carries that keyset
+ * cursor (and the person filtered on), so paging needs no server state.
  */
 import type { Generation, GenerationWithImages, UserSettings } from '../db/domain.types.ts';
 import type { QueuePosition } from '../generation/queue/generation-queue.ts';
 import { formatEta } from './generation-replies.ts';
-import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
 import type { HistoryCursor } from '../db/generation.repository.ts';
+import { formatButtonId } from './button-ids.ts';
 import type { UsageSummary, UsageTotals } from '../db/usage.repository.ts';
 import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
 import { textReply, type Reply } from './reply.types.ts';
-
-const HISTORY_BUTTON = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
-
-/** `history:<cursor>[:<user external id>]` (≤ 100 characters, Discord's limit). */
-export function formatHistoryButtonId(cursor: HistoryCursor, userExternalId: string | undefined): string {
-  const id = `history:${formatHistoryCursor(cursor)}${userExternalId === undefined ? '' : `:${userExternalId}`}`;
-  if (id.length > 100) throw new Error(`history button id too long: ${id.length}`);
-  return id;
-}
-
-export function parseHistoryButtonId(id: string): { cursor: HistoryCursor; userExternalId: string | undefined } | undefined {
-  const match = HISTORY_BUTTON.exec(id);
-  const cursor = match?.[1] === undefined ? undefined : parseHistoryCursor(match[1]);
-  return cursor === undefined ? undefined : { cursor, userExternalId: match?.[2] };
-}
 
 function shortPrompt(prompt: string): string {
   const clean = withoutMentionMarks(prompt);
@@ -50,8 +36,9 @@ export function historyReply(
     return `\`${item.id}\` ${when} UTC${by} · ${item.status} · ${item.kind} · ${images} image${images === 1 ? '' : 's'} · ${shortPrompt(item.prompt)}`;
   });
   const reply = textReply(lines.join('\n'), 'private');
-  if (next !== undefined) reply.buttons = [[{ id: formatHistoryButtonId(next, userExternalId), label: 'More', style: 'secondary' }]];
-  return reply;
+  if (next === undefined) return reply;
+  const nextPage = { cursor: next, userExternalId };
+  return { ...reply, nextPage, buttons: [[{ id: formatButtonId({ action: 'history-next', ...nextPage }), label: 'More', style: 'secondary' }]] };
 }
 
 /** /queue: the asker's waiting and running jobs; `position` undefined = just left the queue. */

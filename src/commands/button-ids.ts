@@ -1,31 +1,103 @@
 /**
- * Button and reaction ids carry only ids: `<action>:<generationId>:<imageIndex>` (the index is
- * 0-based and omitted for actions on the whole job). Everything else is read from the database
- * when the button is pressed, so buttons keep working after restarts. Ids are checked on the way
- * in: a forged id parses to undefined.
+ * Every button (and select menu) Darkroom puts under a message, as one union of targets with one
+ * format/parse pair. Ids carry only ids; everything else is read from the database when the
+ * button is pressed, so buttons keep working after restarts. Ids are checked on the way in: a
+ * forged or unknown id parses to undefined. The wire forms (unchanged since the first release,
+ * so old messages keep working):
+ *
+ * - a job's buttons: `<action>:<generationId>[:<imageIndex>]` (0-based; omitted for the whole job)
+ * - the next history page: `history:<cursor>[:<user external id>]`
+ * - the previous history page: `history-back[:<user external id>]`
+ * - an image picker (a select menu whose value is the image index): `pick-upscale:<generationId>`, `pick-vary:<generationId>`
+ *
+ * At most 100 characters (Discord's limit; Slack allows 255).
  */
-export const BUTTON_ACTIONS = ['reroll', 'upscale', 'vary', 'vary-strong', 'delete', 'cancel'] as const;
-export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
+import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
+import type { HistoryCursor } from '../db/generation.repository.ts';
 
-export interface ButtonTarget {
-  action: ButtonAction;
+export const JOB_ACTIONS = ['reroll', 'upscale', 'vary', 'vary-strong', 'delete', 'cancel'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
+
+/** A button on a job's message. */
+export interface JobButton {
+  action: JobAction;
   generationId: string;
   /** undefined = the whole job. */
   imageIndex: number | undefined;
 }
 
-const PATTERN = /^(reroll|upscale|vary-strong|vary|delete|cancel):([A-Za-z0-9_-]{1,64})(?::([0-3]))?$/;
+/** Where a history listing goes on: the keyset cursor of the next page and the person filtered on. */
+export interface HistoryPage {
+  cursor: HistoryCursor;
+  userExternalId: string | undefined;
+}
+
+export type ButtonTarget =
+  | JobButton
+  | ({ action: 'history-next' } & HistoryPage)
+  | { action: 'history-back'; userExternalId: string | undefined }
+  /** Which image of a grid to upscale or vary: a select menu, the picked index is its value. */
+  | { action: 'pick'; pick: 'upscale' | 'vary'; generationId: string };
+
+/** Button ids are this long at most. */
+export const MAX_BUTTON_ID = 100;
+
+/** Matches the start of every id above (a platform's listener filter); {@link parseButtonId} checks the rest. */
+export const BUTTON_ID_PREFIX = /^(reroll|upscale|vary|vary-strong|delete|cancel|history|history-back|pick-upscale|pick-vary)(:|$)/;
+
+const JOB = /^(reroll|upscale|vary-strong|vary|delete|cancel):([A-Za-z0-9_-]{1,64})(?::([0-3]))?$/;
+const HISTORY_NEXT = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
+const HISTORY_BACK = /^history-back(?::([A-Za-z0-9_.-]{1,40}))?$/;
+const PICKER = /^pick-(upscale|vary):([A-Za-z0-9_-]{1,64})$/;
+
+const withUser = (id: string, user: string | undefined) => (user === undefined ? id : `${id}:${user}`);
 
 export function formatButtonId(target: ButtonTarget): string {
-  return target.imageIndex === undefined ? `${target.action}:${target.generationId}` : `${target.action}:${target.generationId}:${target.imageIndex}`;
+  let id: string;
+  switch (target.action) {
+    case 'history-next':
+      id = withUser(`history:${formatHistoryCursor(target.cursor)}`, target.userExternalId);
+      break;
+    case 'history-back':
+      id = withUser('history-back', target.userExternalId);
+      break;
+    case 'pick':
+      id = `pick-${target.pick}:${target.generationId}`;
+      break;
+    default:
+      id = target.imageIndex === undefined ? `${target.action}:${target.generationId}` : `${target.action}:${target.generationId}:${target.imageIndex}`;
+  }
+  if (id.length > MAX_BUTTON_ID) throw new Error(`button id too long: ${id.length} characters`);
+  return id;
 }
 
 export function parseButtonId(id: string): ButtonTarget | undefined {
-  const match = PATTERN.exec(id);
-  if (match === null) return undefined;
-  const action = match[1] as ButtonAction;
-  const imageIndex = match[3] === undefined ? undefined : Number(match[3]);
-  const needsIndex = action === 'upscale' || action === 'vary' || action === 'vary-strong';
-  if (needsIndex && imageIndex === undefined) return undefined;
-  return { action, generationId: match[2] as string, imageIndex };
+  const job = JOB.exec(id);
+  if (job !== null) {
+    const action = job[1] as JobAction;
+    const imageIndex = job[3] === undefined ? undefined : Number(job[3]);
+    const needsIndex = action === 'upscale' || action === 'vary' || action === 'vary-strong';
+    if (needsIndex && imageIndex === undefined) return undefined;
+    return { action, generationId: job[2] as string, imageIndex };
+  }
+  const next = HISTORY_NEXT.exec(id);
+  if (next !== null) {
+    const cursor = parseHistoryCursor(next[1] as string);
+    return cursor === undefined ? undefined : { action: 'history-next', cursor, userExternalId: next[2] };
+  }
+  const back = HISTORY_BACK.exec(id);
+  if (back !== null) return { action: 'history-back', userExternalId: back[1] };
+  const picker = PICKER.exec(id);
+  if (picker !== null) return { action: 'pick', pick: picker[1] as 'upscale' | 'vary', generationId: picker[2] as string };
+  return undefined;
+}
+
+export function isJobButton(target: ButtonTarget | undefined): target is JobButton {
+  return target !== undefined && (JOB_ACTIONS as readonly string[]).includes(target.action);
+}
+
+/** A job's button, or undefined for any other id (history paging, pickers, forged ids). */
+export function parseJobButtonId(id: string): JobButton | undefined {
+  const target = parseButtonId(id);
+  return isJobButton(target) ? target : undefined;
 }

@@ -3,6 +3,7 @@
  * slash commands, buttons (parsed from their ids) and reactions.
  */
 import type { GenerationStatus } from '../db/domain.types.ts';
+import type { HistoryCursor } from '../db/generation.repository.ts';
 import type { OptionText } from '../generation/requests/imagine-options.ts';
 import type { ChatIdentity } from '../generation/requests/request.types.ts';
 import type { SettingName } from '../generation/requests/settings-update.ts';
@@ -23,8 +24,8 @@ export type ChatCommand =
       user: ChatIdentity | undefined;
       channelId: string | undefined;
       statuses: readonly GenerationStatus[] | undefined;
-      /** From a "more" button: the cursor text of the next page. */
-      cursor: string | undefined;
+      /** Where the page starts (from a "More" / "Next" button); undefined = the newest jobs. */
+      cursor: HistoryCursor | undefined;
       /** Only jobs queued in the last `days` days; absent = all time. Optional so older callers stay valid. */
       days?: number | undefined;
     }

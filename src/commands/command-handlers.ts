@@ -9,8 +9,7 @@ import type { ModerationService } from '../generation/moderation/moderation.serv
 import type { RefusalCode } from '../generation/requests/refusal.ts';
 import type { RequestFrom } from '../generation/requests/request.types.ts';
 import { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
-import { parseHistoryCursor } from '../db/history-cursor.ts';
-import type { ButtonTarget } from './button-ids.ts';
+import type { JobButton } from './button-ids.ts';
 import type { ChatCommand } from './chat-command.types.ts';
 import { acceptedReply, finishedReply } from './generation-replies.ts';
 import { parseImagineRequest } from './imagine-request.parser.ts';
@@ -32,8 +31,8 @@ export interface CommandServices {
   refusals?: { refused(code: RefusalCode): void } | undefined;
 }
 
-/** The command a pressed button stands for. */
-export function commandForButton(target: ButtonTarget): ChatCommand {
+/** The command a pressed job button stands for. */
+export function commandForButton(target: JobButton): ChatCommand {
   const { generationId, imageIndex } = target;
   switch (target.action) {
     case 'reroll':
@@ -109,10 +108,9 @@ export class CommandHandlers {
         return outcome.ok ? settingsReply(outcome.settings, true) : refusalReply(outcome);
       }
       case 'history': {
-        const after = command.cursor === undefined ? undefined : parseHistoryCursor(command.cursor);
         const since = command.days === undefined ? undefined : new Date(this.services.now() - command.days * DAY_MS);
         const filter = { user: command.user, channelId: command.channelId, thisWorkspaceOnly: true, from: since, before: undefined, statuses: command.statuses };
-        const page = await moderation.history(from, filter, { limit: HISTORY_PAGE_SIZE, after });
+        const page = await moderation.history(from, filter, { limit: HISTORY_PAGE_SIZE, after: command.cursor });
         if (!page.ok) return refusalReply(page);
         // Someone else's jobs (moderators): each line says who made it.
         const own = command.user !== undefined && command.user.platform === from.requester.identity.platform && command.user.externalId === from.requester.identity.externalId;

@@ -9,7 +9,7 @@ import type { Accepted, Delivery } from '../generation/jobs/job.types.ts';
 import type { JobOwner } from '../generation/requests/request.types.ts';
 import { formatButtonId } from './button-ids.ts';
 import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
-import type { FinishedResult, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+import type { FinishedResult, Reply, ReplyAttachment, ReplyButton, ReplyJob } from './reply.types.ts';
 
 /** "about 40 s", "about 3 min", "about 2 h". */
 export function formatEta(ms: number): string {
@@ -53,9 +53,11 @@ function cancelRow(generation: Generation): ReplyButton[][] {
   return [[{ id: formatButtonId({ action: 'cancel', generationId: generation.id, imageIndex: undefined }), label: 'Cancel', style: 'secondary' }]];
 }
 
-function reply(text: string, attachments: ReplyAttachment[], buttons: ReplyButton[][], result: FinishedResult | undefined): Reply {
-  return { visibility: 'public', text, attachments, buttons, refusal: undefined, result };
+function reply(job: ReplyJob, text: string, attachments: ReplyAttachment[], buttons: ReplyButton[][], result: FinishedResult | undefined): Reply {
+  return { visibility: 'public', text, attachments, buttons, refusal: undefined, result, job };
 }
+
+const at = (generation: Generation, state: ReplyJob['state'], step = 0): ReplyJob => ({ generationId: generation.id, state, step });
 
 function queuedText(generation: Generation, position: QueuePosition, owner: MentionedPerson): string {
   if (position.position === 0) return `${titled(generation, owner)}: starting now`;
@@ -65,22 +67,22 @@ function queuedText(generation: Generation, position: QueuePosition, owner: Ment
 /** The first answer to an accepted request; `owner` is the person who asked (the job is theirs). */
 export function acceptedReply(accepted: Accepted, owner: MentionedPerson): Reply {
   const lines = [queuedText(accepted.generation, accepted.position, owner), ...warningLines(accepted.warnings)];
-  return reply(lines.join('\n'), [], cancelRow(accepted.generation), undefined);
+  return reply(at(accepted.generation, 'accepted'), lines.join('\n'), [], cancelRow(accepted.generation), undefined);
 }
 
 /** A queued event (also after a restart: "back in the queue"). */
 export function queuedReply(generation: Generation, owner: JobOwner, position: QueuePosition, recovered: boolean): Reply {
   const note = recovered ? '\nDarkroom restarted; your job is back in the queue.' : '';
-  return reply(`${queuedText(generation, position, owner)}${note}`, [], cancelRow(generation), undefined);
+  return reply(at(generation, 'queued'), `${queuedText(generation, position, owner)}${note}`, [], cancelRow(generation), undefined);
 }
 
 export function startedReply(generation: Generation, owner: JobOwner): Reply {
-  return reply(`${titled(generation, owner)}: developing…`, [], cancelRow(generation), undefined);
+  return reply(at(generation, 'started'), `${titled(generation, owner)}: developing…`, [], cancelRow(generation), undefined);
 }
 
 export function progressReply(generation: Generation, owner: JobOwner, step: number, totalSteps: number, etaMs: number, preview: Buffer | undefined): Reply {
   const attachments = preview === undefined ? [] : [{ name: `${generation.id}-preview.jpg`, bytes: preview, spoiler: false, description: 'Preview' }];
-  return reply(`${titled(generation, owner)}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation), undefined);
+  return reply(at(generation, 'progress', step), `${titled(generation, owner)}: step ${step}/${totalSteps}, done in ${formatEta(etaMs)}`, attachments, cancelRow(generation), undefined);
 }
 
 /** The result: one picture (grid for 2+ images), with upscale / vary / reroll / delete buttons. */
@@ -94,7 +96,7 @@ export function finishedReply(generation: Generation, owner: JobOwner, delivery:
   const picture = delivery.grid ?? delivery.images[0]?.png;
   const attachments: ReplyAttachment[] =
     picture === undefined ? [] : [{ name: `${generation.id}.png`, bytes: picture, spoiler: blurred, description: generation.prompt.slice(0, 1000) }];
-  return reply(lines.join('\n'), attachments, resultButtons(generation, delivery), { generation, delivery });
+  return reply(at(generation, 'finished'), lines.join('\n'), attachments, resultButtons(generation, delivery), { generation, delivery });
 }
 
 function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[][] {
@@ -115,9 +117,9 @@ function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[
 }
 
 export function failedReply(generation: Generation, owner: JobOwner, message: string): Reply {
-  return reply(`${titled(generation, owner)}: failed. ${message}`, [], [], undefined);
+  return reply(at(generation, 'failed'), `${titled(generation, owner)}: failed. ${message}`, [], [], undefined);
 }
 
 export function cancelledReply(generation: Generation, owner: JobOwner, by: 'owner' | 'moderator'): Reply {
-  return reply(`${titled(generation, owner)}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], [], undefined);
+  return reply(at(generation, 'cancelled'), `${titled(generation, owner)}: cancelled${by === 'moderator' ? ' by a moderator' : ''}.`, [], [], undefined);
 }

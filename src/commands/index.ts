@@ -3,9 +3,9 @@
  * command, reply models, button ids, and the messages of a job's life. Adapters use only this
  * folder and the service types.
  */
-export { historyReply, parseHistoryButtonId, formatHistoryButtonId, queueReply, settingsReply, usageReply } from './activity-replies.ts';
-export { BUTTON_ACTIONS, formatButtonId, parseButtonId } from './button-ids.ts';
-export type { ButtonAction, ButtonTarget } from './button-ids.ts';
+export { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
+export { BUTTON_ID_PREFIX, JOB_ACTIONS, MAX_BUTTON_ID, formatButtonId, isJobButton, parseButtonId, parseJobButtonId } from './button-ids.ts';
+export type { ButtonTarget, HistoryPage, JobAction, JobButton } from './button-ids.ts';
 export type { ChatCommand } from './chat-command.types.ts';
 export { CommandHandlers, HISTORY_PAGE_SIZE, commandForButton } from './command-handlers.ts';
 export type { CommandServices } from './command-handlers.ts';
@@ -15,7 +15,7 @@ export { mention, plainMentions, renderMentions, withoutMentionMarks } from './m
 export type { MentionedPerson } from './mentions.ts';
 export type { SlashImagineOptions } from './imagine-request.parser.ts';
 export { PROMPT_FLAGS, extractFlags } from './prompt-flags.parser.ts';
-export { refusalReply, textReply } from './reply.types.ts';
-export type { FinishedResult, JobChange, Reply, ReplyAttachment, ReplyButton } from './reply.types.ts';
+export { acceptedJobId, refusalReply, textReply } from './reply.types.ts';
+export type { FinishedResult, JobChange, Reply, ReplyAttachment, ReplyButton, ReplyJob } from './reply.types.ts';
 export { REFUSAL_CODES, refuse, refusalMessage, newReferenceId, isRefusal } from '../generation/requests/refusal.ts';
 export type { Refusal, RefusalCode, RefusalDetails } from '../generation/requests/refusal.ts';

@@ -1,14 +1,16 @@
 /**
  * What a command answers, for every platform: text with light Markdown (`**bold**`, `` `code` ``,
  * which Discord renders and the Slack adapter converts), images, and rows of buttons whose ids
- * carry only ids (see button-ids.ts). Adapters turn a Reply into their native message.
+ * carry only ids (see button-ids.ts). What the reply means travels as data (`job`, `nextPage`,
+ * `result`, `jobChange`), so adapters only render: they never read meaning back out of buttons.
  */
 import type { Generation } from '../db/domain.types.ts';
+import type { HistoryPage } from './button-ids.ts';
 import type { Refusal } from '../generation/requests/refusal.ts';
 import type { Delivery } from '../generation/jobs/job.types.ts';
 
 export interface ReplyButton {
-  /** `<action>:<generationId>:<imageIndex>`; see {@link formatButtonId}. */
+  /** A {@link ButtonTarget} as text; see formatButtonId in button-ids.ts. */
   id: string;
   label: string;
   style: 'primary' | 'secondary' | 'success' | 'danger';
@@ -28,6 +30,15 @@ export interface ReplyAttachment {
 export interface FinishedResult {
   generation: Generation;
   delivery: Delivery;
+}
+
+/** The job a reply shows, and which moment of its life (the job-message book orders updates by it). */
+export interface ReplyJob {
+  generationId: string;
+  /** accepted = the handler's first answer; queued = a (new) place in the queue; the rest as named. */
+  state: 'accepted' | 'queued' | 'started' | 'progress' | 'finished' | 'failed' | 'cancelled';
+  /** The progress step (0 for the other states). */
+  step: number;
 }
 
 /** What a cancel or ❌ did to a whole job: adapters then update every message that shows it. */
@@ -53,6 +64,16 @@ export interface Reply {
   result?: FinishedResult | undefined;
   /** Set on the answer to a cancel or a whole-job ❌ that went through. Optional like `result`. */
   jobChange?: JobChange | undefined;
+  /** Set on every message of a job's life and on a re-shown result. Optional like `result`. */
+  job?: ReplyJob | undefined;
+  /** A history page with more after it: where the next one starts. Optional like `result`. */
+  nextPage?: HistoryPage | undefined;
+}
+
+/** The job a reply accepted (its message is the job's message from now on); undefined for any other reply. */
+export function acceptedJobId(reply: Reply): string | undefined {
+  if (reply.refusal !== undefined || reply.visibility !== 'public' || reply.job?.state !== 'accepted') return undefined;
+  return reply.job.generationId;
 }
 
 /** A plain text reply. */

@@ -1,20 +1,19 @@
 /**
- * The Discord adapter: the only code that talks to Discord (through discord.js). It logs in,
- * registers the slash commands in bulk (per guild when guild ids are configured, else
- * globally), turns interactions and reactions into commands, and the service's lifecycle events
- * (`events`, handed to the GenerationService) into edits of each job's message. One catch-all:
- * a bug becomes a short apology with a reference id, and the stack goes to the log.
+ * The Discord adapter (a {@link ChatAdapter}): the only code that talks to Discord (through
+ * discord.js). It logs in, registers the slash commands in bulk (per guild when guild ids are
+ * configured, else globally), turns interactions and reactions into commands, and the service's
+ * lifecycle events (`events`, handed to the GenerationService) into edits of each job's message.
+ * One catch-all: a bug becomes a short apology with a reference id, and the stack goes to the log.
  */
 import { Client, Events, GatewayIntentBits, MessageFlags, Partials, Routes, type Interaction } from 'discord.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { CommandHandlers } from '../../commands/index.ts';
 import type { DiscordConfig } from '../../config/config.types.ts';
 import type { ModelDirectory } from '../../generation/requests/model-directory.ts';
 import { newReferenceId, refuse } from '../../generation/requests/refusal.ts';
-import type { ChatLocation } from '../../generation/requests/request.types.ts';
 import type { GenerationEvents } from '../../generation/jobs/job.types.ts';
 import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
+import type { ChatAdapter, ChatAdapterOptions, ChatConnection } from '../chat-adapter.ts';
 import { EditPacer } from './edit-pacer.ts';
 import { InteractionFlow } from './interaction-flow.ts';
 import { DiscordJobSender } from './job-message.sender.ts';
@@ -27,6 +26,7 @@ import { UploadLimits } from './upload-limits.ts';
 import { WorkLimiter } from './work-limiter.ts';
 import type { ModeratorConfig } from './request-context.ts';
 import { slashCommands } from './slash-commands.ts';
+import { DISCORD_TOKEN_REFUSED, classifyDiscordStartFailure } from './start-failure.ts';
 
 /**
  * Least time from the end of one message edit in a channel to the start of the next (Discord:
@@ -36,24 +36,19 @@ export const EDIT_GAP_MS = 1_050;
 /** Handlers doing database work at once, after their acknowledgement (see WorkLimiter). */
 const HANDLERS_AT_ONCE = 4;
 
-export interface DiscordAdapterOptions {
+export interface DiscordAdapterOptions extends ChatAdapterOptions {
   config: Pick<DiscordConfig, 'token' | 'apiUrl' | 'guildIds' | 'allowDMs'>;
   moderators: ModeratorConfig;
-  commands: CommandHandlers;
-  /** Records where a job's message lives (GenerationService.attachMessage). */
-  attachMessage: (generationId: string, chat: ChatLocation) => Promise<boolean>;
   models: ModelDirectory;
-  logger: Logger;
-  /** Epoch milliseconds (interaction token age, edit pacing). */
-  now: () => number;
   /** Makes a result's picture fit a guild's upload limit (src/images `compactPicture`). */
   compactPicture: CompactPicture;
   /** Told about REST answers with an error status, 429s included (metrics); omitted = not reported. */
   apiObserver?: ChatApiObserver | undefined;
 }
 
-export class DiscordAdapter {
+export class DiscordAdapter implements ChatAdapter {
   readonly name = 'discord';
+  readonly connection: ChatConnection;
   readonly #client: Client;
   readonly #jobs: JobMessages;
   readonly #interactions: InteractionFlow;
@@ -70,6 +65,7 @@ export class DiscordAdapter {
 
   constructor(private readonly options: DiscordAdapterOptions) {
     this.#log = options.logger;
+    this.connection = { platform: 'Discord', apiUrl: options.config.apiUrl, refusedMessage: () => DISCORD_TOKEN_REFUSED, classify: classifyDiscordStartFailure };
     this.#client = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
       partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
@@ -82,7 +78,7 @@ export class DiscordAdapter {
     this.#client.rest.on('response', (_request, response) => {
       if (response.status >= 400) options.apiObserver?.apiError(response.status);
     });
-    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: options.attachMessage, now: options.now, logger: options.logger, rateLimits, uploads: new UploadLimits(), compactPicture: options.compactPicture });
+    const sender = new DiscordJobSender({ client: this.#client, ready, attachMessage: (id, chat) => options.jobs.attachMessage(id, chat), now: options.now, logger: options.logger, rateLimits, uploads: new UploadLimits(), compactPicture: options.compactPicture });
     this.#jobs = new JobMessages({ sender, pacer, logger: options.logger });
     const limiter = new WorkLimiter(HANDLERS_AT_ONCE);
     const copies = new JobCopies(this.#client, options.logger);
@@ -99,6 +95,10 @@ export class DiscordAdapter {
   /** Logged in, commands registered, the gateway connected now, and not stopped (readiness). */
   get connected(): boolean {
     return this.#connected && this.#client.isReady();
+  }
+
+  readiness(): string | undefined {
+    return this.connected ? undefined : 'not connected to the Discord gateway';
   }
 
   /**
@@ -141,15 +141,15 @@ export class DiscordAdapter {
   /**
    * Stops taking interactions and reactions, but stays connected, so jobs that finish while the
    * service shuts down still reach their messages. Call before stopping the GenerationService,
-   * then {@link stop} after it.
+   * then {@link disconnect} after it. (Handlers already running finish before the disconnect.)
    */
-  stopTakingWork(): void {
+  async stopTakingWork(): Promise<void> {
     this.#accepting = false;
   }
 
   /** Stops taking work, lets running handlers and message edits finish (until `deadline`), logs out. */
-  async stop(deadline?: AbortSignal): Promise<void> {
-    this.stopTakingWork();
+  async disconnect(deadline?: AbortSignal): Promise<void> {
+    this.#accepting = false;
     if (!this.#connected) {
       // Never logged in (or already stopped): nothing can be sent.
       await this.#client.destroy();

@@ -1,20 +1,20 @@
 /**
- * /history as one private message paged in place with ◀ Previous / Next ▶. "Next" is the command
- * layer's More button (its id carries the keyset cursor and the person filtered on). Going back
- * needs the cursors of the pages before, which do not fit in a button id: they are kept per
+ * /history as one private message paged in place with ◀ Previous / Next ▶. "Next" goes to the
+ * reply's `nextPage` (its button id carries the keyset cursor and the person filtered on). Going
+ * back needs the cursors of the pages before, which do not fit in a button id: they are kept per
  * message in memory, with the filters (channel, days). After a restart a page still works from
  * its button alone; Previous then returns to the first page and the channel/days filters drop.
  */
-import type { ChatCommand, CommandHandlers, Reply, ReplyButton } from '../../commands/index.ts';
+import { formatButtonId, type ChatCommand, type CommandHandlers, type HistoryPage, type Reply, type ReplyButton } from '../../commands/index.ts';
 import type { RequestFrom } from '../../generation/requests/request.types.ts';
-import { formatHistoryBackId, type ComponentCommand } from './interaction-commands.ts';
+import type { ComponentCommand } from './interaction-commands.ts';
 
 type HistoryCommand = Extract<ChatCommand, { name: 'history' }>;
 
 interface PageState {
   command: HistoryCommand;
   /** Cursor of each page after the first that led to the one shown. */
-  cursors: string[];
+  cursors: Array<HistoryPage['cursor']>;
 }
 
 /** Listings remembered (oldest forgotten first). */
@@ -54,9 +54,8 @@ export class HistoryPages {
 }
 
 function withPaging(reply: Reply, userExternalId: string | undefined, hasPrevious: boolean): Reply {
-  const more = reply.buttons.flat()[0];
   const row: ReplyButton[] = [];
-  if (hasPrevious) row.push({ id: formatHistoryBackId(userExternalId), label: '◀ Previous', style: 'secondary' });
-  if (more !== undefined) row.push({ ...more, label: 'Next ▶' });
+  if (hasPrevious) row.push({ id: formatButtonId({ action: 'history-back', userExternalId }), label: '◀ Previous', style: 'secondary' });
+  if (reply.nextPage !== undefined) row.push({ id: formatButtonId({ action: 'history-next', ...reply.nextPage }), label: 'Next ▶', style: 'secondary' });
   return { ...reply, buttons: row.length === 0 ? [] : [row] };
 }

@@ -1,11 +1,11 @@
 /**
  * Native interactions → platform-free {@link ChatCommand}s. Slash options arrive typed (numbers
  * as numbers); everything is handed on as the person gave it, and the command layer validates.
- * Component ids carry only an action and ids (see button-ids.ts, the history buttons, and the
- * image pickers below), so they work on messages from before a restart.
+ * Component ids are the command layer's button targets (commands/button-ids.ts: job buttons,
+ * history paging, image pickers), so they work on messages from before a restart.
  */
 import type { ChatInputCommandInteraction, User } from 'discord.js';
-import { commandForButton, parseButtonId, parseHistoryButtonId, type ButtonAction, type ChatCommand, type Reply } from '../../commands/index.ts';
+import { commandForButton, parseButtonId, type ChatCommand, type HistoryPage, type JobAction } from '../../commands/index.ts';
 import { SETTING_NAMES, type OptionText, type SettingName } from '../../generation/requests/index.ts';
 import type { ChatIdentity } from '../../generation/requests/request.types.ts';
 import { identityOf } from './request-context.ts';
@@ -82,49 +82,27 @@ export function slashCommand(interaction: ChatInputCommandInteraction): ChatComm
   }
 }
 
-/** Select menu that picks one image of a grid for a reaction: `pick-upscale:<generationId>`. */
-const PICKER = /^pick-(upscale|vary):([A-Za-z0-9_-]{1,64})$/;
-
-export function formatPickerId(action: 'upscale' | 'vary', generationId: string): string {
-  return `pick-${action}:${generationId}`;
-}
-
-/** Previous page of a history listing: `history-back[:<user>]` (the page stack is kept per message). */
-const HISTORY_BACK = /^history-back(?::([A-Za-z0-9_.-]{1,40}))?$/;
-
-export function formatHistoryBackId(userExternalId: string | undefined): string {
-  return userExternalId === undefined ? 'history-back' : `history-back:${userExternalId}`;
-}
-
 /** What a pressed component stands for. */
 export type ComponentCommand =
-  | { kind: 'job'; command: ChatCommand; action: ButtonAction }
-  | { kind: 'history-next'; cursor: string; userExternalId: string | undefined }
+  | { kind: 'job'; command: ChatCommand; action: JobAction }
+  | ({ kind: 'history-next' } & HistoryPage)
   | { kind: 'history-back'; userExternalId: string | undefined };
 
+/** A pressed button or picked image (`values`: a select menu's picks) as a command; undefined for an id that is not ours. */
 export function componentCommand(customId: string, values: readonly string[]): ComponentCommand | undefined {
-  const button = parseButtonId(customId);
-  if (button !== undefined) return { kind: 'job', command: commandForButton(button), action: button.action };
-  const picker = PICKER.exec(customId);
-  if (picker !== null) {
-    const index = Number(values[0]);
-    if (!Number.isInteger(index) || index < 0 || index > 3) return undefined;
-    const action = picker[1] as 'upscale' | 'vary';
-    return { kind: 'job', command: commandForButton({ action, generationId: picker[2] as string, imageIndex: index }), action };
+  const target = parseButtonId(customId);
+  if (target === undefined) return undefined;
+  switch (target.action) {
+    case 'history-next':
+      return { kind: 'history-next', cursor: target.cursor, userExternalId: target.userExternalId };
+    case 'history-back':
+      return { kind: 'history-back', userExternalId: target.userExternalId };
+    case 'pick': {
+      const index = Number(values[0]);
+      if (!Number.isInteger(index) || index < 0 || index > 3) return undefined;
+      return { kind: 'job', command: commandForButton({ action: target.pick, generationId: target.generationId, imageIndex: index }), action: target.pick };
+    }
+    default:
+      return { kind: 'job', command: commandForButton(target), action: target.action };
   }
-  const history = parseHistoryButtonId(customId);
-  if (history !== undefined) return { kind: 'history-next', cursor: customId.split(':')[1] ?? '', userExternalId: history.userExternalId };
-  const back = HISTORY_BACK.exec(customId);
-  if (back !== null) return { kind: 'history-back', userExternalId: back[1] };
-  return undefined;
-}
-
-/** The job an answer accepted: the one its Cancel button cancels. */
-export function acceptedJobId(reply: Reply): string | undefined {
-  if (reply.refusal !== undefined || reply.visibility !== 'public') return undefined;
-  for (const button of reply.buttons.flat()) {
-    const target = parseButtonId(button.id);
-    if (target?.action === 'cancel') return target.generationId;
-  }
-  return undefined;
 }

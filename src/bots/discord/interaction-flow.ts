@@ -7,12 +7,12 @@
  */
 import { MessageFlags, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type StringSelectMenuInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import { refusalReply, type CommandHandlers, type Reply } from '../../commands/index.ts';
+import { acceptedJobId, refusalReply, type CommandHandlers, type Reply } from '../../commands/index.ts';
 import type { ModelDirectory } from '../../generation/requests/model-directory.ts';
 import { refuse } from '../../generation/requests/refusal.ts';
 import type { RequestFrom } from '../../generation/requests/request.types.ts';
 import { HistoryPages } from './history-pages.ts';
-import { PUBLIC_COMMANDS, acceptedJobId, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
+import { PUBLIC_COMMANDS, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
 import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';
 import type { WorkLimiter } from './work-limiter.ts';
@@ -23,8 +23,9 @@ type Repliable = ChatInputCommandInteraction | ButtonInteraction | StringSelectM
 
 export interface InteractionFlowOptions {
   commands: CommandHandlers;
+  /** Each job's message and its /show copies. */
   jobs: JobMessages;
-  /** /show copies: cancel and delete reach them too. */
+  /** Cancel and delete reach every message of a job. */
   copies: JobCopies;
   models: ModelDirectory;
   moderators: ModeratorConfig;
@@ -140,7 +141,7 @@ export class InteractionFlow {
     }
     const message = await interaction.editReply(messagePayload(reply, undefined));
     // A /show copy of a job: remembered, so cancel and delete reach it too.
-    if (reply.result !== undefined) this.options.copies.remember(reply.result.generation.id, { channelId: message.channelId, messageId: message.id });
+    if (reply.result !== undefined) this.options.jobs.rememberCopy(reply.result.generation.id, { channelId: message.channelId, messageId: message.id });
   }
 
   /** Direct messages, when the config does not allow them. */

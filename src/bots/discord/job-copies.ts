@@ -3,64 +3,39 @@
  * events, see job-messages.ts) and each copy `/show` posted. Deleted: the job's message and all
  * copies are removed. Cancelled: the job's message says so through the cancelled event (it must
  * not be dropped), and each copy is edited to say so, without buttons. Copies are remembered in
- * memory for the most recent jobs (the database keeps only a job's own message), so a copy
- * posted before a restart is only reached when its own button or reaction is used.
+ * the job-message book for the most recent jobs (the database keeps only a job's own message),
+ * so a copy posted before a restart is only reached when its own button or reaction is used.
  */
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { textReply, type JobChange } from '../../commands/index.ts';
+import type { JobMessages, MessageRef } from './job-messages.ts';
 import { messagePayload } from './reply-payload.ts';
 
-/** A Discord message by channel and id. */
-export interface MessageRef {
-  channelId: string;
-  messageId: string;
-}
-
-/** The part of the job messages this needs: where a job's own message is, and "stop editing it". */
-export interface OwnMessages {
-  messageOf(generationId: string): MessageRef | undefined;
-  forget(generationId: string): void;
-}
-
-const JOBS_REMEMBERED = 5_000;
+/** The job messages this needs: where a job's own message and its copies are, and "stop editing it". */
+export type OwnMessages = Pick<JobMessages, 'messageOf' | 'copiesOf' | 'forget'>;
 
 function isUnknownMessage(error: unknown): boolean {
   return error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.UnknownMessage || error.code === RESTJSONErrorCodes.UnknownChannel);
 }
 
 export class JobCopies {
-  /** Job id → its /show copies; insertion order = oldest first. */
-  readonly #copies = new Map<string, MessageRef[]>();
-
   constructor(
     private readonly client: Client,
     private readonly logger: Logger,
   ) {}
 
-  /** `/show` posted a copy of a job. */
-  remember(generationId: string, copy: MessageRef): void {
-    const known = this.#copies.get(generationId) ?? [];
-    this.#copies.delete(generationId);
-    this.#copies.set(generationId, [...known.filter((ref) => ref.messageId !== copy.messageId), copy]);
-    for (const oldest of this.#copies.keys()) {
-      if (this.#copies.size <= JOBS_REMEMBERED) break;
-      this.#copies.delete(oldest);
-    }
-  }
-
   /** After a Cancel or ❌ that went through on `pressed` (any message of the job). */
   async changed(change: JobChange, pressed: MessageRef, own: OwnMessages): Promise<void> {
     const { generationId } = change;
     const original = own.messageOf(generationId);
-    const copies = this.#copies.get(generationId) ?? [];
+    const copies = own.copiesOf(generationId);
     const pressedIsCopy = original === undefined ? copies.some((ref) => ref.messageId === pressed.messageId) : original.messageId !== pressed.messageId;
     const allCopies = pressedIsCopy && !copies.some((ref) => ref.messageId === pressed.messageId) ? [...copies, pressed] : copies;
     if (change.change === 'cancelled') {
       for (const copy of allCopies) await this.#edit(copy, '_This job was cancelled._');
       return;
     }
-    this.#copies.delete(generationId);
     own.forget(generationId);
     // The job's own message: known, or (after a restart) the pressed message when it is not a known copy.
     const ownMessage = original ?? (pressedIsCopy ? undefined : pressed);

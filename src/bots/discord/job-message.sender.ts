@@ -10,7 +10,6 @@ import { DiscordAPIError, InteractionWebhook, RESTJSONErrorCodes, type Client, t
 import type { Logger } from 'pino';
 import type { Reply } from '../../commands/index.ts';
 import type { ChatLocation } from '../../generation/requests/request.types.ts';
-import type { JobMessage, JobMessageSender } from './job-message.ts';
 import { newReferenceId, refuse } from '../../generation/requests/refusal.ts';
 import type { RateLimitFeedback } from './rate-limit-feedback.ts';
 import { messagePayload, truncate, type MessagePayload } from './reply-payload.ts';
@@ -55,16 +54,44 @@ export interface SenderOptions {
   compactPicture: CompactPicture;
 }
 
+/** A Discord job as the sender needs it. */
+export interface DiscordJob {
+  generationId: string;
+  channelId: string;
+  /** Discord id of the person the job is for (mentioned when the result comes late). */
+  ownerId: string;
+}
+
+/** Where a job's message is, and how to reach it. */
+export type DiscordJobTarget =
+  /** The `@original` response of an interaction, edited with its token while it is valid. */
+  | { kind: 'interaction'; token: string; issuedAt: number; messageId: string | undefined }
+  /** A normal channel message sent with the bot token; posted on first show when `messageId` is undefined. */
+  | { kind: 'channel'; messageId: string | undefined; replyTo: string | undefined; mention: boolean };
+
+/** A job whose message nobody posted: a new channel message naming the person. */
+const NEW_MESSAGE: DiscordJobTarget = { kind: 'channel', messageId: undefined, replyTo: undefined, mention: true };
+
 /** Builds the payload for the target it goes to (`mention`: the person named in a channel message). */
 type BuildPayload = (mention: string | undefined) => Promise<MessagePayload>;
+/** A job's message in the job-message book: its target, which a show may move. */
+export interface DiscordJobMessage {
+  target: DiscordJobTarget;
+}
 
-export class DiscordJobSender implements JobMessageSender {
+export class DiscordJobSender {
   constructor(private readonly options: SenderOptions) {}
 
-  async show(job: JobMessage, reply: Reply): Promise<void> {
+  /**
+   * Shows `reply` in the job's message (undefined: none yet, so a new channel message naming the
+   * person); returns it, or 'gone' when someone deleted it. The message's place is updated in
+   * place as it moves (its id learnt, a token expired), so a failed send loses none of that.
+   */
+  async show(job: DiscordJob, reply: Reply, message: DiscordJobMessage | undefined): Promise<DiscordJobMessage | 'gone'> {
     await this.options.ready;
-    if (reply.result === undefined) return this.#send(job, async (mention) => messagePayload(reply, mention));
-    await this.#showResult(job, reply);
+    const at = message ?? { target: { ...NEW_MESSAGE } };
+    const shown = reply.result === undefined ? await this.#send(job, at, async (mention) => messagePayload(reply, mention)) : await this.#showResult(job, at, reply);
+    return shown === 'gone' ? 'gone' : at;
   }
 
   /**
@@ -72,7 +99,7 @@ export class DiscordJobSender implements JobMessageSender {
    * refusal from Discord lowers the budget and tries again. Any other failure still replaces the
    * progress with the result's text, buttons and an apology, so the message is never left stuck.
    */
-  async #showResult(job: JobMessage, reply: Reply): Promise<void> {
+  async #showResult(job: DiscordJob, at: DiscordJobMessage, reply: Reply): Promise<'shown' | 'gone'> {
     const { uploads, compactPicture, logger } = this.options;
     const guild = this.#guildOf(job.channelId);
     let budget = uploads.budgetFor(guild.id, guild.premiumTier, UPLOAD_OVERHEAD_BYTES);
@@ -81,11 +108,11 @@ export class DiscordJobSender implements JobMessageSender {
         let fitted: FittedResult | undefined;
         const limit = uploads.limitFor(guild.id, guild.premiumTier);
         try {
-          await this.#send(job, async (mention) => (fitted = await fitResult(messagePayload(reply, mention), budget, limit, compactPicture)).payload);
-          if (fitted === undefined) return;
+          const shown = await this.#send(job, at, async (mention) => (fitted = await fitResult(messagePayload(reply, mention), budget, limit, compactPicture)).payload);
+          if (shown === 'gone' || fitted === undefined) return shown;
           uploads.accepted(guild.id, fitted.bytes);
           if (fitted.fit !== 'full') logger.info({ jobId: job.generationId, fit: fitted.fit, bytes: fitted.bytes, limit }, 'discord.result_fitted');
-          return;
+          return shown;
         } catch (error) {
           if (!isTooLarge(error) || fitted === undefined || fitted.bytes === 0) throw error;
           logger.warn({ jobId: job.generationId, bytes: fitted.bytes, limit, attempt }, 'discord.result_too_large');
@@ -97,17 +124,19 @@ export class DiscordJobSender implements JobMessageSender {
       const referenceId = newReferenceId();
       logger.error({ err: error, jobId: job.generationId, referenceId }, 'discord.result_post_failed');
       const apology = `⚠️ The images could not be posted. ${refuse('internal', { referenceId }).message}`;
-      await this.#send(job, async (mention) => {
+      return this.#send(job, at, async (mention) => {
         const plain = messagePayload({ ...reply, attachments: [], result: undefined }, mention);
         return { ...plain, content: `${truncate(plain.content, 2000 - apology.length - 1)}\n${apology}` };
       });
     }
   }
 
-  /** Sends to the job's target: the interaction's response while its token works, else a channel message. */
-  async #send(job: JobMessage, build: BuildPayload): Promise<void> {
-    const target = job.target;
-    if (target.kind === 'unbound') throw new Error(`job ${job.generationId} has no message yet`);
+  /**
+   * Sends to the job's target: the interaction's response while its token works, else a channel
+   * message. `at` follows the message as it moves (its id learnt, a token expired).
+   */
+  async #send(job: DiscordJob, at: DiscordJobMessage, build: BuildPayload): Promise<'shown' | 'gone'> {
+    const target = at.target;
     if (target.kind === 'interaction') {
       if (this.options.now() - target.issuedAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS) {
         this.options.rateLimits.remember(target.token, job.channelId);
@@ -118,20 +147,20 @@ export class DiscordJobSender implements JobMessageSender {
             target.messageId = message.id;
             await this.options.attachMessage(job.generationId, { messageId: message.id, interactionToken: target.token, threadTs: undefined });
           }
-          return;
+          return 'shown';
         } catch (error) {
           if (!isExpiredToken(error)) throw error;
         }
       }
       this.options.logger.info({ jobId: job.generationId }, 'discord.token_expired_fallback');
-      job.target = { kind: 'channel', messageId: undefined, replyTo: target.messageId, mention: true };
+      const fallback = { kind: 'channel' as const, messageId: undefined, replyTo: target.messageId, mention: true };
+      at.target = fallback;
+      return this.#showInChannel(job, fallback, build);
     }
-    await this.#showInChannel(job, build);
+    return this.#showInChannel(job, target, build);
   }
 
-  async #showInChannel(job: JobMessage, build: BuildPayload): Promise<void> {
-    const target = job.target;
-    if (target.kind !== 'channel') throw new Error('not a channel target');
+  async #showInChannel(job: DiscordJob, target: Extract<DiscordJobTarget, { kind: 'channel' }>, build: BuildPayload): Promise<'shown' | 'gone'> {
     const channel = await this.#channel(job.channelId);
     // Edits keep the mention in the text (Discord notifies only when a message is created).
     const payload = await build(target.mention ? job.ownerId : undefined);
@@ -140,10 +169,10 @@ export class DiscordJobSender implements JobMessageSender {
         await channel.messages.edit(target.messageId, payload);
       } catch (error) {
         // Deleted by someone: nothing left to update.
-        if (isUnknownMessage(error)) job.markGone();
-        else throw error;
+        if (isUnknownMessage(error)) return 'gone';
+        throw error;
       }
-      return;
+      return 'shown';
     }
     const sent = await channel.send({
       ...payload,
@@ -151,6 +180,7 @@ export class DiscordJobSender implements JobMessageSender {
     });
     target.messageId = sent.id;
     await this.options.attachMessage(job.generationId, { messageId: sent.id, interactionToken: undefined, threadTs: undefined });
+    return 'shown';
   }
 
   async #channel(channelId: string): Promise<SendableChannels> {

@@ -6,9 +6,8 @@
  * reaction and answers in a short reply naming the person.
  */
 import { ComponentType, type Client, type Message, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
-import { parseButtonId, type ChatCommand, type CommandHandlers } from '../../commands/index.ts';
+import { acceptedJobId, formatButtonId, parseJobButtonId, type ChatCommand, type CommandHandlers } from '../../commands/index.ts';
 import type { RequestFrom } from '../../generation/requests/request.types.ts';
-import { acceptedJobId, formatPickerId } from './interaction-commands.ts';
 import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';
 import { truncate } from './reply-payload.ts';
@@ -27,7 +26,7 @@ function actionOf(emoji: string | null): keyof typeof REACTIONS | undefined {
 export function resultOf(message: { components: ReadonlyArray<{ toJSON(): unknown }> }): { generationId: string; indexes: number[] } | undefined {
   const targets = message.components
     .flatMap((row) => (row.toJSON() as { components?: Array<{ custom_id?: unknown }> }).components ?? [])
-    .flatMap((component) => (typeof component.custom_id === 'string' ? [parseButtonId(component.custom_id)] : []))
+    .flatMap((component) => (typeof component.custom_id === 'string' ? [parseJobButtonId(component.custom_id)] : []))
     .filter((target) => target !== undefined);
   const reroll = targets.find((target) => target.action === 'reroll');
   if (reroll === undefined) return undefined;
@@ -39,7 +38,7 @@ export interface ReactionFlowOptions {
   client: Client;
   commands: CommandHandlers;
   jobs: JobMessages;
-  /** /show copies: ❌ reaches them too. */
+  /** ❌ reaches every message of a job. */
   copies: JobCopies;
   moderators: ModeratorConfig;
   allowDMs: boolean;
@@ -100,7 +99,7 @@ export class ReactionFlow {
           components: [
             {
               type: ComponentType.StringSelect,
-              custom_id: formatPickerId(action, result.generationId),
+              custom_id: formatButtonId({ action: 'pick', pick: action, generationId: result.generationId }),
               placeholder: 'Pick an image',
               options: result.indexes.map((index) => ({ label: `Image ${index + 1}`, value: String(index) })),
             },

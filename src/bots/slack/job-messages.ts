@@ -3,34 +3,38 @@
  * edited through queued (position, ETA) → running (step i/N) → done; the images are uploaded
  * with files.uploadV2 into the thread under it, one message per image (so a reaction on one
  * image says which image), and the done message carries the Block Kit buttons. Implements the
- * service's lifecycle events for Slack jobs (other platforms' jobs are ignored).
+ * service's lifecycle events for Slack jobs (other platforms' jobs are ignored). Ordering,
+ * superseding and waiting for the status message's place are the platform-free job-message
+ * book's (../job-message-book.ts); this file only renders and sends.
  */
 import type { Logger } from 'pino';
 import { cancelledReply, failedReply, finishedReply, progressReply, queuedReply, startedReply, type Reply } from '../../commands/index.ts';
 import type { FinishedResult, JobChange } from '../../commands/reply.types.ts';
-import type { GenerationEvents, GenerationService, JobEvent } from '../../generation/jobs/index.ts';
-import type { Generation } from '../../generation/jobs/job.types.ts';
+import type { GenerationEvents, JobEvent } from '../../generation/jobs/index.ts';
+import type { ChatJobs } from '../chat-adapter.ts';
+import { JobMessageBook } from '../job-message-book.ts';
 import { reportBug, slackErrorCode } from './bug-report.ts';
 import { renderReply, renderText, type SlackMessageBody } from './slack-blocks.ts';
 import { ProgressBudget } from './progress-budget.ts';
 import { ResultFiles, imageFileName } from './result-files.ts';
 import type { SlackClient } from './slack-client.types.ts';
-import { StatusMessages, type StatusMessageRef } from './status-messages.ts';
-import { JobMessageRegistry } from './job-message-registry.ts';
+import type { StatusMessageRef } from './status-messages.ts';
 import { deleteButtonFiles } from './reaction-target.ts';
 import { StatusMessageFinder, jobMetadata } from './status-message-finder.ts';
 
-/** Jobs whose messages (original and /show copies) are remembered for cancel and delete. */
-const JOBS_REMEMBERED = 10_000;
+/** A Slack job as its messages need it: the row (place, parameters) and whom it is for. */
+type SlackJob = Pick<JobEvent, 'generation' | 'owner'>;
+
+const same = (a: StatusMessageRef, b: StatusMessageRef) => a.channel === b.channel && a.ts === b.ts;
 
 /** Slack errors that mean "this channel is closed to the bot" (a person's matter, not a bug). */
 export const CHANNEL_CLOSED_ERRORS: ReadonlySet<string> = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
 export interface JobMessagesOptions {
   client: SlackClient;
-  generation: Pick<GenerationService, 'attachMessage'>;
-  /** How long events wait for the handler to post a fresh job's status message. */
-  statusWaitMs: number;
+  jobs: Pick<ChatJobs, 'attachMessage'>;
+  /** Tests shorten the book's wait for a fresh job's status message. */
+  statusWaitMs?: number | undefined;
   /** Progress edits allowed per minute, for all jobs together (see progress-budget.ts). */
   progressEditsPerMinute: number;
   /** Epoch milliseconds. */
@@ -41,17 +45,18 @@ export interface JobMessagesOptions {
 }
 
 export class JobMessages implements GenerationEvents {
-  readonly #book: StatusMessages;
-  readonly #pending = new Set<Promise<void>>();
+  readonly #book: JobMessageBook<StatusMessageRef, SlackJob>;
   readonly #progressBudget: ProgressBudget;
   readonly #finder: StatusMessageFinder;
   /** The images of results in Slack. */
   readonly files: ResultFiles;
-  /** Every message of each recent job: cancel and delete update them all. */
-  readonly #messages = new JobMessageRegistry(JOBS_REMEMBERED);
 
   constructor(private readonly options: JobMessagesOptions) {
-    this.#book = new StatusMessages(options.statusWaitMs);
+    this.#book = new JobMessageBook({
+      sender: { show: (job, reply, ref) => this.#show(job, reply, ref), failed: (job, _reply, error, ref) => this.#failed(job, error, ref) },
+      sameCopy: same,
+      waitMs: options.statusWaitMs,
+    });
     this.files = new ResultFiles(options.client, options.logger);
     this.#progressBudget = new ProgressBudget(options.progressEditsPerMinute, options.now);
     this.#finder = new StatusMessageFinder(options.client, options.bot, options.logger);
@@ -59,7 +64,7 @@ export class JobMessages implements GenerationEvents {
 
   /** Jobs with Slack work still tracked. */
   get tracked(): number {
-    return this.#book.size;
+    return this.#book.tracked;
   }
 
   /**
@@ -69,12 +74,11 @@ export class JobMessages implements GenerationEvents {
   async postAccepted(generationId: string, channelId: string, reply: Reply): Promise<{ ok: true; ref: StatusMessageRef } | { ok: false; error: string }> {
     try {
       const ref = await this.#post(channelId, undefined, renderReply(reply), generationId);
-      this.#book.settle(generationId, ref);
-      this.#messages.original(generationId, ref);
-      await this.options.generation.attachMessage(generationId, { messageId: ref.ts, interactionToken: undefined, threadTs: ref.threadTs });
+      this.#book.bind(generationId, ref);
+      await this.options.jobs.attachMessage(generationId, { messageId: ref.ts, interactionToken: undefined, threadTs: ref.threadTs });
       return { ok: true, ref };
     } catch (error) {
-      this.#book.settle(generationId, null);
+      this.#book.silence(generationId);
       const code = slackErrorCode(error);
       if (code !== undefined && CHANNEL_CLOSED_ERRORS.has(code)) return { ok: false, error: code };
       throw error;
@@ -83,47 +87,35 @@ export class JobMessages implements GenerationEvents {
 
   readonly queued: GenerationEvents['queued'] = (event) => {
     // A fresh job's status message is the handler's answer, which already says "queued".
-    if (!this.#ours(event) || !event.recovered) return;
-    return this.#run(event, () => this.#show(event.generation, queuedReply(event.generation, event.owner, event.position, true), false), false);
+    if (event.recovered) this.#push(event, queuedReply(event.generation, event.owner, event.position, true), false);
   };
 
   readonly moved: NonNullable<GenerationEvents['moved']> = (event) => {
     // A new place in the queue is always shown; an ETA that only drifted shares the progress budget.
     if (!this.#ours(event) || (event.reason === 'estimate' && !this.#progressBudget.take())) return;
-    const reply = queuedReply(event.generation, event.owner, event.position, false);
-    return this.#run(event, () => this.#show(event.generation, reply, true), true);
+    this.#push(event, queuedReply(event.generation, event.owner, event.position, false), true);
   };
 
   readonly started: GenerationEvents['started'] = (event) => {
-    if (!this.#ours(event)) return;
-    return this.#run(event, () => this.#show(event.generation, startedReply(event.generation, event.owner), true), false);
+    this.#push(event, startedReply(event.generation, event.owner), true);
   };
 
   readonly progress: GenerationEvents['progress'] = (event) => {
     if (!this.#ours(event) || !this.#progressBudget.take()) return;
     // Slack shows no preview in an edited message; the step count is what people follow.
-    const reply = progressReply(event.generation, event.owner, event.step, event.totalSteps, event.etaMs, undefined);
-    return this.#run(event, () => this.#show(event.generation, reply, true), true);
+    this.#push(event, progressReply(event.generation, event.owner, event.step, event.totalSteps, event.etaMs, undefined), true);
   };
 
   readonly finished: GenerationEvents['finished'] = (event) => {
-    if (!this.#ours(event)) return;
-    return this.#last(event, () => this.#deliver(event));
+    this.#push(event, finishedReply(event.generation, event.owner, event, event.warnings), true);
   };
 
   readonly failed: GenerationEvents['failed'] = (event) => {
-    if (!this.#ours(event)) return;
-    return this.#last(event, () => this.#show(event.generation, failedReply(event.generation, event.owner, event.message), true));
+    this.#push(event, failedReply(event.generation, event.owner, event.message), true);
   };
 
   readonly cancelled: GenerationEvents['cancelled'] = (event) => {
-    if (!this.#ours(event)) return;
-    const reply = cancelledReply(event.generation, event.owner, event.by);
-    return this.#last(event, async () => {
-      await this.#show(event.generation, reply, true);
-      // /show copies of a waiting job say cancelled too (and lose their buttons).
-      for (const copy of this.#messages.copies(event.generation.id)) await this.#tryUpdate(copy, renderReply(reply));
-    });
+    this.#push(event, cancelledReply(event.generation, event.owner, event.by), true);
   };
 
   /**
@@ -135,25 +127,20 @@ export class JobMessages implements GenerationEvents {
    */
   async changed(change: JobChange, pressed: StatusMessageRef | undefined, pressedFiles: readonly string[]): Promise<void> {
     const { generationId } = change;
-    const targets = this.#messages.messages(generationId, pressed);
-    const done = this.#book.run(
-      generationId,
-      async () => {
-        if (change.change === 'cancelled') {
-          const known = this.#messages.messages(generationId, undefined);
-          if (pressed !== undefined && known.length < targets.length) await this.#tryUpdate(pressed, renderText('_This job was cancelled._'));
-          return;
-        }
-        for (const ref of targets) {
-          const isPressed = pressed !== undefined && ref.channel === pressed.channel && ref.ts === pressed.ts;
-          await this.files.delete(isPressed ? pressedFiles : await this.#filesOf(ref));
-          await this.#tryUpdate(ref, renderText('_This result was deleted._'));
-        }
-      },
-      false,
-    );
-    this.#book.finish(generationId);
-    if (change.change === 'deleted') this.#messages.forget(generationId);
+    const known = this.#messagesOf(generationId, undefined);
+    const targets = this.#messagesOf(generationId, pressed);
+    const done = this.#book.exclusive(generationId, async () => {
+      if (change.change === 'cancelled') {
+        if (pressed !== undefined && known.length < targets.length) await this.#tryUpdate(pressed, renderText('_This job was cancelled._'));
+        return;
+      }
+      for (const ref of targets) {
+        const isPressed = pressed !== undefined && same(ref, pressed);
+        await this.files.delete(isPressed ? pressedFiles : await this.#filesOf(ref));
+        await this.#tryUpdate(ref, renderText('_This result was deleted._'));
+      }
+    });
+    if (change.change === 'deleted') this.#book.forget(generationId);
     await done;
   }
 
@@ -164,7 +151,7 @@ export class JobMessages implements GenerationEvents {
   async imageDeleted(generationId: string, imageIndex: number, pressedFiles: readonly string[]): Promise<void> {
     await this.files.delete(pressedFiles);
     const name = imageFileName(generationId, imageIndex);
-    for (const ref of this.#messages.messages(generationId, undefined)) await this.files.delete(await this.#threadFiles(ref, name));
+    for (const ref of this.#messagesOf(generationId, undefined)) await this.files.delete(await this.#threadFiles(ref, name));
   }
 
   /** Files named `name` in a message's thread (none when Slack will not say: a missing scope, a deleted message). */
@@ -194,78 +181,65 @@ export class JobMessages implements GenerationEvents {
     return event.owner.platform === 'slack';
   }
 
+  /** The job's status message (when known) and its copies, plus `also` (a pressed message) when it is not among them. */
+  #messagesOf(generationId: string, also: StatusMessageRef | undefined): StatusMessageRef[] {
+    const original = this.#book.location(generationId);
+    const known = [...(original === undefined ? [] : [original]), ...this.#book.copies(generationId)];
+    return also === undefined || known.some((ref) => same(ref, also)) ? known : [...known, also];
+  }
+
   /** Resolves when the Slack work started so far is done (for a graceful stop). */
   async idle(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#book.idle();
   }
 
-  /** Runs Slack work for a job in order; a failure is a bug, reported in the status message. */
-  #run(event: JobEvent, work: () => Promise<void>, supersedable: boolean): Promise<void> {
-    const done = this.#book.run(event.generation.id, () => this.#guarded(event.generation, work), supersedable);
-    this.#pending.add(done);
-    void done.finally(() => this.#pending.delete(done)).catch(() => undefined);
-    return done;
+  /** `posterComing` = false for a job recovered after a restart (no handler is posting its message). */
+  #push(event: JobEvent, reply: Reply, posterComing: boolean): void {
+    if (!this.#ours(event)) return;
+    const { generation, owner } = event;
+    const { messageId, threadTs } = generation.chat;
+    const stored = messageId === undefined ? undefined : { channel: generation.channelId, ts: messageId, threadTs };
+    this.#book.push(generation.id, { generation, owner }, reply, { stored, posterComing });
   }
 
-  /** The job's last Slack work: afterwards its bookkeeping is dropped. */
-  #last(event: JobEvent, work: () => Promise<void>): Promise<void> {
-    const done = this.#run(event, work, false);
-    this.#book.finish(event.generation.id);
-    return done;
-  }
-
-  async #guarded(generation: Generation, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const refusal = reportBug(this.options.logger, error, { jobId: generation.id, where: 'job-message' });
-      const ref = await this.#book.locate(generation, false).catch(() => undefined);
-      if (ref) await this.#tryUpdate(ref, renderText(refusal.message)).catch(() => undefined);
-    }
+  /** A send failed: that is a bug, reported in the status message. */
+  async #failed(job: SlackJob, error: unknown, ref: StatusMessageRef | undefined): Promise<void> {
+    const refusal = reportBug(this.options.logger, error, { jobId: job.generation.id, where: 'job-message' });
+    if (ref !== undefined) await this.#tryUpdate(ref, renderText(refusal.message)).catch(() => undefined);
   }
 
   /** Shows `reply` in the job's status message; posts a new one if there is none (or it was deleted). */
-  async #show(generation: Generation, reply: Reply, waitForHandler: boolean): Promise<void> {
-    const ref = await this.#book.locate(generation, waitForHandler);
-    if (ref === null) return;
-    if (ref !== undefined) this.#messages.original(generation.id, ref);
+  async #show(job: SlackJob, reply: Reply, ref: StatusMessageRef | undefined): Promise<StatusMessageRef> {
+    const { generation } = job;
+    if (reply.result !== undefined) return this.#deliver(job, reply, reply.result, ref);
     const body = renderReply(reply);
-    if (ref !== undefined && (await this.#tryUpdate(ref, body))) return;
-    await this.#postFor(generation, body);
-  }
-
-  /** The job's status message, posting `placeholder` as one when there is none. */
-  async #statusOf(generation: Generation, placeholder: Reply): Promise<StatusMessageRef | undefined> {
-    const ref = await this.#book.locate(generation, true);
-    if (ref === null) return undefined;
-    return ref ?? this.#postFor(generation, renderReply(placeholder));
+    const shown = ref !== undefined && (await this.#tryUpdate(ref, body)) ? ref : await this.#postFor(generation, body);
+    // /show copies of a waiting job say cancelled too (and lose their buttons).
+    if (reply.job?.state === 'cancelled') for (const copy of this.#book.copies(generation.id)) await this.#tryUpdate(copy, body);
+    return shown;
   }
 
   /**
-   * Gives a job whose row names no message its status message and records it (in memory and on
-   * the row): the one a previous process posted but did not save (found by its metadata), else
-   * a new one.
+   * Gives a job whose row names no message its status message and records it on the row: the
+   * one a previous process posted but did not save (found by its metadata), else a new one.
    */
-  async #postFor(generation: Generation, body: SlackMessageBody): Promise<StatusMessageRef> {
+  async #postFor(generation: JobEvent['generation'], body: SlackMessageBody): Promise<StatusMessageRef> {
     const found = generation.chat.messageId === undefined ? await this.#finder.find(generation) : undefined;
     const posted = found !== undefined && (await this.#tryUpdate(found, body)) ? found : await this.#post(generation.channelId, undefined, body, generation.id);
-    this.#book.remember(generation.id, posted);
-    this.#messages.original(generation.id, posted);
-    await this.options.generation.attachMessage(generation.id, { messageId: posted.ts, interactionToken: undefined, threadTs: undefined });
+    await this.options.jobs.attachMessage(generation.id, { messageId: posted.ts, interactionToken: undefined, threadTs: undefined });
     return posted;
   }
 
-  async #deliver(event: Parameters<GenerationEvents['finished']>[0]): Promise<void> {
-    const { generation, owner } = event;
-    const ref = await this.#statusOf(generation, startedReply(generation, owner));
-    if (ref === undefined) return;
-    this.#messages.original(generation.id, ref);
-    const reply = finishedReply(generation, owner, event, event.warnings);
-    const fileIds = await this.files.upload(ref, generation, event.images);
+  /** The result: images into the status message's thread, then the text and buttons on it. */
+  async #deliver(job: SlackJob, reply: Reply, result: FinishedResult, known: StatusMessageRef | undefined): Promise<StatusMessageRef> {
+    const { generation, owner } = job;
+    const ref = known ?? (await this.#postFor(generation, renderReply(startedReply(generation, owner))));
+    const fileIds = await this.files.upload(ref, generation, result.delivery.images);
     // The images are in the thread; the status message keeps the text and the buttons.
     const body = renderReply({ ...reply, attachments: [] }, fileIds);
-    if (!(await this.#tryUpdate(ref, body))) await this.#postFor(generation, body);
-    await this.files.addHints(ref, generation, event.images.length);
+    const shown = (await this.#tryUpdate(ref, body)) ? ref : await this.#postFor(generation, body);
+    await this.files.addHints(ref, generation, result.delivery.images.length);
+    return shown;
   }
 
   /**
@@ -276,7 +250,7 @@ export class JobMessages implements GenerationEvents {
     const { generation, delivery } = reply.result;
     try {
       const ref = await this.#post(channelId, undefined, renderReply({ ...reply, attachments: [], buttons: [] }));
-      this.#messages.copy(generation.id, ref);
+      this.#book.addCopy(generation.id, ref);
       const fileIds = await this.files.upload(ref, generation, delivery.images);
       await this.#tryUpdate(ref, renderReply({ ...reply, attachments: [] }, fileIds));
       await this.files.addHints(ref, generation, delivery.images.length);

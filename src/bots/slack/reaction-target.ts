@@ -6,7 +6,7 @@
  * Nothing is kept in memory, so this works on results from before a restart, and a message
  * that is not the bot's own is never taken for a result.
  */
-import { parseButtonId } from '../../commands/index.ts';
+import { parseJobButtonId } from '../../commands/index.ts';
 import { parseImageFileName } from './result-files.ts';
 import { fileIdsFromDeleteValue } from './slack-blocks.ts';
 
@@ -57,7 +57,7 @@ export function resultOfMessage(message: unknown, bot: { userId: string; botId: 
   for (const block of shape.blocks ?? []) {
     if (block.type !== 'actions') continue;
     for (const element of block.elements ?? []) {
-      const target = typeof element.action_id === 'string' ? parseButtonId(element.action_id) : undefined;
+      const target = typeof element.action_id === 'string' ? parseJobButtonId(element.action_id) : undefined;
       if (target === undefined) continue;
       generationId ??= target.generationId;
       if (target.generationId !== generationId) continue;
@@ -74,7 +74,7 @@ export function deleteButtonFiles(message: unknown): string[] {
   if (typeof message !== 'object' || message === null) return [];
   for (const block of (message as MessageShape).blocks ?? []) {
     for (const element of block.type === 'actions' ? (block.elements ?? []) : []) {
-      const target = typeof element.action_id === 'string' ? parseButtonId(element.action_id) : undefined;
+      const target = typeof element.action_id === 'string' ? parseJobButtonId(element.action_id) : undefined;
       if (target?.action === 'delete') return fileIdsFromDeleteValue(typeof element.value === 'string' ? element.value : undefined);
     }
   }

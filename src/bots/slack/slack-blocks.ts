@@ -12,7 +12,7 @@
  * 75 characters per button label, 2000 per button value. People named in the text (mention
  * tokens, see commands/mentions.ts) become Slack mentions `<@U…>`.
  */
-import { parseButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
+import { parseJobButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
 import { splitText, toMrkdwn } from './slack-mrkdwn.ts';
 
 /** The JSON Slack takes as `text` + `blocks`. */
@@ -60,7 +60,7 @@ function slackMentions(mrkdwn: string): string {
 
 /** The label a person reads on Slack (Discord's compact U1/V1 labels fit its button rows; Slack's are wider). */
 function label(button: ReplyButton): string {
-  const target = parseButtonId(button.id);
+  const target = parseJobButtonId(button.id);
   const number = target?.imageIndex === undefined ? '' : ` ${target.imageIndex + 1}`;
   switch (target?.action) {
     case 'upscale':
@@ -81,7 +81,7 @@ function label(button: ReplyButton): string {
 }
 
 function button(reply: ReplyButton, fileIds: readonly string[]): SlackButton {
-  const isDelete = parseButtonId(reply.id)?.action === 'delete';
+  const isDelete = parseJobButtonId(reply.id)?.action === 'delete';
   const files = fileIds.join(',');
   const value = isDelete && fileIds.length > 0 && files.length <= BLOCK_KIT_LIMITS.buttonValue ? files : reply.id;
   const style = reply.style === 'danger' ? 'danger' : reply.style === 'primary' || reply.style === 'success' ? 'primary' : undefined;

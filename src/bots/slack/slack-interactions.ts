@@ -7,9 +7,10 @@
  */
 import type { Logger } from 'pino';
 import {
+  acceptedJobId,
   commandForButton,
+  isJobButton,
   parseButtonId,
-  parseHistoryButtonId,
   promptOnly,
   refusalReply,
   textReply,
@@ -18,8 +19,8 @@ import {
   type Reply,
 } from '../../commands/index.ts';
 import type { FinishedResult } from '../../commands/reply.types.ts';
-import type { GenerationService } from '../../generation/jobs/index.ts';
 import type { RequestFrom } from '../../generation/requests/index.ts';
+import type { ChatJobs } from '../chat-adapter.ts';
 import { reportBug } from './bug-report.ts';
 import { DARKROOM_HELP, parseDarkroomCommand } from './darkroom-command.parser.ts';
 import type { RecentDeliveries } from './delivery-dedupe.ts';
@@ -36,7 +37,8 @@ export type PrivateAnswer = (reply: Reply) => Promise<void>;
 export interface SlackInteractionsOptions {
   client: SlackClient;
   handlers: CommandHandlers;
-  generation: Pick<GenerationService, 'cancel'>;
+  /** Takes back a job whose status message could not be posted. */
+  withdraw: ChatJobs['withdraw'];
   people: SlackPeople;
   jobs: JobMessages;
   deliveries: RecentDeliveries;
@@ -67,12 +69,6 @@ export interface ReactionInput {
   itemUser: string | undefined;
   messageTs: string;
   origin: SlackOrigin;
-}
-
-/** The job an accepted reply announces: its Cancel button names it. */
-function acceptedJobId(reply: Reply): string | undefined {
-  const target = parseButtonId(reply.buttons[0]?.[0]?.id ?? '');
-  return target?.action === 'cancel' ? target.generationId : undefined;
 }
 
 const CHANNEL_CLOSED = (error: string) =>
@@ -106,24 +102,22 @@ export class SlackInteractions {
     await this.#guarded({ what: 'button', actionId: input.actionId, userId: input.origin.userId }, privately, async () => {
       // Once across every process on the database (a retry may reach another process).
       if (!(await this.options.handlers.claimEvent(`slack:action:${input.triggerId}:${input.actionId}`))) return;
-      const history = parseHistoryButtonId(input.actionId);
+      // Slack shows job buttons and history's "More"; other targets (Discord's paging and pickers) are not ours here.
       const target = parseButtonId(input.actionId);
-      if (history === undefined && target === undefined) {
+      if (!isJobButton(target) && target?.action !== 'history-next') {
         this.options.logger.warn({ actionId: input.actionId }, 'slack.unknown_button');
         return;
       }
       const from = await this.options.people.requestFrom(input.origin);
-      const command: ChatCommand =
-        target !== undefined
-          ? commandForButton(target)
-          : {
-              name: 'history',
-              user: history?.userExternalId === undefined ? undefined : await this.options.people.identity(history.userExternalId, undefined),
-              channelId: undefined,
-              statuses: undefined,
-              // `history:<cursor>[:<user>]`: the cursor text as the handler reads it.
-              cursor: input.actionId.split(':')[1],
-            };
+      const command: ChatCommand = isJobButton(target)
+        ? commandForButton(target)
+        : {
+            name: 'history',
+            user: target.userExternalId === undefined ? undefined : await this.options.people.identity(target.userExternalId, undefined),
+            channelId: undefined,
+            statuses: undefined,
+            cursor: target.cursor,
+          };
       const reply = await this.options.handlers.handle(command, from);
       await this.#answer(reply, from, privately);
       // Cancel or ❌ on any message of a job (the original or a /show copy) updates all of them.
@@ -186,12 +180,12 @@ export class SlackInteractions {
       posted = await this.options.jobs.postAccepted(jobId, channelId, reply);
     } catch (error) {
       // A job nobody can see or cancel must not run: take it back, then report the bug.
-      await this.options.generation.cancel(jobId, from.requester, from.place).catch(() => undefined);
+      await this.options.withdraw(jobId, from).catch(() => undefined);
       throw error;
     }
     if (posted.ok) return;
     // Nobody would ever see this job: take it back and say why.
-    await this.options.generation.cancel(jobId, from.requester, from.place);
+    await this.options.withdraw(jobId, from);
     await privately(textReply(CHANNEL_CLOSED(posted.error), 'private'));
   }
 

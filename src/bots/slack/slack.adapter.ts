@@ -1,5 +1,5 @@
 /**
- * The Slack adapter: the only code that talks to @slack/bolt. It acknowledges every slash
+ * The Slack adapter (a {@link ChatAdapter}): the only code that talks to @slack/bolt. It acknowledges every slash
  * command, button and reaction at once (Slack gives 3 seconds), then does the work: the
  * platform-free command handlers decide, {@link JobMessages} keeps each job's status message
  * and results up to date from the service's lifecycle events. Socket Mode when an app token is
@@ -9,10 +9,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { CommandHandlers, type CommandServices, type Reply } from '../../commands/index.ts';
+import { BUTTON_ID_PREFIX, type Reply } from '../../commands/index.ts';
 import type { SlackConfig } from '../../config/config.types.ts';
 import type { GenerationEvents } from '../../generation/jobs/index.ts';
 import type { ChatApiObserver } from '../../observability/chat-api-observer.ts';
+import type { ChatAdapter, ChatAdapterOptions, ChatConnection } from '../chat-adapter.ts';
 import { RecentDeliveries } from './delivery-dedupe.ts';
 import { JobMessages } from './job-messages.ts';
 import { renderReply } from './slack-blocks.ts';
@@ -20,21 +21,18 @@ import { unescapeSlackText } from './slack-mrkdwn.ts';
 import { createSlackApp } from './slack-app.factory.ts';
 import { SlackInteractions, type PrivateAnswer } from './slack-interactions.ts';
 import { SlackPeople } from './slack-people.ts';
+import { classifySlackStartFailure, slackTokenRefused } from './start-failure.ts';
 
-export interface SlackAdapterOptions {
+export interface SlackAdapterOptions extends ChatAdapterOptions {
   config: SlackConfig;
   /** Slack user ids that moderate (besides workspace admins and owners). */
   moderatorUserIds: readonly string[];
   /** Channel ids where NSFW images are allowed. */
   nsfwChannels: readonly string[];
-  services: CommandServices;
-  logger: Logger;
   /** HTTP mode: the address to listen on; undefined = every interface. */
   listenHost: string | undefined;
   /** Socket Mode ping timeout (also the pause before reconnecting); undefined = the client's 5 s. */
   socketPingTimeoutMs: number | undefined;
-  /** Epoch milliseconds. */
-  now: () => number;
   /** Told about the Web API's error answers, 429s included (metrics); omitted = not reported. */
   apiObserver?: ChatApiObserver | undefined;
 }
@@ -42,12 +40,8 @@ export interface SlackAdapterOptions {
 /** Repeated deliveries are recognised for an hour (see delivery-dedupe.ts). */
 const DELIVERY_TTL_MS = 60 * 60 * 1000;
 const PEOPLE_CACHE_MS = 10 * 60 * 1000;
-/** How long a job's events wait for its status message to be posted before posting their own. */
-const STATUS_WAIT_MS = 30_000;
 /** Of Slack's ~50 chat.update calls a minute, the share progress edits may use. */
 const PROGRESS_EDITS_PER_MINUTE = 30;
-/** Actions whose buttons this adapter handles (see commands/button-ids.ts and the history "More" button). */
-const OUR_BUTTONS = /^(reroll|upscale|vary|vary-strong|delete|cancel|history):/;
 
 function ephemeral(respond: RespondFn, replaceOriginal: boolean | undefined): PrivateAnswer {
   return async (reply: Reply) => {
@@ -55,8 +49,9 @@ function ephemeral(respond: RespondFn, replaceOriginal: boolean | undefined): Pr
   };
 }
 
-export class SlackAdapter {
+export class SlackAdapter implements ChatAdapter {
   readonly name = 'slack';
+  readonly connection: ChatConnection;
   readonly #app: App;
   readonly #jobs: JobMessages;
   readonly #interactions: SlackInteractions;
@@ -70,12 +65,12 @@ export class SlackAdapter {
 
   constructor(private readonly options: SlackAdapterOptions) {
     this.#log = options.logger;
+    this.connection = { platform: 'Slack', apiUrl: options.config.apiUrl, refusedMessage: (error) => slackTokenRefused(error, options.config.mode), classify: classifySlackStartFailure };
     this.#app = createSlackApp({ config: options.config, logger: options.logger, socketPingTimeoutMs: options.socketPingTimeoutMs, apiObserver: options.apiObserver });
     const client = this.#app.client;
     this.#jobs = new JobMessages({
       client,
-      generation: options.services.generation,
-      statusWaitMs: STATUS_WAIT_MS,
+      jobs: options.jobs,
       progressEditsPerMinute: PROGRESS_EDITS_PER_MINUTE,
       now: options.now,
       bot: () => this.#bot,
@@ -92,8 +87,8 @@ export class SlackAdapter {
     });
     this.#interactions = new SlackInteractions({
       client,
-      handlers: new CommandHandlers(options.services),
-      generation: options.services.generation,
+      handlers: options.commands,
+      withdraw: (generationId, from) => options.jobs.withdraw(generationId, from),
       people,
       jobs: this.#jobs,
       deliveries: new RecentDeliveries(DELIVERY_TTL_MS, options.now),
@@ -114,6 +109,10 @@ export class SlackAdapter {
   /** Started (token checked, connected or listening) and not stopped. */
   get connected(): boolean {
     return this.#running;
+  }
+
+  readiness(): string | undefined {
+    return this.#running ? undefined : 'not connected to Slack';
   }
 
   /** HTTP mode: the port it listens on once started. */
@@ -143,7 +142,7 @@ export class SlackAdapter {
    * sent finish (until `deadline` aborts). Jobs that finish later (the service stops after the
    * adapters) still get their results posted while the process lives.
    */
-  async stop(deadline: AbortSignal): Promise<void> {
+  async stopTakingWork(deadline: AbortSignal): Promise<void> {
     this.#running = false;
     await this.#app.stop().catch((error: unknown) => this.#log.warn({ err: error }, 'slack.stop_failed'));
     this.#server = undefined;
@@ -158,9 +157,10 @@ export class SlackAdapter {
   /**
    * Waits (until `deadline` aborts) for the Slack updates of every job so far: the composition
    * root calls it after the generation service has stopped, so the result of a job that finished
-   * during shutdown is posted before the database closes.
+   * during shutdown is posted before the database closes. The Web API client holds no connection
+   * to close; Bolt's receiver stopped in {@link stopTakingWork}.
    */
-  async flush(deadline: AbortSignal): Promise<void> {
+  async disconnect(deadline: AbortSignal): Promise<void> {
     await Promise.race([this.#jobs.idle(), new Promise((resolve) => deadline.addEventListener('abort', resolve, { once: true }))]);
   }
 
@@ -185,7 +185,7 @@ export class SlackAdapter {
       await ack();
       await this.#track(this.#interactions.darkroom(slash(command), ephemeral(respond, undefined), context.retryNum));
     });
-    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: OUR_BUTTONS }, async ({ ack, body, action, respond }) => {
+    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: BUTTON_ID_PREFIX }, async ({ ack, body, action, respond }) => {
       await ack();
       const channelId = body.channel?.id ?? String(body.container['channel_id'] ?? '');
       const messageTs = body.message?.ts;

@@ -36,7 +36,7 @@ describe('Discord API errors in the metrics', () => {
   });
 
   it('is not connected once stopped', async () => {
-    await harness.adapter.stop(AbortSignal.timeout(10_000));
+    await harness.adapter.disconnect(AbortSignal.timeout(10_000));
     expect(harness.adapter.connected).toBe(false);
   });
 });

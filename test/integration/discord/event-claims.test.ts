@@ -28,7 +28,7 @@ describe('Discord reactions claimed across processes', () => {
     expect(rerolled.content.startsWith(`<@${SCENE.carol.id}> `)).toBe(true);
 
     // Once the adapter has finished all work it took on, there is still exactly one reroll.
-    await harness.adapter.stop(AbortSignal.timeout(60_000));
+    await harness.adapter.disconnect(AbortSignal.timeout(60_000));
     const page = await createRepositories(harness.database, systemClock).generations.history(
       { userId: undefined, workspaceId: undefined, channelId: undefined, queuedFrom: undefined, queuedBefore: undefined, statuses: undefined },
       { limit: 100, after: undefined },

@@ -31,7 +31,7 @@ describe('Slack events claimed across processes', () => {
     expect([child.kind, child.parentId]).toEqual(['reroll', parent.id]);
 
     // Once the adapter has finished all work it took on, there is still exactly one reroll.
-    await harness.adapter.stop(AbortSignal.timeout(60_000));
+    await harness.adapter.stopTakingWork(AbortSignal.timeout(60_000));
     const rerolls = (await jobs(harness)).filter((row) => row.kind === 'reroll' && row.parentId === parent.id);
     expect(rerolls.map((row) => row.id)).toEqual([child.id]);
   });

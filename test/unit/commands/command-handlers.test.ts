@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { commandForButton } from '../../../src/commands/command-handlers.ts';
-import { formatButtonId, parseButtonId } from '../../../src/commands/button-ids.ts';
-import { parseHistoryButtonId } from '../../../src/commands/activity-replies.ts';
+import { formatButtonId, parseButtonId, parseJobButtonId, type ButtonTarget } from '../../../src/commands/button-ids.ts';
 import { finishedReply } from '../../../src/commands/generation-replies.ts';
 import { promptOnly } from '../../../src/commands/imagine-request.parser.ts';
 import { plainMentions } from '../../../src/commands/mentions.ts';
@@ -15,8 +14,24 @@ describe('button ids', () => {
     expect(parseButtonId('reroll:V1StGXR8_Z5j')).toEqual({ action: 'reroll', generationId: 'V1StGXR8_Z5j', imageIndex: undefined });
   });
 
-  it.each(['upscale:abc', 'upscale:abc:7', 'nuke:abc:1', 'vary:../x:1', 'reroll:abc:1:2', ''])('rejects %j', (id) => {
+  it.each(['upscale:abc', 'upscale:abc:7', 'nuke:abc:1', 'vary:../x:1', 'reroll:abc:1:2', '', 'history:zz', 'history-back:a b', 'pick-delete:abc', 'pick-vary:abc:1'])('rejects %j', (id) => {
     expect(parseButtonId(id)).toBeUndefined();
+  });
+
+  it('one union for every button: history paging and image pickers round-trip too, in their old wire forms', () => {
+    const targets: Array<[ButtonTarget, string]> = [
+      [{ action: 'history-next', cursor: { queuedAt: new Date(Date.UTC(2026, 0, 2)), id: 'g123' }, userExternalId: '42' }, 'history:mjw3xmo0.g123:42'],
+      [{ action: 'history-next', cursor: { queuedAt: new Date(Date.UTC(2026, 0, 2)), id: 'g123' }, userExternalId: undefined }, 'history:mjw3xmo0.g123'],
+      [{ action: 'history-back', userExternalId: 'U0ALICE001' }, 'history-back:U0ALICE001'],
+      [{ action: 'pick', pick: 'upscale', generationId: 'g1' }, 'pick-upscale:g1'],
+      [{ action: 'cancel', generationId: 'g1', imageIndex: undefined }, 'cancel:g1'],
+    ];
+    for (const [target, id] of targets) {
+      expect(formatButtonId(target)).toBe(id);
+      expect(parseButtonId(id)).toEqual(target);
+    }
+    expect(parseJobButtonId('history-back')).toBeUndefined();
+    expect(parseJobButtonId('delete:g1')).toEqual({ action: 'delete', generationId: 'g1', imageIndex: undefined });
   });
 
   it('maps V buttons to subtle variations and the strong variant to strong ones', () => {
@@ -62,7 +77,7 @@ describe('CommandHandlers', () => {
     expect(reply.buttons[0]?.[2]?.id).toBe(`upscale:${id}:2`);
     expect(reply.attachments).toHaveLength(1);
     // Pressing a button later goes through the database only.
-    const pressed = parseButtonId(reply.buttons[1]?.[3]?.id ?? '');
+    const pressed = parseJobButtonId(reply.buttons[1]?.[3]?.id ?? '');
     const varied = await harness.commands.handle(commandForButton(pressed ?? { action: 'cancel', generationId: '', imageIndex: undefined }), from('alice'));
     expect(varied.text).toContain('(variation)');
   });
@@ -89,11 +104,12 @@ describe('CommandHandlers', () => {
     const first = await harness.commands.handle({ name: 'history', user: me, channelId: undefined, statuses: undefined, cursor: undefined }, from('alice'));
     expect(first.text.split('\n')).toHaveLength(10);
     expect(first.text.split('\n')[0]).toContain('job 11');
-    const more = parseHistoryButtonId(first.buttons[0]?.[0]?.id ?? '');
-    expect(more?.userExternalId).toBe('alice');
-    const cursorText = (first.buttons[0]?.[0]?.id ?? '').split(':')[1];
-    const second = await harness.commands.handle({ name: 'history', user: me, channelId: undefined, statuses: undefined, cursor: cursorText }, from('alice'));
+    // The next page is data on the reply; the More button carries the same in its id.
+    expect(first.nextPage?.userExternalId).toBe('alice');
+    expect(parseButtonId(first.buttons[0]?.[0]?.id ?? '')).toEqual({ action: 'history-next', ...first.nextPage });
+    const second = await harness.commands.handle({ name: 'history', user: me, channelId: undefined, statuses: undefined, cursor: first.nextPage?.cursor }, from('alice'));
     expect(second.text.split('\n').map((line) => line.slice(-5))).toEqual(['job 1', 'job 0']);
     expect(second.buttons).toEqual([]);
+    expect(second.nextPage).toBeUndefined();
   });
 });

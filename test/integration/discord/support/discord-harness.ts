@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
+import { chatJobsOf } from '../../../../src/bots/chat-adapter.ts';
 import { DiscordAdapter } from '../../../../src/bots/discord/index.ts';
 import { CommandHandlers } from '../../../../src/commands/index.ts';
 import { createRepositories, openDatabase, openMemoryDatabase, type Database } from '../../../../src/db/index.ts';
@@ -158,7 +159,7 @@ export class DiscordHarness {
       config: { token: this.fake.token, apiUrl: this.fake.apiUrl, guildIds: options.guildIds, allowDMs: options.allowDMs },
       moderators: { roleIds: [SCENE.helpersRole], userIds: [] },
       commands,
-      attachMessage: (id, chat) => this.service.attachMessage(id, chat),
+      jobs: chatJobsOf(this.service),
       models: options.models,
       logger: options.logger,
       now: Date.now,
@@ -176,9 +177,9 @@ export class DiscordHarness {
    * post its result, then the adapter disconnects and the database closes.
    */
   async stopApp(abortJobs = false): Promise<void> {
-    this.adapter.stopTakingWork();
+    await this.adapter.stopTakingWork();
     await this.service.stop(abortJobs ? AbortSignal.abort() : AbortSignal.timeout(10_000));
-    await this.adapter.stop(AbortSignal.timeout(10_000));
+    await this.adapter.disconnect(AbortSignal.timeout(10_000));
     await this.#database.close();
   }
 

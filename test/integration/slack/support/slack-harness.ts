@@ -8,7 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { chatJobsOf } from '../../../../src/bots/chat-adapter.ts';
 import { SlackAdapter } from '../../../../src/bots/slack/index.ts';
+import { CommandHandlers } from '../../../../src/commands/index.ts';
 import type { SlackConfig } from '../../../../src/config/config.types.ts';
 import { createRepositories, openDatabase, openMemoryDatabase, type Database, type Repositories } from '../../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
@@ -162,7 +164,8 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     config,
     moderatorUserIds: [PEOPLE.mod.id],
     nsfwChannels: [CHANNELS.nsfw],
-    services: { generation, moderation, now: Date.now },
+    commands: new CommandHandlers({ generation, moderation, now: Date.now }),
+    jobs: chatJobsOf(generation),
     logger,
     listenHost: '127.0.0.1',
     socketPingTimeoutMs: options.socketPingTimeoutMs,
@@ -212,11 +215,11 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     async stop(closeFake: boolean, graceMs = 5_000) {
       const deadline = AbortSignal.timeout(graceMs);
       // The order of src/main.ts: the adapter stops taking requests, the service finishes or
-      // aborts its jobs, then the adapter's flush waits for those jobs' Slack updates before the
+      // aborts its jobs, then the adapter's disconnect waits for those jobs' Slack updates before the
       // database closes.
-      await adapter.stop(deadline);
+      await adapter.stopTakingWork(deadline);
       await generation.stop(deadline);
-      await adapter.flush(AbortSignal.timeout(graceMs));
+      await adapter.disconnect(AbortSignal.timeout(graceMs));
       await database.close();
       if (closeFake) await fake.close();
       if (ownDir !== undefined) await rm(ownDir, { recursive: true, force: true });
