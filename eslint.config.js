@@ -25,17 +25,48 @@ const owners = [
   { name: 'pino-pretty', owner: 'src/logging' },
 ];
 
-/** @param {string | undefined} allowedOwner */
-function restrictedImports(allowedOwner) {
+/**
+ * Folder direction (see ARCHITECTURE.md): what the files of a folder may not import from our own
+ * folders. A chat adapter reaches the core through src/commands and the generation rooms' public
+ * faces, never the engine's insides or the database; src/images sits below src/generation.
+ */
+const directions = [
+  {
+    folder: 'src/bots',
+    group: ['**/generation/pipeline/**', '**/generation/onnx/**', '**/generation/schedulers/**', '**/db/**'],
+    message: 'A chat adapter (src/bots) may not import the pipeline, onnx, schedulers or db: go through src/commands or the generation rooms.',
+  },
+  {
+    folder: 'src/images',
+    group: ['**/generation/**'],
+    message: 'src/images sits below src/generation and may not import it (move the shared type into src/images).',
+  },
+];
+
+/** @param {string} folder @param {string} parent */
+const within = (folder, parent) => folder === parent || folder.startsWith(`${parent}/`);
+
+/**
+ * The `no-restricted-imports` options for the files of `folder` (src for everything else): the
+ * heavy packages it does not own and the folders its direction forbids. Flat config replaces a
+ * rule's options per file, so each folder's entry carries all of them.
+ * @param {string} folder
+ */
+function restrictedImports(folder) {
   const paths = owners
-    .filter((entry) => entry.owner !== allowedOwner)
+    .filter((entry) => !within(folder, entry.owner))
     .map((entry) => ({ name: entry.name, message: `Only ${entry.owner}/ may import ${entry.name}.` }));
-  const patterns =
-    allowedOwner === 'src/db'
-      ? []
-      : [{ group: ['**/db/generated/**'], message: 'Only src/db/ may import the generated Prisma client.' }];
+  const patterns = within(folder, 'src/db')
+    ? []
+    : [{ group: ['**/db/generated/**'], message: 'Only src/db/ may import the generated Prisma client.' }];
+  for (const direction of directions) {
+    if (within(folder, direction.folder)) patterns.push({ group: direction.group, message: direction.message });
+  }
   return ['error', { paths, patterns }];
 }
+
+/** Every folder with its own rule options, parents before children (a later entry wins). */
+const ruleFolders = [...new Set([...directions.map((entry) => entry.folder), ...owners.map((entry) => entry.owner)])].sort();
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'src/db/generated/**', 'data/**', 'models/**', 'coverage/**', 'dist/**'] },
@@ -52,10 +83,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': restrictedImports(undefined) } },
-  ...[...new Set(owners.map((entry) => entry.owner))].map((owner) => ({
-    files: [`${owner}/**/*.ts`],
-    rules: { 'no-restricted-imports': restrictedImports(owner) },
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': restrictedImports('src') } },
+  ...ruleFolders.map((folder) => ({
+    files: [`${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': restrictedImports(folder) },
   })),
   {
     // The composition root wires everything together; tests may touch real parts directly.

@@ -17,6 +17,7 @@ import { createGenerationServices } from './generation/generation-services.facto
 import type { Database } from './db/database.ts';
 import { acquireDataDirLock, describeLockHolder } from './lifecycle/data-dir-lock.ts';
 import { checkDefaultModel, readCatalog } from './lifecycle/model-availability.ts';
+import type { PullDisplay } from './generation/models/model-install.ts';
 import { assessReadiness, nextSteps } from './lifecycle/readiness.ts';
 import type { Service } from './lifecycle/services.ts';
 import { startServices, untilAborted } from './lifecycle/services.ts';
@@ -39,8 +40,8 @@ export interface StartOptions {
   print: (text: string) => void;
   /** The shell's folder, to show short paths. */
   workingDir: string;
-  /** Where a start-up model download shows its progress, and whether that is a terminal. */
-  progress: { stream: NodeJS.WritableStream; interactive: boolean };
+  /** Where a start-up model download shows its notes and progress. */
+  progress: PullDisplay;
   /** How long each service may take to finish its running work at shutdown before it is aborted. */
   shutdownGraceMs: number;
 }
@@ -215,7 +216,7 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
 
     // Downloading gigabytes only makes sense once there is someone to serve.
     const chatConfigured = config.discord.enabled || config.slack.enabled;
-    const pull = config.engine.autoPull && chatConfigured ? { ...options.progress, signal } : undefined;
+    const pull = config.engine.autoPull && chatConfigured ? { display: options.progress, signal } : undefined;
     const model = await checkDefaultModel(config, pull);
     const readiness = assessReadiness(config, model);
     if (!readiness.ready) {

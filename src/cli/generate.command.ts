@@ -11,6 +11,7 @@ import { MAX_IMAGES_PER_REQUEST, SCHEDULER_NAMES, type GenerationRequest, type S
 import type { DiffusionEngine } from '../generation/pipeline/diffusion-engine.ts';
 import { recommendedSettings } from '../generation/pipeline/model-defaults.ts';
 import { MAX_IMAGE_SIDE } from '../generation/requests/generation-limits.ts';
+import { MAX_SEED } from '../generation/requests/imagine-options.ts';
 import { parseSchedulerName } from '../generation/schedulers/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, EXIT, interruptOnSignals } from './cli-context.ts';
@@ -103,7 +104,7 @@ export function registerGenerateCommand(program: Command, context: CliContext): 
     .option('--model <name|dir>', 'catalog name or model folder (default: engine.defaultModel)')
     .requiredOption('--prompt <text>', 'what to draw (A1111 weighting: (word:1.3), [word])')
     .option('--negative <text>', 'negative prompt (none by default; SDXL then uses zero embeddings, as diffusers does, while --negative "" encodes the empty text)')
-    .option('--seed <n>', 'seed of the first image (image i uses seed + i; default: random)', integer(0, 2 ** 32 - 1))
+    .option('--seed <n>', 'seed of the first image (image i uses seed + i; default: random)', integer(0, MAX_SEED))
     .option('--steps <n>', 'denoising steps (default: the model’s recommendation)', integer(1, 150))
     .option('--guidance <x>', 'classifier-free guidance scale', decimal(0, 30))
     .option('--scheduler <name>', `one of ${SCHEDULER_NAMES.join(', ')} (A1111 names work too)`, schedulerName)
@@ -200,7 +201,7 @@ async function runGenerate(flags: GenerateFlags, context: CliContext): Promise<n
     model: modelName,
     prompt: flags.prompt,
     negativePrompt: flags.negative,
-    seed: flags.seed ?? randomInt(0, 2 ** 32 - MAX_IMAGES_PER_REQUEST),
+    seed: flags.seed ?? randomInt(0, MAX_SEED + 1 - MAX_IMAGES_PER_REQUEST),
     steps: flags.steps ?? defaults.steps,
     guidance: flags.guidance ?? defaults.guidance,
     scheduler: flags.scheduler ?? defaults.scheduler,

@@ -4,7 +4,7 @@
  * the output size it implies to the size limit; `--upscale` is checked against the same limit.
  */
 import { open, stat } from 'node:fs/promises';
-import type { RgbImage } from '../generation/engine.types.ts';
+import type { RgbImage } from '../images/rgb-image.ts';
 import { MAX_IMAGE_SIDE } from '../generation/requests/generation-limits.ts';
 import { ImageDecodeError, MAX_DECODE_PIXELS, decodeImage } from '../images/index.ts';
 

@@ -1,7 +1,7 @@
 /** `darkroom models list` and `darkroom models pull [NAME]`: thin wiring to the models room. */
 import type { Command } from 'commander';
-// The models room (hub client, progress bars) is loaded by the action that needs it.
-import type { CommandOutput } from '../generation/models/models.commands.ts';
+// The models room (hub client) and the progress bars are loaded by the action that needs them.
+import type { CommandOutput } from './models.actions.ts';
 import type { CliContext } from './cli-context.ts';
 import { catalogOrReport, interruptOnSignals } from './cli-context.ts';
 
@@ -21,7 +21,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
       if (config === undefined) return;
       const catalog = await catalogOrReport(context, config.models);
       if (catalog === undefined) return;
-      const { runModelsList } = await import('../generation/models/models.commands.ts');
+      const { runModelsList } = await import('./models.actions.ts');
       report(context, await runModelsList({ catalog, modelsDir: config.models.dir }));
     });
 
@@ -35,7 +35,7 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
       const catalog = await catalogOrReport(context, config.models);
       if (catalog === undefined) return;
       // Ctrl+C stops the download cleanly (it resumes next time); a second Ctrl+C exits at once.
-      const { runModelsPull } = await import('../generation/models/models.commands.ts');
+      const { runModelsPull } = await import('./models.actions.ts');
       const interrupt = interruptOnSignals();
       try {
         const output = await runModelsPull(name ?? config.engine.defaultModel, {

@@ -32,12 +32,13 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       try {
         // Loaded here, not at the top: `darkroom --help` and the other commands skip the whole bot.
         const { startDarkroom } = await import('../main.ts');
+        const { terminalPullDisplay } = await import('./pull-progress.reporter.ts');
         context.exitCode = await startDarkroom(config, {
           logger,
           signal: stopping.signal,
           print: context.err,
           workingDir: context.workingDir,
-          progress: { stream: process.stderr, interactive: process.stderr.isTTY === true },
+          progress: terminalPullDisplay(process.stderr, process.stderr.isTTY === true),
           shutdownGraceMs: config.shutdown.graceSeconds * 1000,
         });
       } catch (error) {

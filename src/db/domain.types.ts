@@ -151,6 +151,7 @@ export interface ModerationAction {
   targetUserId: string | undefined;
   targetGenerationId: string | undefined;
   reason: string | undefined;
+  /** Action-specific facts: image index, term, old and new role… */
   details: JsonObject;
   createdAt: Date;
 }

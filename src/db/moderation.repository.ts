@@ -1,17 +1,9 @@
 import type { PrismaClient } from './generated/client.ts';
-import type { Clock, JsonObject, ModerationAction, ModerationActionKind } from './domain.types.ts';
+import type { Clock, ModerationAction } from './domain.types.ts';
 import { nullable, toModerationAction } from './prisma-mappers.ts';
 
-export interface NewModerationAction {
-  actorId: string;
-  action: ModerationActionKind;
-  workspaceId: string | undefined;
-  targetUserId: string | undefined;
-  targetGenerationId: string | undefined;
-  reason: string | undefined;
-  /** Action-specific facts: image index, term, old and new role… */
-  details: JsonObject;
-}
+/** An audit-log entry before it is stored: the database gives it its id and time. */
+export type NewModerationAction = Omit<ModerationAction, 'id' | 'createdAt'>;
 
 /** Filters for the audit log; undefined fields do not filter. */
 export interface AuditQuery {

@@ -3,27 +3,17 @@
  * library-free: nothing here imports onnxruntime, sharp or Prisma.
  */
 
-/** Scheduler names accepted everywhere; the list lives in the schedulers' registry. */
-import type { SchedulerName } from './schedulers/scheduler-registry.ts';
+import type { SchedulerName } from './schedulers/scheduler-names.ts';
+import type { RgbImage } from '../images/rgb-image.ts';
 
 /** Most images one request may ask for. */
 export const MAX_IMAGES_PER_REQUEST = 4;
 
-export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/scheduler-registry.ts';
+/** Scheduler names accepted everywhere; each one's row is in the schedulers' registry. */
+export { SCHEDULER_NAMES, type SchedulerName } from './schedulers/scheduler-names.ts';
 
-/** A source of standard-normal noise. One per image, seeded with that image's seed. */
-export interface NoiseSource {
-  /** The next `count` samples, in torch's order for `torch.randn(count, generator=g)`. */
-  randn(count: number): Float32Array;
-}
-
-/** An RGB image as 8-bit interleaved pixels (what sharp decodes to with `.raw()`). */
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** width * height * 3 bytes, row-major, RGB. */
-  pixels: Uint8Array;
-}
+/** A source of standard-normal noise (made by `rng/`, drawn by the schedulers and the pipeline). */
+export type { NoiseSource } from './rng/noise-source.ts';
 
 /** What a person asked for; every field explicit so each caller decides. */
 export interface GenerationRequest {

@@ -1,7 +1,7 @@
 /**
  * Resizing, chat previews and the NSFW blur.
  */
-import type { RgbImage } from '../generation/engine.types.ts';
+import type { RgbImage } from './rgb-image.ts';
 import {
   PNG_OUTPUT_OPTIONS,
   sharpFromEncoded,

@@ -12,5 +12,6 @@ export { blurImage, makePreview, resizeImage } from './image.transforms.ts';
 export { defaultGridColumns, makeGrid } from './grid.composer.ts';
 export { compactPicture } from './compact-picture.ts';
 export { sha256 } from './sha256.hash.ts';
+export type { RgbImage } from './rgb-image.ts';
 export type { ImageDecodeErrorCode } from './rgb-image.sharp.ts';
 export { ImageDecodeError, MAX_DECODE_PIXELS } from './rgb-image.sharp.ts';

@@ -1,7 +1,7 @@
 /**
  * PNG with an A1111 `parameters` text chunk, and decoding of any input format to RGB.
  */
-import type { RgbImage } from '../generation/engine.types.ts';
+import type { RgbImage } from './rgb-image.ts';
 import { readTextChunk, withTextChunk } from './png-text.chunks.ts';
 import { PNG_OUTPUT_OPTIONS, decodeToRgb, sharpFromRgb } from './rgb-image.sharp.ts';
 

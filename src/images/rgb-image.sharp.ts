@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import type { PngOptions, Sharp } from 'sharp';
-import type { RgbImage } from '../generation/engine.types.ts';
+import type { RgbImage } from './rgb-image.ts';
 
 /**
  * Fixed PNG settings so the same pixels always give the same bytes (libvips writes no

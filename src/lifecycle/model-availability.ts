@@ -9,7 +9,7 @@ import type { ModelCatalog } from '../generation/models/model-catalog.ts';
 import { findModel, loadModelCatalog } from '../generation/models/model-catalog.ts';
 import type { ResolvedModel } from '../generation/models/model-resolve.ts';
 import { resolveModel } from '../generation/models/model-resolve.ts';
-import { ensureModel } from '../generation/models/models.commands.ts';
+import { ensureModel, type PullDisplay } from '../generation/models/model-install.ts';
 import type { ModelProblem } from '../generation/models/model.types.ts';
 import { modelProblem } from '../generation/models/model.types.ts';
 
@@ -74,9 +74,8 @@ export function catalogMissingAvailability(models: ModelsConfig, name: string, c
 
 /** How a start-up download reports progress; undefined = never download, only check. */
 export interface StartupPull {
-  readonly stream: NodeJS.WritableStream;
-  /** The stream is a terminal: draw a progress bar rather than periodic lines. */
-  readonly interactive: boolean;
+  /** Where the download's notes and progress are shown (the CLI: stderr, a bar on a terminal). */
+  readonly display: PullDisplay;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -99,10 +98,8 @@ export async function checkDefaultModel(config: DarkroomConfig, pull: StartupPul
         autoPull: true,
         hubUrl: config.models.hubUrl,
         token: config.models.hubToken,
-        stderr: pull.stream,
-        interactive: pull.interactive,
+        display: pull.display,
         signal: pull.signal,
-        now: () => Date.now(),
       });
     } catch (error) {
       if (pull.signal?.aborted !== true) throw error;

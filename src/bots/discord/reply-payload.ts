@@ -6,16 +6,12 @@
  */
 import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import { renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
-import { resultEmbed, resultFiles } from './result-embed.ts';
+import { resultEmbed, resultFiles, type FilePayload } from './result-embed.ts';
+
+export type { FilePayload } from './result-embed.ts';
 
 /** Discord's limits. */
 const MAX_CONTENT = 2000;
-
-export interface FilePayload {
-  attachment: Buffer;
-  name: string;
-  description: string;
-}
 
 /** What discord.js takes for a send, reply or edit. */
 export interface MessagePayload {

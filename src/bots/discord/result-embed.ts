@@ -5,7 +5,13 @@
  */
 import type { APIEmbed } from 'discord.js';
 import type { FinishedResult } from '../../commands/index.ts';
-import type { FilePayload } from './reply-payload.ts';
+
+/** A file attached to a Discord message (what discord.js takes in `files`). */
+export interface FilePayload {
+  attachment: Buffer;
+  name: string;
+  description: string;
+}
 
 const FIELD_MAX = 1024;
 const DESCRIPTION_MAX = 4096;

@@ -14,8 +14,8 @@ import {
   type APIApplicationCommandBasicOption,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { SCHEDULERS } from '../../generation/schedulers/scheduler-registry.ts';
 import { MAX_GUIDANCE, MAX_PROMPT_LENGTH, MAX_SEED } from '../../generation/requests/imagine-options.ts';
+import { SCHEDULER_CHOICES } from '../../generation/requests/scheduler-names.ts';
 
 export const ASPECT_CHOICES = ['1:1', '3:2', '2:3', '4:3', '3:4', '16:9', '9:16'] as const;
 
@@ -32,7 +32,7 @@ function text(name: string, description: string, extra: Partial<APIApplicationCo
 }
 
 /** Every scheduler of the registry (Discord allows 25 choices; `/settings` adds "server default"). */
-const schedulerChoices = SCHEDULERS.map((entry) => ({ name: entry.label, value: entry.name }));
+const schedulerChoices = SCHEDULER_CHOICES.map((choice) => ({ name: choice.label, value: choice.name }));
 const aspectChoices = ASPECT_CHOICES.map((ratio) => ({ name: ratio, value: ratio }));
 const DEFAULT_CHOICE = { name: 'server default', value: 'default' };
 

@@ -21,7 +21,7 @@ import { resolveModel, type ModelLocations } from '../models/model-resolve.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
 import { inspectTaesdFolder, type LatentSpace } from '../models/taesd-folder.ts';
 import type { CatalogEntry } from '../models/model-catalog.ts';
-import { a1111SamplerLabel, parseSchedulerConfig } from '../schedulers/index.ts';
+import { a1111SamplerLabel, chooseScheduler, parseSchedulerConfig } from '../schedulers/index.ts';
 import type { Upscaler } from '../upscale/index.ts';
 import { upscalePng } from './engine-upscale.ts';
 import { runEdit } from './engine-edit.ts';
@@ -176,7 +176,8 @@ export class DiffusionEngine implements ImageEngine, ImageEditor {
     if (!upscaler) throw new Error('no upscaler is configured for this engine');
     const started = performance.now();
     const model = await this.#resolve(request.model);
-    const sampler = a1111SamplerLabel(request.scheduler ?? model.info.defaultScheduler ?? 'euler', parseSchedulerConfig(model.info.schedulerConfig));
+    const schedulerName = chooseScheduler(request.scheduler, model.info.defaultScheduler, model.info.lcm);
+    const sampler = a1111SamplerLabel(schedulerName, parseSchedulerConfig(model.info.schedulerConfig));
     let img2imgTimings: GenerationTimings | undefined;
     const modelRef = { name: model.displayName, hash: this.#hashes.known(model.info) };
     const result = await upscalePng(upscaler, png, request, modelRef, sampler, options, async (image, strength, signal) => {

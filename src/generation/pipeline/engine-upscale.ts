@@ -6,7 +6,8 @@
  * and `Denoising strength` (as txt2img with hires fix writes them); an ONNX upscale is what A1111
  * calls a postprocessing upscale (`Postprocess upscale by`, `Postprocess upscaler`).
  */
-import type { GenerateOptions, GeneratedImage, GenerationRequest, RgbImage } from '../engine.types.ts';
+import type { GenerateOptions, GeneratedImage, GenerationRequest } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import { decodeImage, encodePng, formatA1111Parameters } from '../../images/index.ts';
 import type { Upscaler } from '../upscale/index.ts';
 

@@ -3,7 +3,8 @@
  * with diffusers' exact float32 arithmetic (`VaeImageProcessor.preprocess` / `postprocess`
  * followed by `numpy_to_pil`), so the same latents give the same bytes here as there.
  */
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import { roundHalfEven } from '../round-half-even.ts';
 
 const f32 = Math.fround;
 
@@ -28,15 +29,6 @@ export function imageToTensor(image: RgbImage): Float32Array {
   const tensor = new Float32Array(3 * image.width * image.height);
   writeImageTensor(image, tensor, 0);
   return tensor;
-}
-
-/** numpy's `round` (half to even) for non-negative values. */
-function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** The uint8 a decoder value in [-1, 1] becomes: `round(clamp(x/2 + 0.5, 0, 1) · 255)`. */

@@ -3,7 +3,7 @@
  * resolution (1/8 of the image), no model run. The matrices are the well-known fits from
  * AUTOMATIC1111 `sd_vae_approx.cheap_approximation` (SD 1.x/2.x and SDXL latent spaces).
  */
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 
 /** Which latent space the latents live in. */
 export type LatentSpace = 'sd' | 'sdxl';

@@ -2,7 +2,8 @@
  * What one pipeline run takes and returns, and the checks a request must pass.
  */
 import type { EditPath, MaskImage } from '../edit.types.ts';
-import type { GenerationTimings, RgbImage, SchedulerName, StepProgress } from '../engine.types.ts';
+import type { GenerationTimings, SchedulerName, StepProgress } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 
 /** One pipeline run: every image shares the prompt and settings; image i uses `seeds[i]`. */
 export interface PipelineRequest {

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import { resizeImage } from '../../images/index.ts';
 import type { ModelSession } from '../onnx/index.ts';
 

@@ -10,6 +10,7 @@ import type { ModelSession } from '../onnx/index.ts';
 import { TorchGenerator } from '../rng/torch-generator.ts';
 import {
   a1111SamplerLabel,
+  chooseScheduler,
   createScheduler,
   img2imgTimesteps,
   parseSchedulerConfig,
@@ -95,7 +96,7 @@ export class StableDiffusionPipeline {
 
   /** Chooses the scheduler: the request's, else the folder's class, else LCM for LCM UNets / Euler. */
   #schedulerName(requested: SchedulerName | undefined): SchedulerName {
-    return requested ?? this.model.info.defaultScheduler ?? (this.model.lcm ? 'lcm' : 'euler');
+    return chooseScheduler(requested, this.model.info.defaultScheduler, this.model.lcm);
   }
 
   async generate(request: PipelineRequest, options: PipelineRunOptions): Promise<PipelineOutput> {

@@ -6,7 +6,8 @@
  * longer than the VAE's tile go through in overlapping tiles (`vae-tiling.ts`, diffusers'
  * `enable_vae_tiling`); smaller ones run whole, exactly as before.
  */
-import type { NoiseSource, RgbImage } from '../engine.types.ts';
+import type { NoiseSource } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import type { ModelSession } from '../onnx/index.ts';
 import { imageToTensor, tensorToImage } from './image-tensor.ts';
 import type { VaeTileSize } from './large-image.ts';

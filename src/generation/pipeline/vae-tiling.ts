@@ -62,38 +62,41 @@ interface OutputTile {
   width: number;
 }
 
-/** diffusers `blend_v`: the top rows of `below` fade in from the bottom rows of `above`, in place. */
-export function blendVertical(above: OutputTile, below: OutputTile, channels: number, extent: number): void {
-  const blend = Math.min(above.height, below.height, extent);
-  const width = Math.min(above.width, below.width);
-  for (let y = 0; y < blend; y++) {
-    const keep = f32(1 - y / blend);
-    const take = f32(y / blend);
-    const aboveRow = above.height - blend + y;
+/**
+ * Fades the first `extent` lines of `second` in from the last lines of `first`, in place, with
+ * float32 weights `1 − i/extent` and `i/extent`. A line is a row (`vertical`: `first` above
+ * `second`) or a column (`first` left of `second`); each tile is [channels, height, width].
+ */
+function blendAlong(first: OutputTile, second: OutputTile, channels: number, extent: number, vertical: boolean): void {
+  const lines = (tile: OutputTile): number => (vertical ? tile.height : tile.width);
+  const lineStride = (tile: OutputTile): number => (vertical ? tile.width : 1);
+  const positionStride = (tile: OutputTile): number => (vertical ? 1 : tile.width);
+  const blend = Math.min(lines(first), lines(second), extent);
+  const positions = vertical ? Math.min(first.width, second.width) : Math.min(first.height, second.height);
+  const [firstLine, firstPosition, secondLine, secondPosition] = [lineStride(first), positionStride(first), lineStride(second), positionStride(second)];
+  for (let i = 0; i < blend; i++) {
+    const keep = f32(1 - i / blend);
+    const take = f32(i / blend);
+    const fromLine = lines(first) - blend + i;
     for (let channel = 0; channel < channels; channel++) {
-      const a = (channel * above.height + aboveRow) * above.width;
-      const b = (channel * below.height + y) * below.width;
-      for (let x = 0; x < width; x++) below.data[b + x] = f32(f32(above.data[a + x]! * keep) + f32(below.data[b + x]! * take));
+      const a = channel * first.height * first.width + fromLine * firstLine;
+      const b = channel * second.height * second.width + i * secondLine;
+      for (let position = 0; position < positions; position++) {
+        const into = b + position * secondPosition;
+        second.data[into] = f32(f32(first.data[a + position * firstPosition]! * keep) + f32(second.data[into]! * take));
+      }
     }
   }
 }
 
+/** diffusers `blend_v`: the top rows of `below` fade in from the bottom rows of `above`, in place. */
+export function blendVertical(above: OutputTile, below: OutputTile, channels: number, extent: number): void {
+  blendAlong(above, below, channels, extent, true);
+}
+
 /** diffusers `blend_h`: the left columns of `right` fade in from the right columns of `left`, in place. */
 export function blendHorizontal(left: OutputTile, right: OutputTile, channels: number, extent: number): void {
-  const blend = Math.min(left.width, right.width, extent);
-  const height = Math.min(left.height, right.height);
-  for (let x = 0; x < blend; x++) {
-    const keep = f32(1 - x / blend);
-    const take = f32(x / blend);
-    const leftColumn = left.width - blend + x;
-    for (let channel = 0; channel < channels; channel++) {
-      for (let y = 0; y < height; y++) {
-        const a = (channel * left.height + y) * left.width + leftColumn;
-        const b = (channel * right.height + y) * right.width + x;
-        right.data[b] = f32(f32(left.data[a]! * keep) + f32(right.data[b]! * take));
-      }
-    }
-  }
+  blendAlong(left, right, channels, extent, false);
 }
 
 /**

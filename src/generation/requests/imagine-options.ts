@@ -25,8 +25,8 @@ export interface ImagineOptions {
   values: Partial<Record<ImagineOptionName, OptionText>>;
 }
 
-/** Largest seed: unsigned 32-bit, like A1111 and diffusers. */
-export const MAX_SEED = 2 ** 32 - 1;
+/** Largest seed (unsigned 32-bit, like A1111 and diffusers); the stored rows check the same one. */
+export { MAX_SEED } from '../../db/domain.types.ts';
 /** Classifier-free guidance above this burns images; 30 is A1111's slider maximum. */
 export const MAX_GUIDANCE = 30;
 /** Characters in a prompt (CLIP reads 75 tokens per chunk; this allows many chunks). */

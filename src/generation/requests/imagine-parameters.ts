@@ -5,6 +5,7 @@
  * option and the allowed range; a saved default or a recommendation that breaks one is
  * lowered to the limit with a warning (the person did not ask for it just now).
  */
+import type { UserSettings } from '../../db/domain.types.ts';
 import type { SchedulerName } from '../engine.types.ts';
 import { parseAspect, sizeForAspect, type AspectRatio } from './aspect-size.ts';
 import { modelAllowed, type GenerationLimits } from './generation-limits.ts';
@@ -36,20 +37,10 @@ export interface ModelProfile {
   scheduler: SchedulerName | undefined;
 }
 
-/** A person's saved /settings; undefined fields are not set. */
-export interface SavedDefaults {
-  negativePrompt: string | undefined;
-  aspect: string | undefined;
-  steps: number | undefined;
-  guidance: number | undefined;
-  model: string | undefined;
-  scheduler: string | undefined;
-  count: number | undefined;
-}
-
 export interface ParameterContext {
   limits: GenerationLimits;
-  saved: SavedDefaults | undefined;
+  /** The person's saved /settings (as stored: checked again here, limits may have changed). */
+  saved: UserSettings | undefined;
   /** Installed models (all of them; the limits decide which are allowed). */
   models: readonly ModelProfile[];
   defaultModel: string;

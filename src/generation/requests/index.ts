@@ -6,7 +6,7 @@
 export { PolicyCache, TtlCache } from './policy-cache.ts';
 export { InstalledModelDirectory, StaticModelDirectory } from './model-directory.ts';
 export type { ModelDirectory } from './model-directory.ts';
-export type { ModelProfile, ImagineParameters, SavedDefaults } from './imagine-parameters.ts';
+export type { ModelProfile, ImagineParameters } from './imagine-parameters.ts';
 export { IMAGINE_OPTIONS } from './imagine-options.ts';
 export type { ImagineOptionName, ImagineOptions, OptionText } from './imagine-options.ts';
 export { VARIATION_STRENGTH } from './derived-jobs.ts';

@@ -3,7 +3,7 @@
  * diffusers' `randn_tensor(shape, generator=[g0, g1, …])` draws it: each generator supplies its
  * image's share, one after the other, and the shares are concatenated.
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from './noise-source.ts';
 
 export class PerImageNoiseSource implements NoiseSource {
   constructor(private readonly sources: readonly NoiseSource[]) {

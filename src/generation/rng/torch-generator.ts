@@ -12,7 +12,7 @@
  * or more elements go through `normal_fill`, smaller ones element by element through the cached
  * double-precision path).
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from './noise-source.ts';
 import { Mt19937 } from './mt19937.ts';
 import { normalFill16, type NormalKernel } from './normal-fill.ts';
 

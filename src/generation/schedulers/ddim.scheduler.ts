@@ -2,7 +2,7 @@
  * DDIM (diffusers `DDIMScheduler`, η = 0 as the pipelines default): x₀ and ε from the model output,
  * then x' = √ᾱ_prev·x₀ + √(1 − ᾱ_prev)·ε with prev = t − N // n (diffusers' rule for every spacing).
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { addNoiseWithAlpha, alphaAt, clampInPlace, predictWithAlpha } from './alpha-math.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';

@@ -5,11 +5,13 @@
  * x' = (σ_t/σ_s)·x − α_t(e^{−h} − 1)·x₀ (DDIM) and the second-order midpoint step adds
  * −½·α_t(e^{−h} − 1)·D1 with D1 = (m0 − m1)/r0, r0 = h_prev/h.
  */
-import type { NoiseSource } from '../engine.types.ts';
-import { exponentialSigmas, interpolateAtTimestep, karrasSigmas, logOfSigmas, roundHalfEven, sigmaToTimestep, trainingSigmas } from './noise-schedule.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
+import { roundHalfEven } from '../round-half-even.ts';
+import { exponentialSigmas, interpolateAtTimestep, karrasSigmas, logOfSigmas, sigmaToTimestep, trainingSigmas } from './noise-schedule.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
 import { StepBuffers } from './step-buffers.ts';
+import { indexForTimestep } from './timestep-index.ts';
 import { dpmSolverTimesteps } from './timestep-spacing.ts';
 
 const f32 = Math.fround;
@@ -98,14 +100,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.buffers.enableReuse();
   }
 
-  /** diffusers: no match → last index; repeated timestep → its second occurrence. */
+  /** diffusers `DPMSolverMultistepScheduler.index_for_timestep`: no match → the last index. */
   private indexForTimestep(timestep: number): number {
-    const matches: number[] = [];
-    this.timesteps.forEach((value, index) => {
-      if (value === timestep) matches.push(index);
-    });
-    if (matches.length === 0) return this.timesteps.length - 1;
-    return matches[matches.length > 1 ? 1 : 0]!;
+    return indexForTimestep(this.timesteps, timestep, 'last-index', this.name);
   }
 
   private convertToOriginal(modelOutput: Float32Array, sample: Float32Array, sigma: number): Float32Array {

@@ -4,7 +4,7 @@
  * σ_up = √(σ_next²(σ² − σ_next²)/σ²) and σ_down = √(σ_next² − σ_up²). Noise is drawn on every step,
  * the last one included, exactly as diffusers consumes the generator.
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { interpolateAtTimestep } from './noise-schedule.ts';
 import { resolveCommon } from './resolved-config.ts';
 import type { SchedulerConfig, StepResult } from './scheduler.types.ts';

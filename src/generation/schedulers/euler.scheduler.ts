@@ -2,7 +2,7 @@
  * Euler (diffusers `EulerDiscreteScheduler`, k-diffusion `sample_euler` with s_churn = 0):
  * x₀ from the model output, d = (x − x₀)/σ, x' = x + d·(σ_next − σ).
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { exponentialSigmas, interpolateAtTimestep, karrasSigmas, sigmaToTimestep, torchLinspaceFloat32 } from './noise-schedule.ts';
 import { resolveCommon } from './resolved-config.ts';
 import type { SchedulerConfig, StepResult } from './scheduler.types.ts';

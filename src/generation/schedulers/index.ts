@@ -3,6 +3,7 @@ export { createScheduler, img2imgTimesteps, type Img2ImgTimesteps } from './crea
 export { parseSchedulerConfig, UnsupportedSchedulerConfigError, withStableDiffusionPipelineFixes, type SchedulerUse } from './scheduler-config.ts';
 export {
   a1111SamplerLabel,
+  chooseScheduler,
   isSchedulerName,
   parseSchedulerName,
   SCHEDULER_NAMES,

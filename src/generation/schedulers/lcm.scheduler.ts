@@ -5,12 +5,13 @@
  * c_skip = σ_d²/((s·t)² + σ_d²), c_out = s·t/√((s·t)² + σ_d²), σ_d = 0.5, s = timestep_scaling, and
  * re-noises to the next timestep with fresh noise, except after the last step.
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { addNoiseWithAlpha, alphaAt, clampInPlace, predictWithAlpha } from './alpha-math.ts';
 import { numpyLinspace } from './noise-schedule.ts';
 import { cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';
 import { StepBuffers } from './step-buffers.ts';
+import { indexForTimestep } from './timestep-index.ts';
 
 const SIGMA_DATA = 0.5;
 
@@ -89,14 +90,9 @@ export class LcmScheduler implements Scheduler {
     this.buffers.enableReuse();
   }
 
+  /** diffusers `LCMScheduler.index_for_timestep`: a timestep not in the schedule is a bug. */
   private indexForTimestep(timestep: number): number {
-    const matches: number[] = [];
-    this.timesteps.forEach((value, index) => {
-      if (value === timestep) matches.push(index);
-    });
-    const index = matches[matches.length > 1 ? 1 : 0];
-    if (index === undefined) throw new Error(`timestep ${timestep} is not in this LCM schedule`);
-    return index;
+    return indexForTimestep(this.timesteps, timestep, 'error', this.name);
   }
 
   step(modelOutput: Float32Array, timestep: number, sample: Float32Array, rng: NoiseSource): StepResult {

@@ -3,7 +3,7 @@
  * derivatives d = (x − x₀)/σ and steps with x' = x + Σ_j c_j·d_{−j}, c_j from {@link lmsCoefficient}.
  * Order ramps up 1, 2, 3, 4 over the first steps (order 1 is plain Euler).
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { lmsCoefficient } from './lms-coefficients.ts';
 import { exponentialSigmas, interpolateAtTimestep, karrasSigmas, sigmaToTimestep } from './noise-schedule.ts';
 import { resolveCommon } from './resolved-config.ts';

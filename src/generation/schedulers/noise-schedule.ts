@@ -151,11 +151,3 @@ export function numpyArange(start: number, stop: number, step: number): number[]
   return Array.from({ length }, (_, i) => start + i * delta);
 }
 
-/** `numpy.round` / `numpy.rint`: round half to even. */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}

@@ -4,7 +4,7 @@
  * model calls) and then linear multistep on ε with weights (55, −59, 37, −9)/24. Without it, three
  * Runge–Kutta (PRK) steps of four evaluations each come first.
  */
-import type { NoiseSource } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
 import { addNoiseWithAlpha, alphaAt } from './alpha-math.ts';
 import { checkStepCount, cumprodFor, resolveCommon, type CommonSettings } from './resolved-config.ts';
 import type { Scheduler, SchedulerConfig, StepResult } from './scheduler.types.ts';

@@ -12,22 +12,10 @@ import { EulerScheduler } from './euler.scheduler.ts';
 import { LcmScheduler } from './lcm.scheduler.ts';
 import { LmsScheduler } from './lms.scheduler.ts';
 import { PndmScheduler } from './pndm.scheduler.ts';
+import { SCHEDULER_NAMES, type SchedulerName } from './scheduler-names.ts';
 import type { Scheduler, SchedulerConfig } from './scheduler.types.ts';
 
-/** Scheduler names accepted everywhere (config, catalog, slash commands, CLI, stored jobs). */
-export const SCHEDULER_NAMES = [
-  'euler',
-  'euler-karras',
-  'euler-ancestral',
-  'ddim',
-  'dpmpp-2m',
-  'dpmpp-2m-karras',
-  'lms',
-  'lms-karras',
-  'pndm',
-  'lcm',
-] as const;
-export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+export { SCHEDULER_NAMES, type SchedulerName } from './scheduler-names.ts';
 
 /** One scheduler as people name it and as it runs. */
 export interface SchedulerEntry {
@@ -183,6 +171,15 @@ export function isSchedulerName(text: string): text is SchedulerName {
 export function schedulerForClass(className: string | undefined, useKarrasSigmas: boolean): SchedulerName | undefined {
   const candidates = SCHEDULERS.filter((entry) => entry.diffusersClass === className);
   return (candidates.find((entry) => entry.karras === useKarrasSigmas) ?? candidates[0])?.name;
+}
+
+/**
+ * The scheduler a run uses, decided here once for every caller (the pipeline that runs it, the
+ * engine that labels an upscale): the one asked for, else the folder's own class, else LCM for a
+ * UNet distilled for it (the only sampler it is made for), else Euler.
+ */
+export function chooseScheduler(requested: SchedulerName | undefined, folderDefault: SchedulerName | undefined, lcmUnet: boolean): SchedulerName {
+  return requested ?? folderDefault ?? (lcmUnet ? 'lcm' : 'euler');
 }
 
 /**

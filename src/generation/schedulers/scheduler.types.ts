@@ -3,9 +3,11 @@
  * math on flat Float32Arrays (any batch: the same scalar coefficients apply to every element) and
  * reproduces the matching Hugging Face diffusers class.
  */
-import type { NoiseSource, SchedulerName } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
+import type { SchedulerName } from './scheduler-names.ts';
 
-export type { NoiseSource, SchedulerName } from '../engine.types.ts';
+export type { NoiseSource } from '../rng/noise-source.ts';
+export type { SchedulerName } from './scheduler-names.ts';
 
 export type BetaSchedule = 'linear' | 'scaled_linear' | 'squaredcos_cap_v2';
 export type PredictionType = 'epsilon' | 'v_prediction' | 'sample';

@@ -3,11 +3,13 @@
  * final σ, model input scaled by 1/√(σ²+1), the step counter diffusers keeps (`_step_index`,
  * `_begin_index`), and `add_noise` as x₀ + σ·ε.
  */
-import type { NoiseSource, SchedulerName } from '../engine.types.ts';
+import type { NoiseSource } from '../rng/noise-source.ts';
+import type { SchedulerName } from './scheduler-names.ts';
 import { logOfSigmas, trainingSigmas } from './noise-schedule.ts';
 import { checkStepCount, cumprodFor, type CommonSettings } from './resolved-config.ts';
 import type { NoiseDraws, PredictionType, Scheduler, StepResult } from './scheduler.types.ts';
 import { StepBuffers } from './step-buffers.ts';
+import { indexForTimestep } from './timestep-index.ts';
 
 const f32 = Math.fround;
 
@@ -100,15 +102,9 @@ export abstract class SigmaSchedulerBase implements Scheduler {
     this.buffers.enableReuse();
   }
 
-  /** diffusers `index_for_timestep`: the second match when a timestep repeats (img2img safety). */
+  /** diffusers `EulerDiscreteScheduler.index_for_timestep`: a timestep not in the schedule is a bug. */
   protected indexForTimestep(timestep: number): number {
-    const matches: number[] = [];
-    this.timesteps.forEach((value, index) => {
-      if (value === timestep) matches.push(index);
-    });
-    const index = matches[matches.length > 1 ? 1 : 0];
-    if (index === undefined) throw new Error(`timestep ${timestep} is not in this schedule (${this.name})`);
-    return index;
+    return indexForTimestep(this.timesteps, timestep, 'error', this.name);
   }
 
   protected currentIndex(timestep: number): number {

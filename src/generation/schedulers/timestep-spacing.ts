@@ -2,7 +2,8 @@
  * `timestep_spacing` as diffusers implements it (Table 2 of Lin et al. 2023, "Common Diffusion Noise
  * Schedules and Sample Steps are Flawed"). Lists are descending (first model call first).
  */
-import { numpyArange, numpyLinspace, roundHalfEven } from './noise-schedule.ts';
+import { roundHalfEven } from '../round-half-even.ts';
+import { numpyArange, numpyLinspace } from './noise-schedule.ts';
 import type { TimestepSpacing } from './scheduler.types.ts';
 
 /**

@@ -5,7 +5,7 @@
  * the pipeline and tests can pass a fake.
  */
 import { resizeImage } from '../../images/index.ts';
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import { throwIfUpscaleAborted } from './upscale.errors.ts';
 import { enlarges, upscaleTarget } from './upscale-size.ts';
 

@@ -4,7 +4,7 @@
  * side, or exactly the model's static size), and only each tile's core is kept.
  */
 import type { Logger } from 'pino';
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import { createSession, type ExecutionProviderChoice, type ModelSession, type TensorOutput } from '../onnx/index.ts';
 import { readTileWindow, writeTileCore } from './tile-pixels.ts';
 import { planTiles, type AxisLimit, type TilePlan } from './tiling.ts';

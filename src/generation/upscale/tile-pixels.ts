@@ -3,7 +3,8 @@
  * planar RGB in [0, 1] (Real-ESRGAN's `img / 255.`), and back with `round(clamp(x, 0, 1) · 255)`
  * like `RealESRGANer.enhance`. Works one tile at a time so no float copy of the whole image exists.
  */
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import { roundHalfEven } from '../round-half-even.ts';
 import { reflectIndex, type Tile } from './tiling.ts';
 
 const UNIT_LOOKUP = Float32Array.from({ length: 256 }, (_, value) => value / 255);
@@ -32,15 +33,6 @@ export function readTileWindow(image: RgbImage, tile: Tile, target: Float32Array
       target[destination + 2 * plane] = UNIT_LOOKUP[pixels[source + 2] ?? 0] ?? 0;
     }
   }
-}
-
-/** numpy's `round` (half to even) for values in [0, 255]. */
-function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** `round(clamp(x, 0, 1) · 255)`; NaN (an fp16 overflow upstream) becomes black. */

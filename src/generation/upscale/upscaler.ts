@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { resizeImage } from '../../images/index.ts';
-import type { RgbImage } from '../engine.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
 import type { ExecutionProviderChoice } from '../onnx/index.ts';
 import { hiresFix, type Img2ImgFunction } from './hires-fix.ts';
 import { TiledOnnxUpscaler, type LoadUpscalerOptions } from './onnx-upscaler.ts';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import {
   ImageDecodeError,
   decodeImage,

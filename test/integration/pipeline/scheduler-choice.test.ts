@@ -7,38 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SchedulerName } from '../../../src/generation/engine.types.ts';
-import type { ModelSession } from '../../../src/generation/onnx/index.ts';
-import type { ModelPart } from '../../../src/generation/pipeline/pipeline-loader.ts';
 import type { StableDiffusionPipeline } from '../../../src/generation/pipeline/stable-diffusion.pipeline.ts';
-import { fixtureWorkspace, loadPipeline, noOptions, request } from './support/pipeline-harness.ts';
-
-/** Records the timestep of every UNet run (our own ModelSession interface). */
-function timestepSpy(seen: number[]): (part: ModelPart, session: ModelSession) => ModelSession {
-  return (part, session) => {
-    if (part !== 'unet') return session;
-    return {
-      get path() {
-        return session.path;
-      },
-      get provider() {
-        return session.provider;
-      },
-      get inputs() {
-        return session.inputs;
-      },
-      get outputs() {
-        return session.outputs;
-      },
-      hasInput: (name) => session.hasInput(name),
-      run: (feeds, outputNames) => {
-        const timestep = feeds['timestep']?.data[0];
-        seen.push(Number(timestep));
-        return session.run(feeds, outputNames);
-      },
-      release: () => session.release(),
-    };
-  };
-}
+import { fixtureWorkspace, loadPipeline, noOptions, request, spySession } from './support/pipeline-harness.ts';
 
 describe('scheduler choice in the pipeline (generated SD1.5 fixture, PNDM config without timestep_spacing)', () => {
   let workspace: Awaited<ReturnType<typeof fixtureWorkspace>>;
@@ -47,7 +17,9 @@ describe('scheduler choice in the pipeline (generated SD1.5 fixture, PNDM config
 
   beforeAll(async () => {
     workspace = await fixtureWorkspace();
-    pipeline = await loadPipeline(await workspace.build('sd15-optimum'), { hook: timestepSpy(seen) });
+    // Records the timestep of every UNet run.
+    const hook = spySession('unet', (feeds) => seen.push(Number(feeds['timestep']?.data[0])));
+    pipeline = await loadPipeline(await workspace.build('sd15-optimum'), { hook });
   });
   afterAll(async () => {
     await pipeline?.release();

@@ -5,11 +5,9 @@
  * fixture (model_index.json sets force_zeros_for_empty_prompt: true).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSession } from '../../../src/generation/onnx/index.ts';
-import type { ModelPart } from '../../../src/generation/pipeline/pipeline-loader.ts';
 import type { StableDiffusionPipeline } from '../../../src/generation/pipeline/stable-diffusion.pipeline.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';
-import { loadPipeline, meanAbsDiff, noOptions, request } from './support/pipeline-harness.ts';
+import { loadPipeline, meanAbsDiff, noOptions, request, spySession } from './support/pipeline-harness.ts';
 
 const model = sharedPath('fixtures', 'models', 'tiny-sdxl');
 
@@ -19,41 +17,17 @@ interface FirstRun {
   pooled: Float32Array | undefined;
 }
 
-function conditioningSpy(first: FirstRun): (part: ModelPart, session: ModelSession) => ModelSession {
-  return (part, session) => {
-    if (part !== 'unet') return session;
-    return {
-      get path() {
-        return session.path;
-      },
-      get provider() {
-        return session.provider;
-      },
-      get inputs() {
-        return session.inputs;
-      },
-      get outputs() {
-        return session.outputs;
-      },
-      hasInput: (name) => session.hasInput(name),
-      run: (feeds, outputNames) => {
-        if (first.hidden === undefined) {
-          first.hidden = Float32Array.from(feeds['encoder_hidden_states']!.data as Float32Array);
-          first.pooled = Float32Array.from(feeds['text_embeds']!.data as Float32Array);
-        }
-        return session.run(feeds, outputNames);
-      },
-      release: () => session.release(),
-    };
-  };
-}
-
 describe.skipIf(!model)('SDXL negative prompt: none given vs explicitly empty' + sharedSkipReason, () => {
   let pipeline: StableDiffusionPipeline;
   const first: FirstRun = { hidden: undefined, pooled: undefined };
 
   beforeAll(async () => {
-    pipeline = await loadPipeline(model!, { hook: conditioningSpy(first) });
+    const hook = spySession('unet', (feeds) => {
+      if (first.hidden !== undefined) return;
+      first.hidden = Float32Array.from(feeds['encoder_hidden_states']!.data as Float32Array);
+      first.pooled = Float32Array.from(feeds['text_embeds']!.data as Float32Array);
+    });
+    pipeline = await loadPipeline(model!, { hook });
   });
   afterAll(async () => {
     await pipeline?.release();

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { createSession, type ModelSession } from '../../../src/generation/onnx/index.ts';
 import { planLargeImage } from '../../../src/generation/pipeline/large-image.ts';
 import { readVaeEncoderOutput } from '../../../src/generation/pipeline/model-signature.ts';

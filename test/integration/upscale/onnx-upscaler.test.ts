@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { createSession, type ModelSession, type SessionOptions } from '../../../src/generation/onnx/index.ts';
 import { createUpscaler, DEFAULT_UPSCALER_CONFIG, TiledOnnxUpscaler, type TilingOptions } from '../../../src/generation/upscale/index.ts';
 import { writeUpscaler } from '../../fixtures/onnx/index.ts';

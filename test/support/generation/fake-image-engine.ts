@@ -4,14 +4,8 @@
  * (a colour derived from each image's seed) that report the requested size.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  GenerateOptions,
-  GeneratedImage,
-  GenerationRequest,
-  GenerationResult,
-  ImageEngine,
-  RgbImage,
-} from '../../../src/generation/engine.types.ts';
+import type { GenerateOptions, GeneratedImage, GenerationRequest, GenerationResult, ImageEngine } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { encodePng } from '../../../src/images/index.ts';
 
 export interface FakeEngineCall {

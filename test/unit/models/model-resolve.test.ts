@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseModelCatalog, type ModelCatalog } from '../../../src/generation/models/model-catalog.ts';
 import { listModels, resolveModel } from '../../../src/generation/models/model-resolve.ts';
-import { runModelsList } from '../../../src/generation/models/models.commands.ts';
+import { runModelsList } from '../../../src/cli/models.actions.ts';
 import { formatBytes } from '../../../src/generation/models/model.types.ts';
 import { tinyModelFiles, writeFiles } from './support/tiny-model-files.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { decoderValueToByte, imageToTensor, tensorToImage } from '../../../src/generation/pipeline/image-tensor.ts';
 
 function gradient(width: number, height: number): RgbImage {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseImagineRequest, promptOnly } from '../../../src/commands/imagine-request.parser.ts';
-import type { ParameterContext, SavedDefaults } from '../../../src/generation/requests/imagine-parameters.ts';
+import type { UserSettings } from '../../../src/db/domain.types.ts';
+import type { ParameterContext } from '../../../src/generation/requests/imagine-parameters.ts';
 import { resolveImagineParameters } from '../../../src/generation/requests/imagine-parameters.ts';
 
 const SD15 = { name: 'epicrealism', nativeWidth: 512, nativeHeight: 512, steps: 25, guidance: 6, scheduler: 'dpmpp-2m' as const };
 const LCM = { name: 'lcm-dreamshaper-v7', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' as const };
 const SDXL = { name: 'sdxl', nativeWidth: 1024, nativeHeight: 1024, steps: 30, guidance: 7, scheduler: 'euler' as const };
 
-const NO_SAVED: SavedDefaults = {
+const NO_SAVED: UserSettings = {
   negativePrompt: undefined,
   aspect: undefined,
   steps: undefined,

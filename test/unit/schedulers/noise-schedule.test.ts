@@ -4,9 +4,9 @@ import {
   karrasSigmas,
   makeBetas,
   numpyArange,
-  roundHalfEven,
   trainingSigmas,
 } from '../../../src/generation/schedulers/noise-schedule.ts';
+import { roundHalfEven } from '../../../src/generation/round-half-even.ts';
 
 const SD = { numTrainTimesteps: 1000, betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear' as const, trainedBetas: undefined, rescaleBetasZeroSnr: false };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   a1111SamplerLabel,
+  chooseScheduler,
   createScheduler,
   parseSchedulerConfig,
   parseSchedulerName,
@@ -16,6 +17,15 @@ describe('scheduler registry', () => {
     expect(SCHEDULERS.map((entry) => entry.name)).toEqual([...SCHEDULER_NAMES]);
     const karras = SCHEDULERS.filter((entry) => entry.karras).map((entry) => entry.name);
     expect(karras).toEqual(['euler-karras', 'dpmpp-2m-karras', 'lms-karras']);
+  });
+
+  it('chooses the scheduler left open one way for every caller: the folder class, else LCM for an LCM UNet, else Euler', () => {
+    expect(chooseScheduler('ddim', 'pndm', true)).toBe('ddim');
+    expect(chooseScheduler(undefined, 'pndm', true)).toBe('pndm');
+    // An LCM UNet whose folder names no scheduler we have: labelled and run as LCM, upscales too.
+    expect(chooseScheduler(undefined, undefined, true)).toBe('lcm');
+    expect(a1111SamplerLabel(chooseScheduler(undefined, undefined, true), undefined)).toBe('LCM');
+    expect(chooseScheduler(undefined, undefined, false)).toBe('euler');
   });
 
   it('reads A1111, k-diffusion and our own spellings', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import {
   createUpscaler,
   DEFAULT_UPSCALER_CONFIG,

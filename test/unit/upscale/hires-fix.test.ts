@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { resizeImage } from '../../../src/images/index.ts';
 import { hiresFix, UpscaleAbortedError, type HiresFixOptions, type Img2ImgFunction } from '../../../src/generation/upscale/index.ts';
 import { testImage } from './support/fake-upscaler.session.ts';

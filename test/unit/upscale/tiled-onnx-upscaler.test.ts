@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
 import { TiledOnnxUpscaler, UnsupportedUpscalerError, UpscaleAbortedError, type TilingOptions } from '../../../src/generation/upscale/index.ts';
 import { cropTopLeft, FakeUpscalerSession, filteredValue, maxByteDiff, testImage, type FakeUpscalerSpec } from './support/fake-upscaler.session.ts';
 

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RgbImage } from '../../../../src/generation/engine.types.ts';
-import type { ModelSession } from '../../../../src/generation/onnx/index.ts';
+import type { RgbImage } from '../../../../src/images/rgb-image.ts';
+import type { ModelSession, TensorInput } from '../../../../src/generation/onnx/index.ts';
 import type { ModelPart } from '../../../../src/generation/pipeline/pipeline-loader.ts';
 import { StableDiffusionPipeline, type PipelineRequest } from '../../../../src/generation/pipeline/stable-diffusion.pipeline.ts';
 import type { CfgBatching } from '../../../../src/generation/pipeline/unet-runner.ts';
@@ -19,16 +19,17 @@ export interface UnetSpy {
   reset(): void;
 }
 
-/** Wraps UNet sessions to record every run's batch size (our own ModelSession interface). */
-export function unetSpy(): { spy: UnetSpy; hook: (part: ModelPart, session: ModelSession) => ModelSession } {
-  const spy: UnetSpy = {
-    batches: [],
-    reset() {
-      spy.batches.length = 0;
-    },
-  };
-  const hook = (part: ModelPart, session: ModelSession): ModelSession => {
-    if (part !== 'unet') return session;
+/** What `loadPipeline` calls with each session it opens; the session it returns is the one used. */
+export type SessionHook = (part: ModelPart, session: ModelSession) => ModelSession;
+
+/**
+ * A session hook that shows `onRun` the feeds of every run of `part`'s sessions before they run
+ * (our own ModelSession interface; other parts run untouched). Feeds may be reused buffers: copy
+ * what is kept.
+ */
+export function spySession(part: ModelPart, onRun: (feeds: Record<string, TensorInput>) => void): SessionHook {
+  return (opened, session) => {
+    if (opened !== part) return session;
     return {
       get path() {
         return session.path;
@@ -44,18 +45,28 @@ export function unetSpy(): { spy: UnetSpy; hook: (part: ModelPart, session: Mode
       },
       hasInput: (name) => session.hasInput(name),
       run: (feeds, outputNames) => {
-        spy.batches.push(feeds['sample']?.dims[0] ?? 0);
+        onRun(feeds);
         return session.run(feeds, outputNames);
       },
       release: () => session.release(),
     };
   };
-  return { spy, hook };
+}
+
+/** Wraps UNet sessions to record every run's batch size. */
+export function unetSpy(): { spy: UnetSpy; hook: SessionHook } {
+  const spy: UnetSpy = {
+    batches: [],
+    reset() {
+      spy.batches.length = 0;
+    },
+  };
+  return { spy, hook: spySession('unet', (feeds) => spy.batches.push(feeds['sample']?.dims[0] ?? 0)) };
 }
 
 export async function loadPipeline(
   dir: string,
-  options: { cfgBatching?: CfgBatching; hook?: (part: ModelPart, session: ModelSession) => ModelSession } = {},
+  options: { cfgBatching?: CfgBatching; hook?: SessionHook } = {},
 ): Promise<StableDiffusionPipeline> {
   return StableDiffusionPipeline.load(dir, {
     provider: 'cpu',

@@ -4,7 +4,7 @@
  * It enforces its declared static dims and records the dims of every run.
  */
 import type { IoInfo, ModelSession, TensorInput, TensorOutput } from '../../../../src/generation/onnx/index.ts';
-import type { RgbImage } from '../../../../src/generation/engine.types.ts';
+import type { RgbImage } from '../../../../src/images/rgb-image.ts';
 
 export interface FakeUpscalerSpec {
   inputName: string;

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createPullProgressReporter } from '../../../src/generation/models/pull-progress.reporter.ts';
+import { createPullProgressReporter } from '../../../src/cli/pull-progress.reporter.ts';
 
 function capture(isTTY: boolean): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();

@@ -1,11 +1,16 @@
+/**
+ * What `darkroom models list` and `darkroom models pull` print. The models room finds, lists and
+ * downloads; this file turns its answers into a table, sentences and exit codes.
+ */
 import path from 'node:path';
-import { findModel, type CatalogEntry } from './model-catalog.ts';
-import { pullModel, type PulledModel } from './model-download.ts';
-import { inspectModelFolder } from './model-folder.ts';
-import { folderBytes } from './folder-size.ts';
-import { listModels, resolveModel, type ModelListing, type ModelLocations, type ResolvedModel } from './model-resolve.ts';
-import { formatBytes, pullCommandFor, type ModelProblem } from './model.types.ts';
-import { createPullProgressReporter } from './pull-progress.reporter.ts';
+import { findModel } from '../generation/models/model-catalog.ts';
+import type { PulledModel } from '../generation/models/model-download.ts';
+import { pullWithProgress } from '../generation/models/model-install.ts';
+import { inspectModelFolder } from '../generation/models/model-folder.ts';
+import { folderBytes } from '../generation/models/folder-size.ts';
+import { listModels, type ModelListing, type ModelLocations } from '../generation/models/model-resolve.ts';
+import { formatBytes, pullCommandFor, type ModelProblem } from '../generation/models/model.types.ts';
+import { terminalPullDisplay } from './pull-progress.reporter.ts';
 
 /** What a CLI sub-command prints on stdout, and how it exits. Progress goes to `stderr` while it runs. */
 export interface CommandOutput {
@@ -67,12 +72,11 @@ export async function runModelsPull(name: string | undefined, options: PullComma
     const known = options.catalog.models.map((model) => model.name).join(', ');
     return { exitCode: 2, lines: [`unknown model "${name}"; the catalog (${options.catalog.source}) has: ${known}`] };
   }
-  if (!entry.cpu) {
-    options.stderr.write(`note: ${entry.name} is a GPU-only build; it will not load on onnxruntime's CPU provider\n`);
-  }
+  const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
+  if (!entry.cpu) display.note(`note: ${entry.name} is a GPU-only build; it will not load on onnxruntime's CPU provider`);
   let result: PulledModel | ModelProblem;
   try {
-    result = await pullWithProgress(entry, options);
+    result = await pullWithProgress(entry, { ...options, display });
   } catch (error) {
     if (!options.signal?.aborted) throw error;
     return { exitCode: 130, lines: [`pull of ${entry.name} interrupted; run \`${pullCommandFor(entry.name)}\` again to resume`] };
@@ -90,48 +94,4 @@ export async function runModelsPull(name: string | undefined, options: PullComma
         `${result.files.length} files, ${formatBytes(result.bytes)} downloaded, ${formatBytes(result.totalBytes)} in ${result.dir}`,
     ],
   };
-}
-
-/** Start-up options: {@link PullCommandOptions} plus the config switch that allows downloading. */
-export interface EnsureModelOptions extends PullCommandOptions {
-  /** Pull a missing catalog model at start-up (config `autoPull`); false: explain how to get it. */
-  autoPull: boolean;
-}
-
-/**
- * Start-up: returns the model ready to load. A missing catalog model is pulled with progress when
- * `autoPull` is on; otherwise, or when the hub cannot be reached, the problem names the exact command.
- */
-export async function ensureModel(nameOrDir: string, options: EnsureModelOptions): Promise<ResolvedModel | ModelProblem> {
-  const resolved = await resolveModel(nameOrDir, options);
-  if (resolved.ok || !options.autoPull) return resolved;
-  if (resolved.code !== 'model_missing' && resolved.code !== 'model_partial') return resolved;
-  const entry = findModel(options.catalog, nameOrDir);
-  if (!entry) return resolved;
-  options.stderr.write(`model ${entry.name} is not installed; downloading about ${formatBytes(entry.approxSizeGB * 1e9)} from ${entry.repo}\n`);
-  const pulled = await pullWithProgress(entry, options);
-  if (!pulled.ok) return pulled;
-  return resolveModel(nameOrDir, options);
-}
-
-async function pullWithProgress(entry: CatalogEntry, options: PullCommandOptions): Promise<PulledModel | ModelProblem> {
-  const reporter = createPullProgressReporter({
-    name: entry.name,
-    stream: options.stderr,
-    interactive: options.interactive,
-    intervalMs: 10_000,
-    now: options.now,
-  });
-  try {
-    return await pullModel(entry, {
-      modelsDir: options.modelsDir,
-      hubUrl: options.hubUrl,
-      token: options.token,
-      onProgress: (progress) => reporter.onProgress(progress),
-      signal: options.signal,
-      fetch: options.fetch,
-    });
-  } finally {
-    reporter.finish();
-  }
 }

@@ -1,12 +1,20 @@
+/** How a model download looks at a terminal (`darkroom models pull`, start-up pulls). */
 import cliProgress from 'cli-progress';
-import type { PullProgress } from './model-download.ts';
-import { formatBytes } from './model.types.ts';
+import type { PullDisplay, PullProgressReporter } from '../generation/models/model-install.ts';
+import { formatBytes } from '../generation/models/model.types.ts';
 
-/** Receives pull progress and shows it to a person. */
-export interface PullProgressReporter {
-  onProgress(progress: PullProgress): void;
-  /** Stops the bar (or prints nothing more); call once when the pull ends, however it ends. */
-  finish(): void;
+/** How often a non-terminal stream gets a progress line. */
+const LINE_INTERVAL_MS = 10_000;
+
+/**
+ * The models room's {@link PullDisplay} on a stream (normally stderr): notes as lines, progress as a
+ * bar when `interactive` (a terminal), else a plain line every ten seconds.
+ */
+export function terminalPullDisplay(stream: NodeJS.WritableStream, interactive: boolean, now: () => number = Date.now): PullDisplay {
+  return {
+    note: (text) => stream.write(`${text}\n`),
+    progress: (name) => createPullProgressReporter({ name, stream, interactive, intervalMs: LINE_INTERVAL_MS, now }),
+  };
 }
 
 export interface PullProgressOptions {
