@@ -1,5 +1,6 @@
 import { HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
 import path from 'node:path';
+import { isNetworkFailure } from '../../lifecycle/network-failure.ts';
 import { modelProblem, pullCommandFor, type ModelProblem } from './model.types.ts';
 
 /** What a failed hub call was about, for the words of the message. */
@@ -12,24 +13,11 @@ export interface HubContext {
   tokenSent: boolean;
 }
 
-/** Error codes Node's fetch (undici) puts in `cause` when a connection cannot be made. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-]);
-
 /** True for "could not talk to the server at all" failures from fetch. */
 export function isNetworkError(error: unknown): boolean {
   if (!(error instanceof TypeError)) return false;
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return (typeof code === 'string' && NETWORK_CODES.has(code)) || error.message === 'fetch failed';
+  // The socket codes are the ones chat start-up retries on (one list: lifecycle/network-failure.ts).
+  return isNetworkFailure(error) || error.message === 'fetch failed';
 }
 
 /** The problem shown when the hub cannot be reached: what to run on a connected machine, or where to put the folder. */
