@@ -48,6 +48,7 @@ export function planLargeImage(nativeSize: number, width: number, height: number
 /**
  * The loop's noise predictor: `makeRunner(height, width)` for whole-image calls, or the tiled
  * predictor over one runner built for the tile shape (which stops between tiles on `signal`).
+ * `latentShape` is the UNet's input; it predicts `outputChannels` (4) per row.
  */
 export function noisePredictorFor(
   plan: LargeImagePlan,
@@ -55,10 +56,11 @@ export function noisePredictorFor(
   latentShape: readonly [channels: number, height: number, width: number],
   makeRunner: (height: number, width: number) => NoisePredictor,
   signal: AbortSignal | undefined,
+  outputChannels: number = latentShape[0],
 ): NoisePredictor {
   const [channels, height, width] = latentShape;
   const tiles = plan.unetTiles;
   if (tiles === undefined || tiles.length <= 1) return makeRunner(height, width);
   const { height: tileHeight, width: tileWidth } = tiles[0]!;
-  return new TiledNoisePredictor(makeRunner(tileHeight, tileWidth), rows, channels, height, width, tiles, signal);
+  return new TiledNoisePredictor(makeRunner(tileHeight, tileWidth), rows, channels, height, width, tiles, signal, outputChannels);
 }

@@ -32,7 +32,7 @@ import { throwIfAborted } from './pipeline.errors.ts';
 import { checkImageSafety } from './safety-checker.ts';
 import { validateRequest, type PipelineOutput, type PipelineImage, type PipelineRequest, type PipelineRunOptions } from './pipeline-request.ts';
 import { encodeTextConditioning } from './text-conditioning.ts';
-import { UnetRunner, unetRowsPerCall } from './unet-runner.ts';
+import { PREDICTED_CHANNELS, UnetRunner, unetRowsPerCall } from './unet-runner.ts';
 import { decodeLatents, encodeInitLatents } from './vae-codec.ts';
 
 export class StableDiffusionPipeline {
@@ -159,9 +159,11 @@ export class StableDiffusionPipeline {
       unet: model.unetSignature,
     });
     const rowsPerCall = unetRowsPerCall(this.options.cfgBatching, model.unet.provider, rows);
-    const unetRunner = noisePredictorFor(large, rows, [4, latentHeight, latentWidth], (height, width) =>
+    // An inpainting UNet reads 9 channels (added around the whole latent, so tiles get their part of the mask) and predicts 4.
+    const unetRunner = noisePredictorFor(large, rows, [model.unetSignature.inputChannels, latentHeight, latentWidth], (height, width) =>
       new UnetRunner(model.unet, conditioning, rows, [model.unetSignature.inputChannels, height, width], rowsPerCall),
       options.signal,
+      PREDICTED_CHANNELS,
     );
     const runner = inpaint ? inpaint.predictor(unetRunner) : unetRunner;
     const decoders = this.decoders;
@@ -243,9 +245,6 @@ export class StableDiffusionPipeline {
   ): Promise<InpaintStart | undefined> {
     const channels = this.model.unetSignature.inputChannels;
     if (request.mask === undefined && channels === 4) return undefined;
-    if (channels === 9 && large.unetTiles) {
-      throw new RangeError(`inpainting models run up to twice their native area; ${request.width}×${request.height} is larger (edits run at native size)`);
-    }
     let image = request.initImage?.image ?? greyImage(request.width, request.height);
     let mask = request.mask ?? fullMask(image.width, image.height);
     if (mask.width !== image.width || mask.height !== image.height) {

@@ -47,8 +47,9 @@ export function planLatentTiles(height: number, width: number, tile: number, min
 }
 
 /**
- * Predicts a [rows, channels, height, width] latent from tile-sized predictions. `tileRunner`
- * predicts one tile's rows (it is built for the tiles' shape; all tiles share it). When `signal`
+ * Predicts a [rows, outputChannels, height, width] latent from tile-sized predictions of a
+ * [rows, channels, height, width] input (an inpainting UNet reads 9 channels and predicts 4).
+ * `tileRunner` predicts one tile's rows (it is built for the tiles' shape; all tiles share it). When `signal`
  * fires, the next tile is not run: `predict` throws {@link GenerationAbortedError} with the
  * steps (predictions) completed so far.
  */
@@ -67,13 +68,14 @@ export class TiledNoisePredictor implements NoisePredictor {
     private readonly width: number,
     private readonly tiles: readonly LatentTile[],
     private readonly signal: AbortSignal | undefined,
+    private readonly outputChannels: number = channels,
   ) {
     const first = tiles[0];
     if (!first || tiles.some((tile) => tile.height !== first.height || tile.width !== first.width)) {
       throw new Error('latent tiles must all have the same size');
     }
     this.#input = new Float32Array(rows * channels * first.height * first.width);
-    this.#output = new Float32Array(rows * channels * height * width);
+    this.#output = new Float32Array(rows * outputChannels * height * width);
     const counts = new Float32Array(height * width);
     for (const tile of tiles) {
       for (let y = tile.top; y < tile.top + tile.height; y++) {
@@ -86,6 +88,7 @@ export class TiledNoisePredictor implements NoisePredictor {
 
   async predict(sample: Float32Array, t: number): Promise<Float32Array> {
     const planes = this.rows * this.channels;
+    const outputPlanes = this.rows * this.outputChannels;
     const plane = this.height * this.width;
     if (sample.length !== planes * plane) throw new Error(`tiled UNet input has ${sample.length} values, expected ${planes * plane}`);
     const output = this.#output;
@@ -100,7 +103,7 @@ export class TiledNoisePredictor implements NoisePredictor {
         }
       }
       const predicted = await this.tileRunner.predict(this.#input, t);
-      for (let index = 0; index < planes; index++) {
+      for (let index = 0; index < outputPlanes; index++) {
         for (let y = 0; y < tile.height; y++) {
           const to = index * plane + (tile.top + y) * this.width + tile.left;
           const from = index * tilePlane + y * tile.width;
@@ -108,7 +111,7 @@ export class TiledNoisePredictor implements NoisePredictor {
         }
       }
     }
-    for (let index = 0; index < planes; index++) {
+    for (let index = 0; index < outputPlanes; index++) {
       const base = index * plane;
       for (let pixel = 0; pixel < plane; pixel++) output[base + pixel] = Math.fround(output[base + pixel]! * this.#weights[pixel]!);
     }

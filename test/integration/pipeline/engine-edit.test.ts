@@ -102,6 +102,40 @@ describe.skipIf(!models)('edits on real fixture models' + sharedSkipReason, () =
   });
 });
 
+describe.skipIf(!models)('an inpainting model above twice the native area' + sharedSkipReason, () => {
+  it('runs on 512-px latent tiles with their part of the mask (txt2img and a masked edit at 768²)', async () => {
+    const samples: number[][] = [];
+    const pipeline = await loadPipeline(path.join(models!, 'tiny-sd15-inpaint'), {
+      hook: (part, session) =>
+        part !== 'unet'
+          ? session
+          : {
+              path: session.path,
+              provider: session.provider,
+              inputs: session.inputs,
+              outputs: session.outputs,
+              hasInput: (input) => session.hasInput(input),
+              release: () => session.release(),
+              run: (feeds, names) => (samples.push([...feeds['sample']!.dims]), session.run(feeds, names)),
+            },
+    });
+    try {
+      const txt2img = await pipeline.generate(request({ width: 768, height: 768, steps: 1 }), noOptions);
+      expect(txt2img.editPath).toBe('inpaint');
+      expect([txt2img.images[0]!.image.width, txt2img.images[0]!.image.height]).toEqual([768, 768]);
+      // 9 channels on 64×64 latent tiles (the 512-px tiles of large-image.ts), four of them, never the whole 96×96 latent.
+      expect(samples).toHaveLength(4);
+      expect(samples.every((dims) => dims[1] === 9 && dims[2] === 64 && dims[3] === 64)).toBe(true);
+      const image = source(768, 768);
+      const mask: MaskImage = { width: 768, height: 768, pixels: new Uint8Array(768 * 768).map((_, index) => (index % 768 >= 384 ? 255 : 0)) };
+      const edited = await pipeline.generate(request({ width: 768, height: 768, steps: 1, initImage: { image, strength: 1 }, mask }), noOptions);
+      expect([edited.images[0]!.image.width, edited.images[0]!.image.height]).toEqual([768, 768]);
+    } finally {
+      await pipeline.release();
+    }
+  });
+});
+
 describe.skipIf(!models)('legacy blend on an ordinary model (tiny-sd15)' + sharedSkipReason, () => {
   it('the unmasked region ends as the image latents (decoded: the VAE round trip); the masked region changes', async () => {
     let encoded: Float32Array | undefined;

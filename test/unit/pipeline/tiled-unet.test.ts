@@ -54,6 +54,34 @@ describe('the tiled noise predictor', () => {
     expect(maxDiff).toBeLessThan(1e-5);
   });
 
+  it('reads 9 input channels and predicts 4 per row (an inpainting UNet), tile by tile', async () => {
+    const nine = Float32Array.from({ length: rows * 9 * height * width }, (_, index) => Math.sin(index * 0.07));
+    const tilePlane = 16 * 16;
+    // Channel c of the prediction: input channel c plus input channel 5 + c (latents + masked-image latents).
+    const inpainting: NoisePredictor = {
+      async predict(input) {
+        const tileRows = input.length / (9 * tilePlane);
+        const out = new Float32Array(tileRows * 4 * tilePlane);
+        for (let row = 0; row < tileRows; row++) {
+          for (let index = 0; index < 4 * tilePlane; index++) out[row * 4 * tilePlane + index] = input[row * 9 * tilePlane + index]! + input[row * 9 * tilePlane + 5 * tilePlane + index]!;
+        }
+        return out;
+      },
+    };
+    const predictor = new TiledNoisePredictor(inpainting, rows, 9, height, width, planLatentTiles(height, width, 16, 4), undefined, 4);
+    const predicted = await predictor.predict(nine, 1);
+    expect(predicted).toHaveLength(rows * 4 * height * width);
+    const plane = height * width;
+    let maxDiff = 0;
+    for (let row = 0; row < rows; row++) {
+      for (let index = 0; index < 4 * plane; index++) {
+        const expected = nine[row * 9 * plane + index]! + nine[row * 9 * plane + 5 * plane + index]!;
+        maxDiff = Math.max(maxDiff, Math.abs(predicted[row * 4 * plane + index]! - expected));
+      }
+    }
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
   it('averages overlapping tiles’ different predictions', async () => {
     let call = 0;
     const perTile: NoisePredictor = { predict: async (input) => new Float32Array(input.length).fill(++call) };
