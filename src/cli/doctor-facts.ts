@@ -42,7 +42,12 @@ async function storageFact(config: DarkroomConfig): Promise<DoctorFacts['storage
   const storage = config.storage;
   if (storage.backend === 'local') {
     const created = existsSync(storage.dir) ? '' : ' (not created yet: the first image creates it)';
-    return { ok: true, text: `${describeStorage(storage)}${created}` };
+    // Not an error (bot and workers may share one machine), but across machines images would be missing.
+    const shared =
+      config.queue.backend === 'redis'
+        ? '; with queue.backend redis every bot and worker process must see this same folder: on several machines use storage.backend s3'
+        : '';
+    return { ok: true, text: `${describeStorage(storage)}${created}${shared}` };
   }
   // One try, short timeouts: doctor reports, it does not wait out a retry policy.
   const limits = { ...DEFAULT_S3_LIMITS, connectTimeoutMs: 5_000, requestTimeoutMs: SERVICE_CHECK_TIMEOUT_MS, maxAttempts: 1 };

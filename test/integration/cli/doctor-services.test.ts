@@ -108,6 +108,7 @@ describe('darkroom doctor with queue.backend redis', () => {
       const down = sandbox({ DATABASE_URL: databaseUrl, DARKROOM_QUEUE__BACKEND: 'redis', REDIS_URL: `redis://127.0.0.1:${port}` });
       const [answering, missing] = await Promise.all([runDarkroom(['doctor', '--offline'], up.cwd, up.env), runDarkroom(['doctor', '--offline'], down.cwd, down.env)]);
       expect(answering.stdout, answering.stderr).toContain(`Queue          Redis at ${redisLocation(redis.url)} answers`);
+      expect(answering.stdout).toMatch(/Images {9}local folder .*; with queue\.backend redis every bot and worker process must see this same folder: on several machines use storage\.backend s3/);
       expect(missing.stdout, missing.stderr).toContain(`. Fix Redis: cannot reach Redis at redis://127.0.0.1:${port} (ECONNREFUSED): is it running, and is REDIS_URL right?`);
       expect(missing.code).toBe(1);
     },
