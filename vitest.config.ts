@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // Runs the PostgreSQL tier whenever a server answers (DATABASE_URL_TEST, else the local one).
-    globalSetup: ['test/support/postgres-tier.global-setup.ts'],
+    // One migrated PGlite database per run, copied by the tests instead of migrating in each.
+    globalSetup: ['test/support/postgres-tier.global-setup.ts', 'test/support/pglite-template.global-setup.ts'],
     pool: 'forks',
     // Two cores: integration tests load real ONNX sessions and databases.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },

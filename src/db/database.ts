@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -68,11 +68,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 let memoryTemplate: Promise<Blob> | undefined;
 
 /**
+ * Test runs only: a file holding {@link migratedSnapshot}'s result, made once per run by the test
+ * set-up (test/support/pglite-template.global-setup.ts), so that each test process skips initdb
+ * and the migrations. Unset (anywhere else), the first {@link openMemoryDatabase} makes it.
+ */
+export const MEMORY_TEMPLATE_ENV = 'DARKROOM_TEST_PGLITE_SNAPSHOT';
+
+/**
  * A fresh, migrated, in-memory PGlite database: for tests. The first call runs initdb and the
- * migrations; later calls start from a snapshot of that result (several times faster).
+ * migrations (or reads the run's snapshot file, see {@link MEMORY_TEMPLATE_ENV}); later calls
+ * start from that snapshot (several times faster).
  */
 export async function openMemoryDatabase(): Promise<Database> {
-  memoryTemplate ??= createMemoryTemplate().catch((error: unknown) => {
+  memoryTemplate ??= loadMemoryTemplate().catch((error: unknown) => {
     memoryTemplate = undefined;
     throw error;
   });
@@ -80,9 +88,20 @@ export async function openMemoryDatabase(): Promise<Database> {
   return openPglite(pglite, 'memory://', undefined);
 }
 
-async function createMemoryTemplate(): Promise<Blob> {
-  const pglite = await PGlite.create();
-  const database = openPglite(pglite, 'memory://', undefined);
+async function loadMemoryTemplate(): Promise<Blob> {
+  const file = process.env[MEMORY_TEMPLATE_ENV];
+  return file ? new Blob([await readFile(file)]) : migratedSnapshot(undefined);
+}
+
+/**
+ * A tarball of an empty, migrated PGlite data directory (what `loadDataDir` takes): made in
+ * memory, or from the PGlite files in `dataDir` when given (left closed and migrated).
+ */
+export async function migratedSnapshot(dataDir: string | undefined): Promise<Blob> {
+  const directory = dataDir === undefined ? undefined : path.resolve(dataDir, 'db');
+  if (directory !== undefined) await mkdir(directory, { recursive: true });
+  const pglite = directory === undefined ? await PGlite.create() : await PGlite.create(directory);
+  const database = openPglite(pglite, directory ?? 'memory://', undefined);
   try {
     await database.migrate();
     return await pglite.dumpDataDir('none');

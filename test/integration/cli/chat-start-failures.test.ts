@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN_REFUSED } from '../../../src/bots/discord/start-failure.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { FakeSlack } from '../../fakes/slack/index.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
 import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel, type Finished } from './darkroom-process.ts';
 
@@ -46,6 +47,8 @@ function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.Proces
   for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
   writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n  executionProvider: cpu\n');
   writePlaceholderModel(path.join(root, 'models', 'placeholder'));
+  // Already migrated: these tests are about the chat platform, not a first start.
+  seedMigratedDataDir(path.join(root, 'data'));
   return {
     cwd: path.join(root, 'cwd'),
     env: cleanEnvironment({

@@ -12,6 +12,7 @@ import { LOCK_FILE_NAME } from '../../../src/lifecycle/data-dir-lock.ts';
 import { decodeImage, readPngParameters } from '../../../src/images/index.ts';
 import { OpenApiValidator, SCENE, startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { buildFixtureModel } from '../../fixtures/onnx/index.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { projectRoot, sharedPath } from '../../support/shared-dir.ts';
 import { result } from '../discord/support/discord-expect.ts';
 import { cleanEnvironment, runDarkroom, startDarkroomProcess } from './darkroom-process.ts';
@@ -193,6 +194,8 @@ describe('darkroom start serving Discord (a fake Discord on loopback, a generate
       ['engine:', '  autoPull: false', '  defaultModel: tiny-photo', '  executionProvider: cpu', '  previews: false', ''].join('\n'),
     );
     await buildFixtureModel(path.join(running.modelsDir, 'tiny-photo'), 'sd15-optimum');
+    // Already migrated (a fresh folder's first start is the first describe's business).
+    seedMigratedDataDir(running.dataDir);
   }, SLOW);
   afterAll(async () => {
     await fake?.close();

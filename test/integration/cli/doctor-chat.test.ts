@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDiscordToken, checkSlackTokens, type ChatCheckOptions } from '../../../src/lifecycle/chat-token-check.ts';
 import { SCENE, startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { FakeSlack } from '../../fakes/slack/index.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
 import { cleanEnvironment, runDarkroom, writePlaceholderModel } from './darkroom-process.ts';
 
@@ -84,6 +85,8 @@ function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.Proces
   for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
   writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n');
   writePlaceholderModel(path.join(root, 'models', 'placeholder'));
+  // Already migrated: these tests are about the chat checks, not a first start.
+  seedMigratedDataDir(path.join(root, 'data'));
   return {
     cwd: path.join(root, 'cwd'),
     env: cleanEnvironment({

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { buildFixtureModel } from '../../fixtures/onnx/index.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { parsePrometheusText, sampleValue } from '../observability/prometheus-text.ts';
 import { cleanEnvironment, startDarkroomProcess } from './darkroom-process.ts';
 
@@ -38,6 +39,8 @@ describe('darkroom start with metrics.port set', () => {
     );
     await buildFixtureModel(path.join(root, 'models', 'tiny-photo'), 'sd15-optimum');
     fake = await startFakeDiscord({ spec: undefined });
+    // Already migrated: this test is about the health endpoints, not a first start.
+    seedMigratedDataDir(path.join(root, 'data'));
   }, SLOW);
   afterAll(async () => {
     await fake?.close();

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliWith } from '../../../src/cli/cli.ts';
-import { openDatabase } from '../../../src/db/database.ts';
 import { LOCK_FILE_NAME } from '../../../src/lifecycle/data-dir-lock.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'darkroom-held-db-'));
@@ -42,9 +42,7 @@ async function darkroom(argv: string[]): Promise<{ code: number; out: string; er
 
 beforeAll(async () => {
   mkdirSync(path.join(root, 'config'), { recursive: true });
-  const database = await openDatabase({ url: undefined, dataDir, logger: undefined });
-  await database.migrate();
-  await database.close();
+  seedMigratedDataDir(dataDir);
   // Another process takes the lock through the real helper and keeps it until killed.
   const helper = path.join(projectRoot, 'src', 'lifecycle', 'data-dir-lock.ts');
   const script = `const { acquireDataDirLock } = await import(${JSON.stringify(helper)}); const lock = acquireDataDirLock(${JSON.stringify(dataDir)}, 'start'); console.log(lock.ok ? 'locked' : 'refused'); setInterval(() => {}, 1 << 30);`;

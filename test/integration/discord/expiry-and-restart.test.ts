@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCENE } from '../../fakes/discord/index.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { DiscordHarness, fakeEngine } from './support/discord-harness.ts';
 import { generationIdOf, imagine, row } from './support/discord-actions.ts';
 import { expectCleanTraffic, replyTo, result } from './support/discord-expect.ts';
@@ -51,6 +52,7 @@ describe('Discord across a restart', { timeout: 150_000 }, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'darkroom-discord-restart-'));
+    seedMigratedDataDir(dataDir);
     harness = await DiscordHarness.start({ engine: fakeEngine(40), dataDir });
   });
   afterEach(() => expectCleanTraffic(harness.fake));

@@ -12,11 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.ts';
 import { createRepositories } from '../../../src/db/index.ts';
 import { systemClock } from '../../../src/db/domain.types.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
 
 const CHILD = path.join(projectRoot, 'test', 'integration', 'service', 'support', 'service-worker.child.ts');
-/** Slow steps: a job takes seconds, so the kill always lands while it runs, however loaded the machine. */
-const STEP_MS = '1000';
+/**
+ * Steps of the processes the test kills: an hour, so a job never ends by itself and the kill
+ * always lands while it runs, however loaded the machine. The last process runs at normal speed.
+ */
+const HANGING_STEP_MS = '3600000';
+const STEP_MS = '20';
 
 interface ChildEvent {
   event: string;
@@ -34,8 +39,8 @@ interface ChildRun {
 }
 
 /** Runs the worker; SIGKILLs it after the event for which `killWhen` says so. */
-function runWorker(dataDir: string, jobs: number, killWhen: (event: ChildEvent, events: ChildEvent[]) => boolean): Promise<ChildRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, String(jobs), STEP_MS], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+function runWorker(dataDir: string, jobs: number, stepMs: string, killWhen: (event: ChildEvent, events: ChildEvent[]) => boolean): Promise<ChildRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, String(jobs), stepMs], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   const events: ChildEvent[] = [];
   let stderr = '';
   let buffered = '';
@@ -62,17 +67,19 @@ describe('a job that crashes its process twice', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'darkroom-crash-loop-'));
+    seedMigratedDataDir(dataDir);
     // Two jobs; the first one "crashes" the process whenever it starts (the test kills it then).
     // Killed once both are accepted and the first has started (in whichever order those lines come).
-    const first = await runWorker(dataDir, 2, (_event, events) => {
+    const first = await runWorker(dataDir, 2, HANGING_STEP_MS, (_event, events) => {
       const accepted = events.filter((entry) => entry.event === 'accepted');
       return accepted.length === 2 && events.some((entry) => entry.event === 'started' && entry.id === accepted[0]?.id);
     });
     runs.push(first);
     const ids = first.events.filter((entry) => entry.event === 'accepted').map((entry) => entry.id as string);
     [crashing = '', behind = ''] = ids;
-    runs.push(await runWorker(dataDir, 0, (event) => event.event === 'started' && event.id === crashing));
-    runs.push(await runWorker(dataDir, 0, () => false));
+    // Killed at the first start (whichever job: no job of a hanging process ever ends).
+    runs.push(await runWorker(dataDir, 0, HANGING_STEP_MS, (event) => event.event === 'started'));
+    runs.push(await runWorker(dataDir, 0, STEP_MS, () => false));
   }, 240_000);
   afterAll(async () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -83,6 +90,7 @@ describe('a job that crashes its process twice', () => {
     expect(first?.signal, first?.stderr).toBe('SIGKILL');
     expect(second?.signal, second?.stderr).toBe('SIGKILL');
     expect(second?.events.find((entry) => entry.event === 'recovered')?.ids).toContain(crashing);
+    expect(second?.events.find((entry) => entry.event === 'started')?.id).toBe(crashing);
     expect(third?.code, third?.stderr).toBe(0);
     const startedThird = third?.events.filter((entry) => entry.event === 'started').map((entry) => entry.id);
     expect(startedThird).toEqual([behind]);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/database.ts';
 import { createRepositories } from '../../../src/db/index.ts';
 import { systemClock } from '../../../src/db/domain.types.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
 
 const CHILD = path.join(projectRoot, 'test', 'integration', 'service', 'support', 'service-worker.child.ts');
@@ -62,6 +63,7 @@ describe('restart recovery across a kill -9', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'darkroom-restart-'));
+    seedMigratedDataDir(dataDir);
     // Kill once all jobs are accepted, three have finished and the fourth has started.
     first = await runWorker(dataDir, JOBS, (events) => {
       const accepted = events.filter((entry) => entry.event === 'accepted').length;

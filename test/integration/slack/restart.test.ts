@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeSlack } from '../../fakes/slack/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { CHANNELS, PEOPLE, startSlackHarness, type SlackHarness } from './support/slack-harness.ts';
 import { buttonsOf, eventually, finishedResult, JobCursor, nthJob, statusMessage, textOf } from './support/slack-results.ts';
 
@@ -22,6 +23,7 @@ describe('a restart between a result and a button press', () => {
   async function dataDir(): Promise<string> {
     const dir = await mkdtemp(path.join(tmpdir(), 'darkroom-slack-restart-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    seedMigratedDataDir(dir);
     return dir;
   }
 
