@@ -75,6 +75,7 @@ interface Case {
   strength: number;
   width: number;
   height: number;
+  scheduler?: 'euler-ancestral';
 }
 
 const CASES: Record<string, Case> = {
@@ -82,6 +83,9 @@ const CASES: Record<string, Case> = {
   '9-channel, strength 0.6, 80×64': { model: 'tiny-sd15-inpaint', path: 'inpaint', seeds: [9], steps: 5, guidance: 3, strength: 0.6, width: 80, height: 64 },
   '4-channel legacy blend, strength 0.75, two images': { model: 'tiny-sd15-optimum', path: 'legacy-blend', seeds: [3, 4], steps: 4, guidance: 5, strength: 0.75, width: 64, height: 64 },
   '4-channel legacy blend, strength 1, no CFG': { model: 'tiny-sd15-optimum', path: 'legacy-blend', seeds: [11], steps: 3, guidance: 1, strength: 1, width: 64, height: 64 },
+  // Ancestral steps draw noise from every image's generator after the posterior samples: the draw order counts.
+  '9-channel, Euler a, strength 0.7, two images': { model: 'tiny-sd15-inpaint', path: 'inpaint', seeds: [21, 22], steps: 4, guidance: 6, strength: 0.7, width: 64, height: 64, scheduler: 'euler-ancestral' },
+  '4-channel legacy blend, Euler a, strength 1, two images': { model: 'tiny-sd15-optimum', path: 'legacy-blend', seeds: [31, 32], steps: 4, guidance: 6, strength: 1, width: 64, height: 64, scheduler: 'euler-ancestral' },
 };
 
 describe.skipIf(!models)('inpainting matches diffusers StableDiffusionInpaintPipeline' + sharedSkipReason, () => {
@@ -109,7 +113,7 @@ describe.skipIf(!models)('inpainting matches diffusers StableDiffusionInpaintPip
       try {
         const output = await pipeline.generate(
           request({
-            scheduler: 'euler',
+            scheduler: testCase.scheduler ?? 'euler',
             seeds: testCase.seeds,
             steps: testCase.steps,
             guidance: testCase.guidance,
@@ -132,6 +136,7 @@ describe.skipIf(!models)('inpainting matches diffusers StableDiffusionInpaintPip
           guidance: testCase.guidance,
           strength: testCase.strength,
           scalingFactor: pipeline.info.scalingFactor,
+          scheduler: testCase.scheduler ?? 'euler',
         });
         expect(output.images).toHaveLength(testCase.seeds.length);
         for (const [index, generated] of output.images.entries()) {

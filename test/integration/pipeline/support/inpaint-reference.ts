@@ -27,6 +27,8 @@ export interface ReferenceInpaintRequest {
   guidance: number;
   strength: number;
   scalingFactor: number;
+  /** EulerDiscreteScheduler or EulerAncestralDiscreteScheduler (noise from every image's generator each step). */
+  scheduler: 'euler' | 'euler-ancestral';
 }
 
 /** EulerDiscreteScheduler for SD 1.5's config (scaled_linear 0.00085–0.012, leading, steps_offset 1). */
@@ -139,6 +141,10 @@ export async function referenceInpaint(request: ReferenceInpaintRequest): Promis
       const sigma = schedule.sigmas[tStart + stepIndex]!;
       const sigmaNext = schedule.sigmas[tStart + stepIndex + 1]!;
       const scale = f32(Math.sqrt(f32(f32(sigma * sigma) + 1)));
+      const ancestral = request.scheduler === 'euler-ancestral';
+      // EulerAncestral: sigma_up = √(σ_to² (σ_from² − σ_to²) / σ_from²), sigma_down = √(σ_to² − sigma_up²).
+      const sigmaUp = f32(Math.sqrt(f32(f32(f32(sigmaNext * sigmaNext) * f32(f32(sigma * sigma) - f32(sigmaNext * sigmaNext))) / f32(sigma * sigma))));
+      const sigmaDown = f32(Math.sqrt(f32(f32(sigmaNext * sigmaNext) - f32(sigmaUp * sigmaUp))));
       const input = new Float32Array(rows * unetChannels * plane);
       for (let row = 0; row < rows; row++) {
         const imageIndex = row % batch;
@@ -163,7 +169,14 @@ export async function referenceInpaint(request: ReferenceInpaintRequest): Promis
         const sample = latents[index]!;
         const predOriginal = f32(sample - f32(sigma * epsilon));
         const derivative = f32(f32(sample - predOriginal) / sigma);
-        next[index] = f32(sample + f32(derivative * f32(sigmaNext - sigma)));
+        next[index] = f32(sample + f32(derivative * f32((ancestral ? sigmaDown : sigmaNext) - sigma)));
+      }
+      if (ancestral) {
+        // randn_tensor(shape, generator=[g0, g1, …]): each image's share from its own generator.
+        generators.forEach((generator, image) => {
+          const drawn = generator.randn(size);
+          for (let index = 0; index < size; index++) next[image * size + index] = f32(next[image * size + index]! + f32(drawn[index]! * sigmaUp));
+        });
       }
       latents = next;
       if (unetChannels === 4) {
