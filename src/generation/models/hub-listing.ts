@@ -1,7 +1,7 @@
 import { listFiles } from '@huggingface/hub';
 import path from 'node:path';
 import { PART_NAME_OVERHEAD } from './file-transfer.ts';
-import type { CatalogEntry } from './model-catalog.ts';
+import { pullLayout, type PullSource } from './model-catalog.ts';
 import { neededLocalPath } from './model-files.ts';
 import { modelProblem, type ModelProblem } from './model.types.ts';
 
@@ -25,14 +25,14 @@ export interface RemoteFile {
  * pipeline needs. Hub errors are thrown as @huggingface/hub raises them.
  */
 export async function listNeededFiles(
-  entry: CatalogEntry,
+  entry: PullSource,
   hub: { hubUrl: string; accessToken: string | undefined; fetch: typeof fetch },
 ): Promise<RemoteFile[]> {
   const files: RemoteFile[] = [];
   const listing = listFiles({ repo: entry.repo, revision: entry.revision, path: entry.subfolder, recursive: true, ...hub });
   for await (const item of listing) {
     if (item.type !== 'file') continue;
-    const local = neededLocalPath(item.path, entry.subfolder);
+    const local = neededLocalPath(item.path, entry.subfolder, pullLayout(entry));
     if (local !== undefined) files.push({ repoPath: item.path, local, size: item.lfs?.size ?? item.size });
   }
   // Small files first: configs and tokenizers land in seconds, so a wrong repo shows up before the gigabytes.

@@ -133,6 +133,22 @@ export function parseModelCatalog(text: string, source: string): ModelCatalog {
   return Object.freeze({ models: Object.freeze(models), decoders: Object.freeze(decoders), defaultModel, source });
 }
 
+/** What `darkroom models pull` can download: a model, or a TAESD (`decoders:`). */
+export type PullSource = CatalogEntry | DecoderEntry;
+
+/** The folder layout a pull keeps: a TAESD export (vae_decoder/, vae_encoder/, config.json) or a diffusers pipeline. */
+export function pullLayout(entry: PullSource): 'pipeline' | 'taesd' {
+  return 'latentSpace' in entry ? 'taesd' : 'pipeline';
+}
+
+/** The TAESD named `name` (exact, then case-insensitive), or undefined. */
+export function findDecoder(catalog: ModelCatalog, name: string): DecoderEntry | undefined {
+  return (
+    catalog.decoders.find((entry) => entry.name === name) ??
+    catalog.decoders.find((entry) => entry.name.toLowerCase() === name.toLowerCase())
+  );
+}
+
 /** The entry named `name` (exact, then case-insensitive), or undefined. */
 export function findModel(catalog: ModelCatalog, name: string): CatalogEntry | undefined {
   return (

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { partFileFor, transferFile } from './file-transfer.ts';
 import { hubErrorToProblem, httpStatusProblem, unreachableProblem, type HubContext } from './hub-errors.ts';
 import { fileSize, isDirectory, objectOrUndefined, readJsonObject } from './json-file.ts';
-import type { CatalogEntry } from './model-catalog.ts';
+import { pullLayout, type PullSource } from './model-catalog.ts';
 import { encodeRepoPath, fileNameProblem, listNeededFiles, type RemoteFile } from './hub-listing.ts';
 import { formatBytes, modelProblem, pullCommandFor, type ModelProblem } from './model.types.ts';
 
@@ -59,7 +59,7 @@ export const PULL_MANIFEST = '.darkroom-pull.json';
  * when every file has the size the hub lists, so a half-pulled model is never taken for a complete one.
  * Refusals (gated, missing repo, hub unreachable, size mismatch…) come back as {@link ModelProblem} values.
  */
-export async function pullModel(entry: CatalogEntry, options: PullOptions): Promise<PulledModel | ModelProblem> {
+export async function pullModel(entry: PullSource, options: PullOptions): Promise<PulledModel | ModelProblem> {
   const hubUrl = (options.hubUrl ?? HUB_URL).replace(/\/+$/, '');
   const finalDir = path.join(options.modelsDir, entry.name);
   const partialDir = `${finalDir}.partial`;
@@ -95,10 +95,11 @@ export async function pullModel(entry: CatalogEntry, options: PullOptions): Prom
     options.signal?.throwIfAborted();
     return hubErrorToProblem(error, context);
   }
-  if (!files.some((file) => file.local === 'unet/model.onnx')) {
+  const required = pullLayout(entry) === 'taesd' ? 'vae_decoder/model.onnx' : 'unet/model.onnx';
+  if (!files.some((file) => file.local === required)) {
     return modelProblem(
       'not_onnx_repo',
-      `${entry.repo}@${entry.revision}${entry.subfolder ? ` (${entry.subfolder}/)` : ''} has no unet/model.onnx — is it an ONNX export?`,
+      `${entry.repo}@${entry.revision}${entry.subfolder ? ` (${entry.subfolder}/)` : ''} has no ${required} — is it an ONNX export?`,
     );
   }
 
@@ -213,7 +214,7 @@ async function adoptLegacyPart(target: string): Promise<void> {
   else await rm(legacy, { force: true });
 }
 
-function sizeProblem(entry: CatalogEntry, file: RemoteFile, actual: number, verb: 'serves' | 'sent'): ModelProblem {
+function sizeProblem(entry: PullSource, file: RemoteFile, actual: number, verb: 'serves' | 'sent'): ModelProblem {
   return modelProblem(
     'size_mismatch',
     `size mismatch for ${file.local} of ${entry.repo}: the hub lists ${file.size} bytes (${formatBytes(file.size)}) ` +

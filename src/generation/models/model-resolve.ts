@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isDirectory } from './json-file.ts';
-import { findModel, type CatalogEntry, type ModelCatalog } from './model-catalog.ts';
+import { findModel, type CatalogEntry, type DecoderEntry, type ModelCatalog } from './model-catalog.ts';
 import { inspectModelFolder, type ModelFolderInfo } from './model-folder.ts';
 import { formatBytes, modelProblem, pullCommandFor, type ModelFamily, type ModelProblem } from './model.types.ts';
+import { inspectTaesdFolder } from './taesd-folder.ts';
 
 /** Where the models live and which ones Darkroom knows. */
 export interface ModelLocations {
@@ -115,6 +116,52 @@ export async function listModels(locations: ModelLocations): Promise<ModelListin
     );
   }
   return rows;
+}
+
+/** One TAESD of the catalog (`decoders:`) as `darkroom models list` and `doctor` show it. */
+export interface DecoderListing {
+  name: string;
+  entry: DecoderEntry;
+  dir: string;
+  status: ModelListing['status'];
+  /** Why an installed folder is not a usable TAESD. */
+  problem: string | undefined;
+}
+
+/** The catalog's TAESD folders and whether each is installed and usable (`inspectTaesdFolder`). */
+export async function listDecoders(locations: ModelLocations): Promise<DecoderListing[]> {
+  const rows: DecoderListing[] = [];
+  for (const entry of locations.catalog.decoders) {
+    const dir = path.join(locations.modelsDir, entry.name);
+    if (await isDirectory(dir)) {
+      const folder = await inspectTaesdFolder(dir);
+      rows.push({ name: entry.name, entry, dir, status: folder.ok ? 'installed' : 'broken', problem: folder.ok ? undefined : folder.message });
+    } else {
+      rows.push({ name: entry.name, entry, dir, status: (await isDirectory(`${dir}.partial`)) ? 'partial' : 'not downloaded', problem: undefined });
+    }
+  }
+  return rows;
+}
+
+/**
+ * What to tell an operator whose `engine.decoder` / `engine.previewDecoder` asks for TAESD: one
+ * sentence per latent space whose TAESD is not installed and usable (empty when all is well or
+ * TAESD is not asked for). `auto` previews never warn.
+ */
+export async function decoderWarnings(locations: ModelLocations, settings: { decoder: 'full' | 'taesd'; previewDecoder: 'auto' | 'latent' | 'taesd' }): Promise<string[]> {
+  const asked = [settings.decoder === 'taesd' ? 'engine.decoder' : '', settings.previewDecoder === 'taesd' ? 'engine.previewDecoder' : ''].filter(Boolean);
+  if (asked.length === 0) return [];
+  const falls = [settings.decoder === 'taesd' ? "the models' own VAE decodes" : '', settings.previewDecoder === 'taesd' ? 'previews use the latent-RGB approximation' : '']
+    .filter(Boolean)
+    .join(' and ');
+  const rows = await listDecoders(locations);
+  if (rows.length === 0) return [`${asked.join(' and ')} ask${asked.length === 1 ? 's' : ''} for TAESD, but ${locations.catalog.source} lists no decoders; ${falls}`];
+  return rows
+    .filter((row) => row.status !== 'installed')
+    .map((row) => {
+      const why = row.status === 'broken' ? `is not usable (${row.problem})` : row.status === 'partial' ? 'did not finish downloading' : 'is not installed';
+      return `${asked.join(' and ')}: TAESD for ${row.entry.latentSpace === 'sdxl' ? 'SDXL' : 'SD 1.x/2.x'} (${row.name}) ${why}, so ${falls} for those models; run \`${pullCommandFor(row.name)}\``;
+    });
 }
 
 async function inspected(dir: string, entry: CatalogEntry | undefined): Promise<ResolvedModel | ModelProblem> {
