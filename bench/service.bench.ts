@@ -19,8 +19,9 @@ import { createRepositories, openMemoryDatabase } from '../src/db/index.ts';
 import { systemClock } from '../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../src/db/usage.repository.ts';
 import { PQueueGenerationQueue } from '../src/generation/queue/index.ts';
-import { GenerationService, type GenerationEvents } from '../src/generation/jobs/index.ts';
-import { PolicyCache, StaticModelDirectory, type RequestFrom } from '../src/generation/requests/index.ts';
+import { createGenerationServices, inProcessQueue } from '../src/generation/generation-services.factory.ts';
+import type { GenerationEvents } from '../src/generation/jobs/index.ts';
+import { StaticModelDirectory, type RequestFrom } from '../src/generation/requests/index.ts';
 import { LocalImageStore } from '../src/storage/index.ts';
 import { FakeImageEngine } from '../test/support/generation/fake-image-engine.ts';
 
@@ -65,23 +66,9 @@ async function openService(imagesDir: string, onFinished: () => void) {
   const repositories = createRepositories(database, systemClock);
   const engine = new FakeImageEngine({ stepMs: STEP_MS, nsfwWord: undefined, failWord: undefined, onStep: undefined });
   const events: GenerationEvents = { queued() {}, started() {}, progress() {}, finished: onFinished, failed: onFinished, cancelled() {} };
-  const service = new GenerationService({
+  const built = createGenerationServices({
     repositories,
-    counter: new PrismaUsageRepository(database.prisma),
-    cache: new PolicyCache({ ttlMs: 10_000, now: Date.now, maxEntries: 10_000 }),
-    queue: new PQueueGenerationQueue({
-      concurrency: 1,
-      perUserQueued: REQUESTS,
-      globalQueued: REQUESTS * 6,
-      rateLimit: { intervalMs: 60_000, intervalCap: 100_000 },
-      initialMsPerStep: STEP_MS,
-      now: Date.now,
-      logger: undefined,
-    }),
-    engine,
-    store: new LocalImageStore(imagesDir),
-    models: new StaticModelDirectory('bench', [{ name: 'bench', nativeWidth: 512, nativeHeight: 512, steps: STEPS, guidance: 7, scheduler: 'euler' }]),
-    events,
+    usage: new PrismaUsageRepository(database.prisma),
     policy: {
       limits: { default: { maxSteps: 50, maxPixels: 1024 * 1024, maxCount: 4, allowedModels: [] }, roles: {}, workspaces: {} },
       // Realistic: every acceptance counts the person's recent jobs.
@@ -92,10 +79,21 @@ async function openService(imagesDir: string, onFinished: () => void) {
       defaultCount: 1,
       progressIntervalMs: 1500,
     },
-    now: Date.now,
-    random: Math.random,
+    queue: inProcessQueue({
+      concurrency: 1,
+      perUserQueued: REQUESTS,
+      globalQueued: REQUESTS * 6,
+      rateLimit: { intervalMs: 60_000, intervalCap: 100_000 },
+      initialMsPerStep: STEP_MS,
+    }),
+    engine,
+    store: new LocalImageStore(imagesDir),
+    models: new StaticModelDirectory('bench', [{ name: 'bench', nativeWidth: 512, nativeHeight: 512, steps: STEPS, guidance: 7, scheduler: 'euler' }]),
     logger: pino({ level: 'silent' }),
+    now: Date.now,
   });
+  built.events.add(events);
+  const service = built.generation;
   return { database, repositories, service, engine };
 }
 

@@ -13,7 +13,7 @@ import type { DarkroomConfig } from './config/config.types.ts';
 import { openDatabase } from './db/database.ts';
 import { createDiffusionEngine } from './generation/engine.factory.ts';
 import { InstalledModelDirectory } from './generation/requests/model-directory.ts';
-import { createGenerationServices } from './generation/generation-services.factory.ts';
+import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSettingsFrom } from './generation/generation-services.factory.ts';
 import type { Database } from './db/database.ts';
 import { acquireDataDirLock, describeLockHolder } from './lifecycle/data-dir-lock.ts';
 import { checkDefaultModel, readCatalog } from './lifecycle/model-availability.ts';
@@ -26,6 +26,8 @@ import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
 import { pingDatabase } from './db/database-ping.ts';
+import { createRepositories } from './db/repositories.ts';
+import { PrismaUsageRepository } from './db/usage.repository.ts';
 import { Observability } from './observability/index.ts';
 import { DEFAULT_S3_LIMITS, openImageStore } from './storage/index.ts';
 
@@ -107,7 +109,17 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     ttlMs: MODEL_SCAN_TTL_MS,
     now: Date.now,
   });
-  const generation = createGenerationServices({ config, database, engine: observability.meter(engine), store, models, logger, now: Date.now });
+  const generation = createGenerationServices({
+    repositories: createRepositories(database, () => new Date()),
+    usage: new PrismaUsageRepository(database.prisma),
+    policy: generationPolicyFrom(config),
+    queue: inProcessQueue(queueSettingsFrom(config)),
+    engine: observability.meter(engine),
+    store,
+    models,
+    logger,
+    now: Date.now,
+  });
   const commandServices = { generation: generation.generation, moderation: generation.moderation, now: Date.now, refusals: observability.refusals };
 
   const commands = new CommandHandlers(commandServices);

@@ -11,7 +11,10 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import { pingDatabase } from '../../../src/db/database-ping.ts';
 import { openMemoryDatabase, type Database } from '../../../src/db/index.ts';
 import { StaticModelDirectory, type RequestFrom } from '../../../src/generation/requests/index.ts';
-import { createGenerationServices } from '../../../src/generation/generation-services.factory.ts';
+import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSettingsFrom } from '../../../src/generation/generation-services.factory.ts';
+import { createRepositories } from '../../../src/db/repositories.ts';
+import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
+import { systemClock } from '../../../src/db/domain.types.ts';
 import { HealthServer, Observability } from '../../../src/observability/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { MemoryImageStore } from '../../support/generation/memory-image.store.ts';
@@ -39,8 +42,10 @@ describe('health and metrics server', () => {
     const config = loaded.config;
     observability = new Observability({ config: config.metrics, logger: silent, now: Date.now });
     built = createGenerationServices({
-      config,
-      database,
+      repositories: createRepositories(database, systemClock),
+      usage: new PrismaUsageRepository(database.prisma),
+      policy: generationPolicyFrom(config),
+      queue: inProcessQueue(queueSettingsFrom(config)),
       engine: observability.meter(new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined })),
       store: new MemoryImageStore(),
       models: new StaticModelDirectory(config.engine.defaultModel, [

@@ -10,7 +10,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { openMemoryDatabase, type Database } from '../../../src/db/index.ts';
 import { StaticModelDirectory } from '../../../src/generation/requests/index.ts';
-import { createGenerationServices } from '../../../src/generation/generation-services.factory.ts';
+import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSettingsFrom } from '../../../src/generation/generation-services.factory.ts';
+import { createRepositories } from '../../../src/db/repositories.ts';
+import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
+import { systemClock } from '../../../src/db/domain.types.ts';
 import { Observability } from '../../../src/observability/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { GatedImageEngine } from '../../support/generation/gated-image-engine.ts';
@@ -40,8 +43,10 @@ describe('shutdown while a job runs', () => {
     const engine = new GatedImageEngine(new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }));
     engine.hold('slowly');
     const built = createGenerationServices({
-      config,
-      database,
+      repositories: createRepositories(database, systemClock),
+      usage: new PrismaUsageRepository(database.prisma),
+      policy: generationPolicyFrom(config),
+      queue: inProcessQueue(queueSettingsFrom(config)),
       engine,
       store: new MemoryImageStore(),
       models: new StaticModelDirectory(config.engine.defaultModel, [

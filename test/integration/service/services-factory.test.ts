@@ -9,7 +9,10 @@ import { loadConfig } from '../../../src/config/load-config.ts';
 import type { DarkroomConfig } from '../../../src/config/config.types.ts';
 import { openMemoryDatabase, type Database } from '../../../src/db/index.ts';
 import { StaticModelDirectory } from '../../../src/generation/requests/index.ts';
-import { createGenerationServices } from '../../../src/generation/generation-services.factory.ts';
+import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSettingsFrom } from '../../../src/generation/generation-services.factory.ts';
+import { createRepositories } from '../../../src/db/repositories.ts';
+import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
+import { systemClock } from '../../../src/db/domain.types.ts';
 import type { GenerationEvents } from '../../../src/generation/jobs/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { MemoryImageStore } from '../../support/generation/memory-image.store.ts';
@@ -39,8 +42,10 @@ describe('createGenerationServices', () => {
   it('runs a job from the default configuration and tells every subscribed adapter, even when one listener throws', async () => {
     const log: string[] = [];
     const built = createGenerationServices({
-      config,
-      database,
+      repositories: createRepositories(database, systemClock),
+      usage: new PrismaUsageRepository(database.prisma),
+      policy: generationPolicyFrom(config),
+      queue: inProcessQueue(queueSettingsFrom(config)),
       engine: new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }),
       store: new MemoryImageStore(),
       models: new StaticModelDirectory(config.engine.defaultModel, [
@@ -71,8 +76,10 @@ describe('createGenerationServices', () => {
     const loaded = loadConfig({ configDir: path.join(projectRoot, 'test'), env: { DARKROOM_GENERATION__IMAGES_PER_JOB: '1' }, workingDir: projectRoot, defaultsFile: undefined });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
     const built = createGenerationServices({
-      config: loaded.config,
-      database,
+      repositories: createRepositories(database, systemClock),
+      usage: new PrismaUsageRepository(database.prisma),
+      policy: generationPolicyFrom(loaded.config),
+      queue: inProcessQueue(queueSettingsFrom(loaded.config)),
       engine: new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }),
       store: new MemoryImageStore(),
       models: new StaticModelDirectory(config.engine.defaultModel, [

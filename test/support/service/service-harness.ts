@@ -5,13 +5,9 @@
 import { pino } from 'pino';
 import type { ImagineOptions } from '../../../src/generation/requests/imagine-options.ts';
 import { parseImagineRequest, promptOnly } from '../../../src/commands/imagine-request.parser.ts';
-import { PQueueGenerationQueue } from '../../../src/generation/queue/index.ts';
-import type { PQueueGenerationQueueOptions } from '../../../src/generation/queue/index.ts';
-import { GenerationService } from '../../../src/generation/jobs/generation.service.ts';
+import { createGenerationServices, inProcessQueue, type InProcessQueueSettings } from '../../../src/generation/generation-services.factory.ts';
 import type { GenerationPolicy } from '../../../src/generation/jobs/generation.service.ts';
 import { StaticModelDirectory } from '../../../src/generation/requests/model-directory.ts';
-import { ModerationService } from '../../../src/generation/moderation/moderation.service.ts';
-import { PolicyCache } from '../../../src/generation/requests/policy-cache.ts';
 import { CommandHandlers } from '../../../src/commands/command-handlers.ts';
 import type { GenerationEvents } from '../../../src/generation/jobs/job.types.ts';
 import type { RequestFrom } from '../../../src/generation/requests/request.types.ts';
@@ -75,7 +71,7 @@ export class EventRecorder implements GenerationEvents {
 
 export interface HarnessOptions {
   engine: Partial<FakeEngineOptions>;
-  queue: Partial<PQueueGenerationQueueOptions>;
+  queue: Partial<InProcessQueueSettings>;
   policy: Partial<GenerationPolicy>;
   repositories: MemoryRepositories | undefined;
   /** Real parts for integration tests: repositories + quota counter + usage, store, engine, models. */
@@ -114,44 +110,26 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
   const memoryStore = new MemoryImageStore();
   const store: ImageStore = options.real?.store ?? memoryStore;
   const recorder = new EventRecorder(now);
-  const queue = new PQueueGenerationQueue({
-    concurrency: 1,
-    perUserQueued: 100,
-    globalQueued: 1000,
-    rateLimit: { intervalMs: 60_000, intervalCap: 10_000 },
-    initialMsPerStep: 100,
-    now,
-    logger: undefined,
-    ...options.queue,
-  });
   let seed = 1000;
-  const cache = new PolicyCache({ ttlMs: 10_000, now, maxEntries: 1000 });
-  const service = new GenerationService({
+  const noUsage = { totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] };
+  const built = createGenerationServices({
     repositories,
-    counter: options.real?.usage ?? memory.generations,
-    cache,
-    queue,
+    usage: options.real?.usage ?? { acceptedSince: (userId, windowStarts) => memory.generations.acceptedSince(userId, windowStarts), summarize: async () => noUsage },
+    policy: { ...defaultPolicy(), ...options.policy },
+    queue: inProcessQueue({ concurrency: 1, perUserQueued: 100, globalQueued: 1000, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 100, ...options.queue }),
     engine,
     store,
     models: options.real?.models ?? new StaticModelDirectory('lcm-dreamshaper-v7', MODELS),
-    events: recorder,
-    policy: { ...defaultPolicy(), ...options.policy },
+    // DARKROOM_TEST_LOG=debug shows the service's log lines when a test needs explaining.
+    logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
     now,
     // Deterministic seeds: 1000, 1100, 1200 … (as fractions of 2^32).
     random: () => (seed += 100) / 2 ** 32,
-    // DARKROOM_TEST_LOG=debug shows the service's log lines when a test needs explaining.
-    logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
     ...(options.lease !== undefined && { lease: options.lease }),
+    policyCache: { ttlMs: 10_000, maxEntries: 1000 },
   });
-  const policy = { ...defaultPolicy(), ...options.policy };
-  const moderation = new ModerationService({
-    repositories,
-    usage: options.real?.usage ?? { summarize: async () => ({ totals: { jobs: 0, images: 0, gpuSeconds: 0, failures: 0, cancelled: 0 }, byUser: [], byDay: [] }) },
-    limits: policy.limits,
-    configTerms: policy.blockedTerms,
-    cache,
-    logger: pino({ level: 'silent' }),
-  });
+  built.events.add(recorder);
+  const { queue, generation: service, moderation } = built;
   const commands = new CommandHandlers({ generation: service, moderation, now });
   return { clock, repositories: memory, db: repositories, engine: fakeEngine, store: memoryStore, realStore: store, recorder, queue, service, moderation, commands };
 }

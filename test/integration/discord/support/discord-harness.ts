@@ -16,10 +16,9 @@ import { createRepositories, openDatabase, openMemoryDatabase, type Database } f
 import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
-import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { EventFanout, GenerationService, type GenerationPolicy } from '../../../../src/generation/jobs/index.ts';
-import { ModerationService } from '../../../../src/generation/moderation/index.ts';
-import { PolicyCache, StaticModelDirectory, type ModelDirectory } from '../../../../src/generation/requests/index.ts';
+import { createGenerationServices, inProcessQueue } from '../../../../src/generation/generation-services.factory.ts';
+import type { GenerationService, GenerationPolicy } from '../../../../src/generation/jobs/index.ts';
+import { StaticModelDirectory, type ModelDirectory } from '../../../../src/generation/requests/index.ts';
 import { compactPicture } from '../../../../src/images/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
@@ -117,43 +116,22 @@ export class DiscordHarness {
     const { options } = this;
     this.#database = options.dataDir === undefined ? await openMemoryDatabase() : await openDatabase({ url: undefined, dataDir: options.dataDir, logger: undefined });
     await this.#database.migrate();
-    const repositories = createRepositories(this.#database, systemClock);
-    const usage = new PrismaUsageRepository(this.#database.prisma);
-    const cache = new PolicyCache({ ttlMs: 30_000, now: Date.now, maxEntries: 1_000 });
-    // The service is built before the adapter that listens to it.
-    const events = new EventFanout();
     const policy = { ...defaultPolicy(), ...options.policy };
-    const queue = new PQueueGenerationQueue({
-      concurrency: options.concurrency,
-      perUserQueued: 20,
-      globalQueued: 500,
-      rateLimit: { intervalMs: 60_000, intervalCap: 10_000 },
-      initialMsPerStep: 50,
-      now: Date.now,
-      logger: undefined,
-    });
-    this.service = new GenerationService({
-      repositories,
-      counter: usage,
-      cache,
-      queue,
+    // The service is built before the adapter that listens to it (on `built.events`).
+    const built = createGenerationServices({
+      repositories: createRepositories(this.#database, systemClock),
+      usage: new PrismaUsageRepository(this.#database.prisma),
+      policy,
+      queue: inProcessQueue({ concurrency: options.concurrency, perUserQueued: 20, globalQueued: 500, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 50 }),
       engine: options.engine,
       store: new LocalImageStore(this.imagesDir),
       models: options.models,
-      events,
-      policy,
+      logger: options.logger,
       now: Date.now,
-      random: Math.random,
-      logger: options.logger,
+      policyCache: { ttlMs: 30_000, maxEntries: 1_000 },
     });
-    const moderation = new ModerationService({
-      repositories,
-      usage,
-      cache,
-      limits: policy.limits,
-      configTerms: policy.blockedTerms,
-      logger: options.logger,
-    });
+    this.service = built.generation;
+    const { events, moderation } = built;
     const commands = new CommandHandlers({ generation: this.service, moderation, now: Date.now });
     this.adapter = new DiscordAdapter({
       config: { token: this.fake.token, apiUrl: this.fake.apiUrl, guildIds: options.guildIds, allowDMs: options.allowDMs },

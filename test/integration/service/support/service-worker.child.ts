@@ -12,9 +12,9 @@ import { createRepositories } from '../../../../src/db/index.ts';
 import { openDatabase } from '../../../../src/db/database.ts';
 import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
-import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, type GenerationEvents } from '../../../../src/generation/jobs/index.ts';
-import { PolicyCache, StaticModelDirectory } from '../../../../src/generation/requests/index.ts';
+import { createGenerationServices, inProcessQueue } from '../../../../src/generation/generation-services.factory.ts';
+import type { GenerationEvents } from '../../../../src/generation/jobs/index.ts';
+import { StaticModelDirectory } from '../../../../src/generation/requests/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 
@@ -52,24 +52,9 @@ const events: GenerationEvents = {
   cancelled: (event) => settle(event.generation.id),
 };
 
-const now = () => Date.now();
-const service = new GenerationService({
+const { generation: service, events: fanout } = createGenerationServices({
   repositories,
-  counter: new PrismaUsageRepository(database.prisma),
-  cache: new PolicyCache({ ttlMs: 10_000, now: Date.now, maxEntries: 10_000 }),
-  queue: new PQueueGenerationQueue({
-    concurrency: 1,
-    perUserQueued: 100,
-    globalQueued: 1000,
-    rateLimit: { intervalMs: 60_000, intervalCap: 10_000 },
-    initialMsPerStep: 50,
-    now,
-    logger: undefined,
-  }),
-  engine: new FakeImageEngine({ stepMs: Number(stepMsText), nsfwWord: undefined, failWord: undefined, onStep: undefined }),
-  store: new LocalImageStore(path.join(dataDir, 'images')),
-  models: new StaticModelDirectory('fake', [{ name: 'fake', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 7, scheduler: 'euler' }]),
-  events,
+  usage: new PrismaUsageRepository(database.prisma),
   policy: {
     limits: { default: { maxSteps: 50, maxPixels: 1024 * 1024, maxCount: 4, allowedModels: [] }, roles: {}, workspaces: {} },
     quotas: { default: { perHour: null, perDay: null }, roles: {} },
@@ -79,12 +64,16 @@ const service = new GenerationService({
     defaultCount: 2,
     progressIntervalMs: 1500,
   },
-  now,
-  random: Math.random,
+  queue: inProcessQueue({ concurrency: 1, perUserQueued: 100, globalQueued: 1000, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 50 }),
+  engine: new FakeImageEngine({ stepMs: Number(stepMsText), nsfwWord: undefined, failWord: undefined, onStep: undefined }),
+  store: new LocalImageStore(path.join(dataDir, 'images')),
+  models: new StaticModelDirectory('fake', [{ name: 'fake', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 7, scheduler: 'euler' }]),
   // Warnings and errors (retries, internal errors with their stack) go to stderr, which the test
   // shows when a job did not succeed; stdout carries only the JSON events.
   logger: pino({ level: 'warn' }, pino.destination(2)),
+  now: Date.now,
 });
+fanout.add(events);
 
 // Jobs left by a previous process: the service queues them before anything new.
 const before = await repositories.generations.listUnfinished();

@@ -15,10 +15,9 @@ import type { SlackConfig } from '../../../../src/config/config.types.ts';
 import { createRepositories, openDatabase, openMemoryDatabase, type Database, type Repositories } from '../../../../src/db/index.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
-import { PQueueGenerationQueue } from '../../../../src/generation/queue/index.ts';
-import { GenerationService, type GenerationEvents, type GenerationPolicy } from '../../../../src/generation/jobs/index.ts';
-import { ModerationService } from '../../../../src/generation/moderation/index.ts';
-import { PolicyCache, StaticModelDirectory, type ModelProfile } from '../../../../src/generation/requests/index.ts';
+import { createGenerationServices, inProcessQueue } from '../../../../src/generation/generation-services.factory.ts';
+import type { GenerationPolicy } from '../../../../src/generation/jobs/index.ts';
+import { StaticModelDirectory, type ModelProfile } from '../../../../src/generation/requests/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import type { ChatApiObserver } from '../../../../src/observability/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
@@ -52,18 +51,6 @@ export const PEOPLE = {
 export const CHANNELS = { general: 'C0GENERAL1', nsfw: 'C0NSFWCHAN', closed: 'C0CLOSED01' };
 
 export const FAKE_MODELS: ModelProfile[] = [{ name: 'fake-photo', nativeWidth: 256, nativeHeight: 256, steps: 4, guidance: 5, scheduler: 'euler' }];
-
-/** Forwards lifecycle events to the adapter, which is built after the service. */
-class LateEvents implements GenerationEvents {
-  target: GenerationEvents | undefined;
-  queued: GenerationEvents['queued'] = (event) => this.target?.queued(event);
-  moved: NonNullable<GenerationEvents['moved']> = (event) => this.target?.moved?.(event);
-  started: GenerationEvents['started'] = (event) => this.target?.started(event);
-  progress: GenerationEvents['progress'] = (event) => this.target?.progress(event);
-  finished: GenerationEvents['finished'] = (event) => this.target?.finished(event);
-  failed: GenerationEvents['failed'] = (event) => this.target?.failed(event);
-  cancelled: GenerationEvents['cancelled'] = (event) => this.target?.cancelled(event);
-}
 
 export interface SlackHarnessOptions {
   mode: 'http' | 'socket';
@@ -115,42 +102,27 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
   const database: Database = options.dataDir === undefined ? await openMemoryDatabase() : await openDatabase({ url: undefined, dataDir, logger: undefined });
   await database.migrate();
   const repositories: Repositories = createRepositories(database, () => new Date());
-  const usage = new PrismaUsageRepository(database.prisma);
   const logLines: Array<Record<string, unknown>> = [];
   const logger = options.captureLogs
     ? pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) })
     : pino({ level: process.env['SLACK_TEST_LOG'] ?? 'silent' });
   const engine = options.engine ?? new FakeImageEngine({ stepMs: 5, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined });
   const policy = { ...testPolicy(), ...options.policy };
-  const events = new LateEvents();
-  // Shared by both services, as in the composition root.
-  const cache = new PolicyCache({ ttlMs: 30_000, now: Date.now, maxEntries: 1_000 });
-  const queue = new PQueueGenerationQueue({
-    concurrency: 1,
-    perUserQueued: 20,
-    globalQueued: 500,
-    rateLimit: { intervalMs: 60_000, intervalCap: 10_000 },
-    initialMsPerStep: 50,
-    now: Date.now,
-    logger: undefined,
-  });
   const store = new LocalImageStore(path.join(dataDir, 'images'));
   const defaultModel = options.models[0]?.name ?? 'none';
-  const generation = new GenerationService({
+  // One wiring with the composition root; the adapter, built after the service, joins `events`.
+  const { generation, moderation, events } = createGenerationServices({
     repositories,
-    counter: usage,
-    cache,
-    queue,
+    usage: new PrismaUsageRepository(database.prisma),
+    policy,
+    queue: inProcessQueue({ concurrency: 1, perUserQueued: 20, globalQueued: 500, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 50 }),
     engine,
     store,
     models: new StaticModelDirectory(defaultModel, options.models),
-    events,
-    policy,
-    now: Date.now,
-    random: Math.random,
     logger,
+    now: Date.now,
+    policyCache: { ttlMs: 30_000, maxEntries: 1_000 },
   });
-  const moderation = new ModerationService({ repositories, usage, cache, limits: policy.limits, configTerms: policy.blockedTerms, logger });
   const config: SlackConfig = {
     enabled: true,
     mode: options.mode,
@@ -172,7 +144,7 @@ export async function startSlackHarness(overrides: Partial<SlackHarnessOptions> 
     now: Date.now,
     apiObserver: options.apiObserver,
   });
-  events.target = adapter.events;
+  events.add(adapter.events);
   // Composition order: the service (and its restart recovery) first, the adapter last.
   await generation.start();
   await adapter.start();
