@@ -103,10 +103,17 @@ export class JobRunner {
     if (leaseLost.aborted || !(await leases.renew(generation.id, lease.owner, lease.durationMs))) throw new LeaseLostError();
     const images: NewImage[] = [];
     const bytes = new Map<number, Buffer>();
-    for (const image of result.images) {
-      const stored = await store.put(imageKey(generation.id, image.index, generation.queuedAt), image.png);
-      bytes.set(image.index, image.png);
-      images.push({ index: image.index, fileKey: stored.key, width: image.width, height: image.height, sha256: stored.sha256, bytes: stored.bytes, nsfw: image.nsfw });
+    try {
+      for (const image of result.images) {
+        const stored = await store.put(imageKey(generation.id, image.index, generation.queuedAt), image.png);
+        bytes.set(image.index, image.png);
+        images.push({ index: image.index, fileKey: stored.key, width: image.width, height: image.height, sha256: stored.sha256, bytes: stored.bytes, nsfw: image.nsfw });
+      }
+    } catch (error) {
+      // No row names these yet (rows come after every put), so the job that now fails leaves no
+      // files behind. Best effort: the store may be what failed.
+      await Promise.all(images.map((image) => store.delete(image.fileKey).catch(() => undefined)));
+      throw error;
     }
     if ((await this.#recordSuccess(generation.id, { images, gpuMs: Math.round(result.timings.totalMs) }, log)) === 'cancelled') {
       // Cancelled while it ran: the adapter was told then; the files are not wanted.

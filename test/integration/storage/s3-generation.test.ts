@@ -3,7 +3,7 @@
  * S3 store, the service (real PGlite, fake engine) stores each image in the bucket before the row
  * records it, `/show` and an upscale read the images back from the bucket, ❌ removes the
  * object; with the S3 server down `/show` and a job answer `storage_unavailable`, and the job
- * records no image.
+ * records no image; a job whose second image cannot be stored leaves no object behind.
  */
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
@@ -18,7 +18,7 @@ import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSe
 import type { GenerationEvents } from '../../../src/generation/jobs/index.ts';
 import { StaticModelDirectory } from '../../../src/generation/requests/index.ts';
 import type { RequestFrom } from '../../../src/generation/requests/request.types.ts';
-import { openImageStore, type OpenedImageStore } from '../../../src/storage/index.ts';
+import { StorageUnavailableError, openImageStore, type ImageStore, type OpenedImageStore } from '../../../src/storage/index.ts';
 import { S3ImageStore } from '../../../src/storage/s3-image.store.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { LOCAL_S3_CREDENTIALS, localS3Settings, startLocalS3, type LocalS3Server } from '../../support/s3/local-s3-server.ts';
@@ -148,6 +148,38 @@ describe('generations stored on S3', () => {
       expect(await bucket.exists(firstKey)).toBe(false);
       const after = await built.generation.show(asked.generation.id, request('100'));
       expect(after.ok && after.images.map((image) => image.index)).toEqual([1]);
+    } finally {
+      await built.service.stop(AbortSignal.timeout(10_000));
+      await images.close();
+    }
+  });
+
+  it('removes the images already stored when a later one cannot be, so the failed job leaves no objects', async () => {
+    const config = s3Config(server);
+    const images = await openImageStore(config.storage, { sharedLocalFolder: false, s3Limits: { connectTimeoutMs: 2_000, requestTimeoutMs: 20_000, maxAttempts: 2, maxObjectBytes: 1 << 20 } });
+    const s3Store = images.store;
+    // The bucket refuses the second image of each job (as a full or failing server would).
+    const putKeys: string[] = [];
+    const flaky: ImageStore = {
+      put: async (key, bytes) => {
+        putKeys.push(key);
+        if (key.endsWith('/1.png')) throw new StorageUnavailableError('put', key, { cause: new Error('bucket full') });
+        return s3Store.put(key, bytes);
+      },
+      get: (key) => s3Store.get(key),
+      delete: (key) => s3Store.delete(key),
+      exists: (key) => s3Store.exists(key),
+    };
+    const built = await services(config, database, { ...images, store: flaky });
+    try {
+      const asked = await built.generation.imagine({ ...request('300'), options: { prompt: 'two boats', values: {} } });
+      if (!asked.ok) throw new Error(`refused: ${asked.code}`);
+      const end = await built.ends.of(asked.generation.id);
+      expect('code' in end && end.code).toBe('storage_unavailable');
+      expect(putKeys.map((key) => key.slice(key.lastIndexOf('/') + 1))).toEqual(['0.png', '1.png']);
+      // The first image was stored, then removed again: nothing in the bucket under the job.
+      expect(await bucket.exists(`darkroom/${putKeys[0]}`)).toBe(false);
+      expect((await built.repositories.generations.get(asked.generation.id))?.images).toEqual([]);
     } finally {
       await built.service.stop(AbortSignal.timeout(10_000));
       await images.close();
