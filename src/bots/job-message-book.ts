@@ -310,8 +310,11 @@ export class JobMessageBook<Location, Context, Copy = Location> {
       }
       entry.shown = update.order;
     } catch (error) {
-      await this.options.sender.failed(context, update.reply, error, location);
       if (update.order.rank >= DONE) entry.shown = update.order;
+      // The sender's own report of the failure must not stop the job's later updates either.
+      await Promise.resolve()
+        .then(() => this.options.sender.failed(context, update.reply, error, location))
+        .catch(() => undefined);
     }
   }
 }

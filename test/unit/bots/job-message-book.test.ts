@@ -182,6 +182,21 @@ describe('JobMessageBook', () => {
     expect(sender.shown.map((shown) => shown.text)).toEqual(['step 1/4 again']);
   });
 
+  it("a sender whose failure report throws does not stop the job's later updates", async () => {
+    const sender = new RecordingSender();
+    sender.failed = () => {
+      throw new Error('the report failed too');
+    };
+    const jobs = book(sender);
+    jobs.bind('g1', 'm1');
+    sender.failNext = new Error('network');
+    jobs.push('g1', here, update('progress', 'step 1/4', 1), bound);
+    await ready(jobs);
+    jobs.push('g1', here, update('finished', 'result'), bound);
+    await ready(jobs);
+    expect(sender.shown.map((shown) => shown.text)).toEqual(['result']);
+  });
+
   it('exclusive work runs after what is being sent and before later updates; every send takes a turn', async () => {
     const sender = new RecordingSender();
     const jobs = book(sender);
