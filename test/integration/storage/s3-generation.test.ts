@@ -186,7 +186,7 @@ describe('generations stored on S3', () => {
     }
   });
 
-  it('answers /show and fails a job as storage_unavailable, recording no image, while the S3 server is down', async () => {
+  it('answers /show, ❌ (retryable) and a new job with storage_unavailable while the S3 server is down; the job records no image', async () => {
     const own = await startLocalS3(['images']);
     const config = s3Config(own);
     const images = await openImageStore(config.storage, { sharedLocalFolder: false, s3Limits: { connectTimeoutMs: 1_000, requestTimeoutMs: 5_000, maxAttempts: 2, maxObjectBytes: 1 << 20 } });
@@ -200,6 +200,16 @@ describe('generations stored on S3', () => {
       // Not a job without pictures: the person is told the storage is not available now.
       const shown = await built.generation.show(earlier.generation.id, request('200'));
       expect(shown).toMatchObject({ ok: false, code: 'storage_unavailable' });
+      // ❌ too; the image stays recorded, and pressing it again once S3 is back deletes it.
+      const person = request('200');
+      const refused = await built.generation.deleteImage(earlier.generation.id, 0, person.requester, person.place, undefined);
+      expect(refused).toMatchObject({ ok: false, code: 'storage_unavailable' });
+      const back = await startLocalS3(['images'], own);
+      try {
+        expect(await built.generation.deleteImage(earlier.generation.id, 0, person.requester, person.place, undefined)).toEqual({ ok: true, deleted: [0] });
+      } finally {
+        await back.stop();
+      }
 
       const asked = await built.generation.imagine({ ...request('200'), options: { prompt: 'a harbour in fog', values: {} } });
       if (!asked.ok) throw new Error(`refused: ${asked.code}`);
