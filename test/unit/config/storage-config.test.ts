@@ -70,6 +70,11 @@ describe('storage configuration', () => {
     expect(fromYaml.s3).toMatchObject({ bucket: 'from-yaml', forcePathStyle: true, prefix: 'bots/prod' });
   });
 
+  it('takes the empty S3 lines of a copied .env.example as unset', () => {
+    const copied = { S3_ENDPOINT: '', S3_BUCKET: '', S3_REGION: '', S3_ACCESS_KEY_ID: '', S3_SECRET_ACCESS_KEY: '' };
+    expect(loadOk(copied).storage).toMatchObject({ backend: 'local', s3: { endpoint: undefined, bucket: undefined, region: 'us-east-1', accessKeyId: undefined } });
+  });
+
   it('asks for the bucket, the other half of a key pair, and names bad values with their variable', () => {
     expect(loadProblems({ DARKROOM_STORAGE__BACKEND: 's3' })).toContainEqual(
       expect.objectContaining({ message: expect.stringContaining('is required because storage.backend is s3 (set S3_BUCKET') }),
