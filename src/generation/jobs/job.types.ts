@@ -3,6 +3,7 @@
  * lifecycle events of a job (who asks and where: `requests/request.types.ts`).
  */
 import type { Generation } from '../../db/domain.types.ts';
+import type { GeneratedImage } from '../engine.types.ts';
 import type { QueuePosition } from '../queue/generation-queue.ts';
 import type { ImagineParameters } from '../requests/imagine-parameters.ts';
 import type { Refusal, RefusalCode } from '../requests/refusal.ts';
@@ -24,17 +25,9 @@ export type ImagineOutcome = (Accepted & { parameters: ImagineParameters }) | Re
 /** The outcome of reroll / vary / upscale. */
 export type DerivedOutcome = Accepted | Refusal;
 
-/** One image as delivered to a channel. */
-export interface DeliveredImage {
-  index: number;
-  seed: number;
-  width: number;
-  height: number;
-  /** The PNG to post (blurred when `blurred`). */
-  png: Buffer;
-  /** Safety checker verdict; undefined when the model has no checker. */
-  nsfw: boolean | undefined;
-  /** Blurred because it was flagged and the channel is not NSFW. */
+/** One image as delivered to a channel: the engine's image, its `png` the one to post. */
+export interface DeliveredImage extends GeneratedImage {
+  /** Blurred because it was flagged and the channel is not NSFW (`png` is then the blurred picture). */
   blurred: boolean;
 }
 
