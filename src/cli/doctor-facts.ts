@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EXECUTION_PROVIDER_SETTINGS } from '../config/config.schema.ts';
 import type { DarkroomConfig } from '../config/config.types.ts';
-import { listModels } from '../generation/models/model-resolve.ts';
+import { decoderWarnings, listDecoders, listModels } from '../generation/models/model-resolve.ts';
 import { availableExecutionProviders } from '../generation/onnx/index.ts';
 import { describeHeldDatabaseStatus, readHeldDatabaseStatus } from '../lifecycle/held-database-status.ts';
 import type { ModelAvailability } from '../lifecycle/model-availability.ts';
@@ -28,6 +28,8 @@ export interface DoctorFacts {
   readonly installedModels: readonly string[];
   readonly brokenModels: readonly string[];
   readonly catalogProblem: string | undefined;
+  /** `taesd (SD 1.x/2.x)` of each installed TAESD; a sentence for each one engine.decoder/previewDecoder need but lack. */
+  readonly decoders: { readonly installed: readonly string[]; readonly warnings: readonly string[] };
   readonly providers: { readonly available: readonly string[]; readonly configured: string; readonly warning: string | undefined };
   /** Where images go; for S3, whether a tiny object could be written, read and removed. */
   readonly storage: { readonly ok: boolean; readonly text: string };
@@ -110,7 +112,9 @@ function providerFact(config: DarkroomConfig): DoctorFacts['providers'] {
 
 export async function gatherDoctorFacts(config: DarkroomConfig, logger: Logger): Promise<DoctorFacts> {
   const catalog = await readCatalog(config.models);
-  const rows = catalog.catalog === undefined ? [] : await listModels({ catalog: catalog.catalog, modelsDir: config.models.dir });
+  const locations = catalog.catalog === undefined ? undefined : { catalog: catalog.catalog, modelsDir: config.models.dir };
+  const rows = locations === undefined ? [] : await listModels(locations);
+  const decoderRows = locations === undefined ? [] : await listDecoders(locations);
   const [storage, queue] = await Promise.all([storageFact(config), queueFact(config)]);
   return {
     storage,
@@ -120,6 +124,10 @@ export async function gatherDoctorFacts(config: DarkroomConfig, logger: Logger):
     installedModels: rows.filter((row) => row.status === 'installed').map((row) => `${row.name} (${row.family ?? '?'})`),
     brokenModels: rows.filter((row) => row.status === 'broken').map((row) => `${row.name}: ${row.problem ?? 'unusable'}`),
     catalogProblem: catalog.problem,
+    decoders: {
+      installed: decoderRows.filter((row) => row.status === 'installed').map((row) => `${row.name} (${row.entry.latentSpace === 'sdxl' ? 'SDXL' : 'SD 1.x/2.x'})`),
+      warnings: locations === undefined ? [] : await decoderWarnings(locations, config.engine),
+    },
     providers: providerFact(config),
   };
 }

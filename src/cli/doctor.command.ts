@@ -29,6 +29,8 @@ function modelLines(config: DarkroomConfig, facts: DoctorFacts): string[] {
     `installed: ${facts.installedModels.length > 0 ? facts.installedModels.join(', ') : 'none'}`,
   ];
   for (const broken of facts.brokenModels) lines.push(`unusable: ${broken}`);
+  lines.push(`TAESD: ${facts.decoders.installed.length > 0 ? facts.decoders.installed.join(', ') : 'none installed'} (engine.decoder ${config.engine.decoder}, previews ${config.engine.previewDecoder})`);
+  for (const warning of facts.decoders.warnings) lines.push(`warning: ${warning}`);
   if (facts.catalogProblem !== undefined) lines.push(facts.catalogProblem);
   return lines;
 }

@@ -3,12 +3,13 @@
  * downloads; this file turns its answers into a table, sentences and exit codes.
  */
 import path from 'node:path';
-import { findModel } from '../generation/models/model-catalog.ts';
+import { findDecoder, findModel, type DecoderEntry } from '../generation/models/model-catalog.ts';
 import type { PulledModel } from '../generation/models/model-download.ts';
 import { pullWithProgress } from '../generation/models/model-install.ts';
 import { inspectModelFolder } from '../generation/models/model-folder.ts';
 import { folderBytes } from '../generation/models/folder-size.ts';
-import { listModels, type ModelListing, type ModelLocations } from '../generation/models/model-resolve.ts';
+import { decoderWarnings, listDecoders, listModels, type ModelListing, type ModelLocations } from '../generation/models/model-resolve.ts';
+import { inspectTaesdFolder } from '../generation/models/taesd-folder.ts';
 import { formatBytes, pullCommandFor, type ModelProblem } from '../generation/models/model.types.ts';
 import { terminalPullDisplay } from './pull-progress.reporter.ts';
 
@@ -40,8 +41,17 @@ async function sizeCell(row: ModelListing): Promise<string> {
   return formatBytes(await folderBytes(row.status === 'partial' ? `${row.dir}.partial` : row.dir));
 }
 
-/** `darkroom models list`: catalog models with their status and size on disk, then folders placed by hand. */
-export async function runModelsList(locations: ModelLocations): Promise<CommandOutput> {
+/** What `engine.decoder` / `engine.previewDecoder` ask for, so the list can say when a TAESD they need is missing. */
+export interface DecoderSettings {
+  decoder: 'full' | 'taesd';
+  previewDecoder: 'auto' | 'latent' | 'taesd';
+}
+
+/**
+ * `darkroom models list`: catalog models with their status and size on disk, then folders placed
+ * by hand, then the catalog's TAESD decoders (and a warning for each one the settings need but lack).
+ */
+export async function runModelsList(locations: ModelLocations, decoders?: DecoderSettings): Promise<CommandOutput> {
   const rows = await listModels(locations);
   const sizes = await Promise.all(rows.map((row) => sizeCell(row)));
   const table = rows.map((row, index) => [
@@ -60,6 +70,17 @@ export async function runModelsList(locations: ModelLocations): Promise<CommandO
     lines.push(format(table[index] ?? []));
     if (row.problem) lines.push(`      ${row.problem}`);
   });
+  const decoderRows = await listDecoders(locations);
+  if (decoderRows.length > 0) {
+    lines.push('', 'TAESD (tiny VAE for previews and engine.decoder: taesd):');
+    for (const row of decoderRows) {
+      const size = row.status === 'not downloaded' ? `~${formatBytes(row.entry.approxSizeGB * 1e9)}` : formatBytes(await folderBytes(row.status === 'partial' ? `${row.dir}.partial` : row.dir));
+      const latents = row.entry.latentSpace === 'sdxl' ? 'SDXL latents' : 'SD 1.x/2.x latents';
+      lines.push(`  ${row.name}  ${row.status}  ${latents}  ${size}  ${row.entry.repo}`);
+      if (row.problem) lines.push(`      ${row.problem}`);
+    }
+  }
+  if (decoders) for (const warning of await decoderWarnings(locations, decoders)) lines.push(`warning: ${warning}`);
   lines.push('', '* default model. SIZE: on disk; ~ the download size of a model not downloaded.');
   lines.push(`Download one with \`${pullCommandFor('NAME')}\`, or place a diffusers ONNX folder in ${locations.modelsDir}${path.sep}NAME${path.sep}.`);
   return { exitCode: 0, lines };
@@ -67,9 +88,11 @@ export async function runModelsList(locations: ModelLocations): Promise<CommandO
 
 /** `darkroom models pull [NAME]`: downloads a catalog model (the default one when no name is given). */
 export async function runModelsPull(name: string | undefined, options: PullCommandOptions): Promise<CommandOutput> {
+  const decoder = name === undefined ? undefined : findDecoder(options.catalog, name);
+  if (decoder && !findModel(options.catalog, decoder.name)) return pullDecoder(decoder, options);
   const entry = name === undefined ? options.catalog.defaultModel : findModel(options.catalog, name);
   if (!entry) {
-    const known = options.catalog.models.map((model) => model.name).join(', ');
+    const known = [...options.catalog.models, ...options.catalog.decoders].map((model) => model.name).join(', ');
     return { exitCode: 2, lines: [`unknown model "${name}"; the catalog (${options.catalog.source}) has: ${known}`] };
   }
   const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
@@ -92,6 +115,32 @@ export async function runModelsPull(name: string | undefined, options: PullComma
     lines: [
       `pulled ${entry.name} (${info.family}) from ${entry.repo}${result.commit ? `@${result.commit.slice(0, 10)}` : ''}: ` +
         `${result.files.length} files, ${formatBytes(result.bytes)} downloaded, ${formatBytes(result.totalBytes)} in ${result.dir}`,
+    ],
+  };
+}
+
+/** `darkroom models pull taesd`: a TAESD export, checked to be one once it is down. */
+async function pullDecoder(entry: DecoderEntry, options: PullCommandOptions): Promise<CommandOutput> {
+  const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
+  let result: PulledModel | ModelProblem;
+  try {
+    result = await pullWithProgress(entry, { ...options, display });
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    return { exitCode: 130, lines: [`pull of ${entry.name} interrupted; run \`${pullCommandFor(entry.name)}\` again to resume`] };
+  }
+  if (!result.ok) return { exitCode: 1, lines: [result.message] };
+  if (result.alreadyInstalled) {
+    return { exitCode: 0, lines: [`${entry.name} is already installed in ${result.dir} (delete the folder to download it again)`] };
+  }
+  const folder = await inspectTaesdFolder(result.dir);
+  if (!folder.ok) return { exitCode: 1, lines: [`downloaded ${entry.name}, but the folder is not usable: ${folder.message}`] };
+  const latents = entry.latentSpace === 'sdxl' ? 'SDXL' : 'SD 1.x/2.x';
+  return {
+    exitCode: 0,
+    lines: [
+      `pulled ${entry.name} (TAESD for ${latents} latents) from ${entry.repo}${result.commit ? `@${result.commit.slice(0, 10)}` : ''}: ` +
+        `${result.files.length} files, ${formatBytes(result.bytes)} in ${result.dir}; previews use it (engine.previewDecoder: auto), final images with engine.decoder: taesd`,
     ],
   };
 }

@@ -15,19 +15,19 @@ export function registerModelsCommand(program: Command, context: CliContext): vo
 
   models
     .command('list')
-    .description('catalog models (installed or not) and folders placed by hand')
+    .description('catalog models (installed or not), folders placed by hand, and the TAESD decoders')
     .action(async () => {
       const config = context.config();
       if (config === undefined) return;
       const catalog = await catalogOrReport(context, config.models);
       if (catalog === undefined) return;
       const { runModelsList } = await import('./models.actions.ts');
-      report(context, await runModelsList({ catalog, modelsDir: config.models.dir }));
+      report(context, await runModelsList({ catalog, modelsDir: config.models.dir }, config.engine));
     });
 
   models
     .command('pull')
-    .argument('[name]', 'catalog name (default: engine.defaultModel, the model start-up needs)')
+    .argument('[name]', 'catalog name, or taesd / taesdxl (default: engine.defaultModel, the model start-up needs)')
     .description('download a catalog model from the Hugging Face hub (resumes an interrupted download)')
     .action(async (name: string | undefined) => {
       const config = context.config();

@@ -3,7 +3,7 @@
  * `darkroom models pull`). How a pull looks to a person is the caller's {@link PullDisplay}; the
  * CLI draws a bar on a terminal and plain lines elsewhere (`src/cli/pull-progress.reporter.ts`).
  */
-import { findModel, type CatalogEntry } from './model-catalog.ts';
+import { findModel, type PullSource } from './model-catalog.ts';
 import { pullModel, type PullProgress, type PulledModel } from './model-download.ts';
 import { resolveModel, type ModelLocations, type ResolvedModel } from './model-resolve.ts';
 import { formatBytes, type ModelProblem } from './model.types.ts';
@@ -33,7 +33,7 @@ export interface PullOptions extends ModelLocations {
 }
 
 /** Downloads `entry` into the models folder, its progress shown on `options.display`. */
-export async function pullWithProgress(entry: CatalogEntry, options: PullOptions): Promise<PulledModel | ModelProblem> {
+export async function pullWithProgress(entry: PullSource, options: PullOptions): Promise<PulledModel | ModelProblem> {
   const reporter = options.display.progress(entry.name);
   try {
     return await pullModel(entry, {

@@ -103,7 +103,8 @@ export async function listModels(locations: ModelLocations): Promise<ModelListin
       rows.push({ ...row, status: partial ? 'partial' : 'not downloaded', family: entry.family, problem: undefined });
     }
   }
-  const catalogNames = new Set(locations.catalog.models.map((entry) => entry.name));
+  // TAESD folders (`decoders:`) are listed by listDecoders, not as models.
+  const catalogNames = new Set([...locations.catalog.models, ...locations.catalog.decoders].map((entry) => entry.name));
   for (const name of await subfolders(locations.modelsDir)) {
     if (catalogNames.has(name) || name.endsWith('.partial') || name.startsWith('.')) continue;
     const dir = path.join(locations.modelsDir, name);
