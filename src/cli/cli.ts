@@ -11,6 +11,7 @@ import { registerDbCommand } from './db.command.ts';
 import { registerDoctorCommand } from './doctor.command.ts';
 import { registerModelsCommand } from './models.command.ts';
 import { registerStartCommand } from './start.command.ts';
+import { registerWorkerCommand } from './worker.command.ts';
 
 /**
  * `generate` pulls in the whole engine (onnxruntime, sharp, the pipeline); loaded on its own so
@@ -62,6 +63,7 @@ export async function runCliWith(argv: readonly string[], io: CliIo): Promise<nu
       writeErr: (text) => io.err(text.trimEnd()),
     });
   registerStartCommand(program, context);
+  registerWorkerCommand(program, context);
   await registerGenerate(program, context);
   registerModelsCommand(program, context);
   registerDbCommand(program, context);

@@ -84,8 +84,18 @@ export class ClusterEventRelay {
     await this.#heartbeat();
     await this.#subscriber.subscribe(this.options.keys.events);
     this.#subscriber.on('message', (_channel: string, message: string) => void this.#receive(message));
-    this.#timers.push(setInterval(() => void this.#heartbeat(), BOT_HEARTBEAT_MS), setInterval(() => void this.catchUp(), CATCH_UP_EVERY_MS));
+    this.#timers.push(setInterval(() => void this.#heartbeat(), BOT_HEARTBEAT_MS));
     for (const timer of this.#timers) timer.unref();
+  }
+
+  /**
+   * Starts posting late results (now and every 15 s). Call once the adapters are connected: a
+   * result is claimed before it is posted, so posting it into a disconnected adapter would lose it.
+   */
+  startCatchUp(): void {
+    const timer = setInterval(() => void this.catchUp(), CATCH_UP_EVERY_MS);
+    timer.unref();
+    this.#timers.push(timer);
     void this.catchUp();
   }
 
