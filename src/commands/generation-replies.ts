@@ -25,7 +25,14 @@ const KIND_LABEL: Record<Generation['kind'], string> = {
   reroll: ' (reroll)',
   variation: ' (variation)',
   upscale: ' (upscale)',
+  edit: ' (edit)',
 };
+
+const EDIT_LABEL = { zoom: ' (zoom out)', pan: ' (pan)', region: ' (vary region)', remix: ' (remix)' } as const;
+
+function kindLabel(generation: Generation): string {
+  return generation.kind === 'edit' && generation.edit !== undefined ? EDIT_LABEL[generation.edit.kind] : KIND_LABEL[generation.kind];
+}
 
 /** Warnings shown under a message; the rest are counted (a pasted prompt can cause hundreds). */
 export const MAX_WARNINGS_SHOWN = 5;
@@ -34,7 +41,7 @@ export const MAX_WARNINGS_SHOWN = 5;
 function headline(generation: Generation): string {
   const clean = withoutMentionMarks(generation.prompt);
   const prompt = clean.length > 180 ? `${clean.slice(0, 177)}…` : clean;
-  return `**${prompt.replace(/\*/g, '')}**${KIND_LABEL[generation.kind]}`;
+  return `**${prompt.replace(/\*/g, '')}**${kindLabel(generation)}`;
 }
 
 /** The headline with whom the job is for (a mention each adapter renders). */

@@ -9,8 +9,19 @@ export type Platform = (typeof PLATFORMS)[number];
 export const USER_ROLES = ['user', 'moderator', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
-export const GENERATION_KINDS = ['imagine', 'reroll', 'variation', 'upscale'] as const;
+export const GENERATION_KINDS = ['imagine', 'reroll', 'variation', 'upscale', 'edit'] as const;
 export type GenerationKind = (typeof GENERATION_KINDS)[number];
+
+/**
+ * What an `edit` generation did to its parent image (issue 15): Zoom Out by `factor`, Pan towards
+ * `direction`, Vary (Region) on 3×3 grid `cells` (1–9, left to right, top to bottom), or Remix.
+ * The strength of region and remix is the row's `strength`.
+ */
+export type EditSpec =
+  | { kind: 'zoom'; factor: number }
+  | { kind: 'pan'; direction: 'left' | 'right' | 'up' | 'down' }
+  | { kind: 'region'; cells: number[] }
+  | { kind: 'remix' };
 
 export const GENERATION_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
@@ -107,6 +118,10 @@ export interface Generation {
   count: number;
   /** img2img strength; undefined for txt2img. */
   strength: number | undefined;
+  /** Kind `edit` only: the operation (lineage: parentId / parentImageIndex). Optional so older callers stay valid. */
+  edit?: EditSpec | undefined;
+  /** Kind `edit` only, once it succeeded: the image-store key of its mask PNG (white = repainted). */
+  maskKey?: string | undefined;
   status: GenerationStatus;
   errorCode: string | undefined;
   errorMessage: string | undefined;

@@ -27,7 +27,8 @@ export type NewGeneration = Pick<
   | 'count'
   | 'strength'
   | 'chat'
->;
+> &
+  Partial<Pick<Generation, 'edit'>>;
 
 /** One image file written for a generation. */
 export type NewImage = Pick<ImageRecord, 'index' | 'fileKey' | 'width' | 'height' | 'sha256' | 'bytes' | 'nsfw'>;
@@ -86,6 +87,8 @@ export interface GenerationSuccess {
   images: NewImage[];
   /** Time spent on the accelerator (or CPU) for this job. */
   gpuMs: number | undefined;
+  /** An edit's mask, already in the image store. Optional: only edits have one. */
+  maskKey?: string | undefined;
 }
 
 /** Why a job failed: `code` is stable (maps to the words a person reads), `message` is for logs. */

@@ -12,7 +12,7 @@ import type {
   NewGeneration,
 } from './generation.repository.ts';
 import { MAX_HISTORY_PAGE } from './generation.repository.ts';
-import { nullable, toGeneration, toGenerationWithImages } from './prisma-mappers.ts';
+import { editColumns, nullable, toGeneration, toGenerationWithImages } from './prisma-mappers.ts';
 
 const WITH_IMAGES = { images: { orderBy: { index: 'asc' } } } as const satisfies Prisma.GenerationInclude;
 
@@ -51,6 +51,7 @@ export class PrismaGenerationRepository implements GenerationRepository {
         model: input.model,
         count: input.count,
         strength: nullable(input.strength),
+        ...editColumns(input.edit),
         queuedAt: this.now(),
         ...chatColumns(input.chat),
       },
@@ -83,7 +84,7 @@ export class PrismaGenerationRepository implements GenerationRepository {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.generation.updateMany({
         where: { id, status: 'running' },
-        data: { status: 'succeeded', finishedAt: this.now(), gpuMs: nullable(success.gpuMs) },
+        data: { status: 'succeeded', finishedAt: this.now(), gpuMs: nullable(success.gpuMs), maskKey: nullable(success.maskKey) },
       });
       if (count !== 1) return false;
       await tx.image.createMany({

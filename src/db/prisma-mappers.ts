@@ -24,7 +24,8 @@ const enumsMatch: [
   Same<Domain.GenerationKind, Prisma.GenerationKind>,
   Same<Domain.GenerationStatus, Prisma.GenerationStatus>,
   Same<Domain.ModerationActionKind, Prisma.ModerationActionKind>,
-] = [true, true, true, true, true];
+  Same<Domain.EditSpec['kind'], Prisma.EditKind>,
+] = [true, true, true, true, true, true];
 void enumsMatch;
 
 /** SQL NULL → undefined. */
@@ -68,6 +69,36 @@ export function toWorkspace(row: Prisma.Workspace): Workspace {
   };
 }
 
+const PAN_DIRECTIONS = ['left', 'right', 'up', 'down'] as const;
+
+/** An edit's operation from its columns; undefined for other kinds (or a row the schema never wrote). */
+export function toEditSpec(row: Pick<Prisma.Generation, 'editKind' | 'editFactor' | 'editDirection' | 'editCells'>): Domain.EditSpec | undefined {
+  switch (row.editKind) {
+    case 'zoom':
+      return row.editFactor === null ? undefined : { kind: 'zoom', factor: row.editFactor };
+    case 'pan': {
+      const direction = PAN_DIRECTIONS.find((candidate) => candidate === row.editDirection);
+      return direction === undefined ? undefined : { kind: 'pan', direction };
+    }
+    case 'region':
+      return { kind: 'region', cells: [...row.editCells] };
+    case 'remix':
+      return { kind: 'remix' };
+    case null:
+      return undefined;
+  }
+}
+
+/** The edit columns of a new row (all empty for other kinds). */
+export function editColumns(edit: Domain.EditSpec | undefined) {
+  return {
+    editKind: edit?.kind ?? null,
+    editFactor: edit?.kind === 'zoom' ? edit.factor : null,
+    editDirection: edit?.kind === 'pan' ? edit.direction : null,
+    editCells: edit?.kind === 'region' ? edit.cells : [],
+  };
+}
+
 export function toGeneration(row: Prisma.Generation): Generation {
   return {
     id: row.id,
@@ -89,6 +120,8 @@ export function toGeneration(row: Prisma.Generation): Generation {
     model: row.model,
     count: row.count,
     strength: optional(row.strength),
+    edit: toEditSpec(row),
+    maskKey: optional(row.maskKey),
     status: row.status,
     errorCode: optional(row.errorCode),
     errorMessage: optional(row.errorMessage),

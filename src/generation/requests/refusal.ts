@@ -44,7 +44,7 @@ export interface RefusalDetails {
   not_found: { what: 'generation' | 'image'; id: string };
   forbidden: { action: string; allowed: 'owner or moderator' | 'moderator' | 'admin' | 'no one' };
   /** A derived job's output (not its source) is larger than the limits here. */
-  too_large: { kind: 'upscale' | 'variation' | 'reroll'; width: number; height: number; maxPixels: number; maxSide: number };
+  too_large: { kind: 'upscale' | 'variation' | 'reroll' | 'edit'; width: number; height: number; maxPixels: number; maxSide: number };
   /** The job was running each of the `attempts` times the process died; it is not run again. */
   crash_loop: { attempts: number };
   /** The image store refused a write or delete (full or read-only disk): an operator fault. */
@@ -125,7 +125,7 @@ const MESSAGES: { [K in RefusalCode]: (details: RefusalDetails[K]) => string } =
     return `Only ${who} can ${d.action}.`;
   },
   too_large: (d) =>
-    `${{ upscale: 'Upscaling', variation: 'A variation', reroll: 'A reroll' }[d.kind]} would make a ${d.width}×${d.height} image ` +
+    `${{ upscale: 'Upscaling', variation: 'A variation', reroll: 'A reroll', edit: 'This edit' }[d.kind]} would make a ${d.width}×${d.height} image ` +
     `(${(d.width * d.height).toLocaleString('en-US')} pixels), larger than allowed here: at most ${d.maxPixels.toLocaleString('en-US')} pixels ` +
     `and ${d.maxSide} pixels a side.`,
   crash_loop: (d) =>

@@ -151,7 +151,7 @@ export class MemoryGenerations implements GenerationRepository, AcceptedJobCount
   async markSucceeded(id: string, success: GenerationSuccess) {
     const row = this.#row(id);
     if (!row || row.status !== 'running') return false;
-    Object.assign(row, { status: 'succeeded', finishedAt: this.now(), gpuMs: success.gpuMs });
+    Object.assign(row, { status: 'succeeded', finishedAt: this.now(), gpuMs: success.gpuMs, maskKey: success.maskKey });
     row.images = success.images.map((image) => ({ ...image, id: nextId('i'), generationId: id, createdAt: this.now(), deletedAt: undefined, deletedById: undefined }));
     return true;
   }
