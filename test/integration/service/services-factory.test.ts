@@ -14,6 +14,7 @@ import { createRepositories } from '../../../src/db/repositories.ts';
 import { PrismaUsageRepository } from '../../../src/db/usage.repository.ts';
 import { systemClock } from '../../../src/db/domain.types.ts';
 import type { GenerationEvents } from '../../../src/generation/jobs/index.ts';
+import { PQueueGenerationQueue } from '../../../src/generation/queue/index.ts';
 import { FakeImageEngine } from '../../support/generation/fake-image-engine.ts';
 import { MemoryImageStore } from '../../support/generation/memory-image.store.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
@@ -101,5 +102,40 @@ describe('createGenerationServices', () => {
     // One picture and no grid, where the shipped default makes four in a 2×2 grid.
     expect(await finished).toEqual([1, false]);
     await built.service.stop(AbortSignal.timeout(5_000));
+  });
+
+  it('runs jobs on the queue the caller builds (where another backend plugs in), with that queue’s caps', async () => {
+    const built: PQueueGenerationQueue[] = [];
+    const services = createGenerationServices({
+      repositories: createRepositories(database, systemClock),
+      usage: new PrismaUsageRepository(database.prisma),
+      policy: generationPolicyFrom(config),
+      // The caller's own queue: one waiting job per person, where the configuration allows more.
+      queue: ({ now, logger }) => {
+        const queue = new PQueueGenerationQueue({ concurrency: 1, perUserQueued: 1, globalQueued: 10, rateLimit: { intervalMs: 60_000, intervalCap: 100 }, initialMsPerStep: 10, now, logger });
+        built.push(queue);
+        return queue;
+      },
+      engine: new FakeImageEngine({ stepMs: 1, nsfwWord: undefined, failWord: undefined, onStep: undefined }),
+      store: new MemoryImageStore(),
+      models: new StaticModelDirectory(config.engine.defaultModel, [
+        { name: config.engine.defaultModel, nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 8, scheduler: 'lcm' },
+      ]),
+      logger: pino({ level: 'silent' }),
+      now: Date.now,
+    });
+    expect(built).toHaveLength(1);
+    expect(services.queue).toBe(built[0]);
+    const ask = (prompt: string) =>
+      services.generation.imagine({
+        requester: { identity: { platform: 'discord', externalId: '44', displayName: 'hedy' }, platformModerator: false },
+        place: { workspace: undefined, channelId: 'dm', chat: { messageId: undefined, interactionToken: undefined, threadTs: undefined }, nsfwAllowed: false },
+        options: { prompt, values: {} },
+      });
+    // Before start nothing runs, so the first job waits and fills this person's one place.
+    expect((await ask('first lighthouse')).ok).toBe(true);
+    const second = await ask('second lighthouse');
+    expect(second.ok ? 'accepted' : second.code).toBe('queue_full');
+    expect(config.queue.perUserQueued).toBeGreaterThan(1);
   });
 });
