@@ -5,18 +5,15 @@
  * `getaddrinfo ENOTFOUND` alone. The real command as a child process, against the fake Discord
  * and fake Slack on loopback and a closed port.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_TOKEN_REFUSED } from '../../../src/bots/discord/start-failure.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { FakeSlack } from '../../fakes/slack/index.ts';
-import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
-import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel, type Finished } from './darkroom-process.ts';
+import { type DarkroomSandbox, type Finished, placeholderSandbox, runDarkroom, startDarkroomProcess } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 
@@ -40,26 +37,15 @@ afterAll(async () => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-/** A folder where start finds a (placeholder) default model, so only the chat platform decides. */
-function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.ProcessEnv } {
-  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-chatstart-'));
-  roots.push(root);
-  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
-  writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n  executionProvider: cpu\n');
-  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
-  // Already migrated: these tests are about the chat platform, not a first start.
-  seedMigratedDataDir(path.join(root, 'data'));
-  return {
-    cwd: path.join(root, 'cwd'),
-    env: cleanEnvironment({
-      DARKROOM_DATA_DIR: path.join(root, 'data'),
-      DARKROOM_MODELS_DIR: path.join(root, 'models'),
-      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
-      // No pause between attempts: the count matters here, not the clock.
-      DARKROOM_STARTUP__CHAT_RETRY_DELAY_SECONDS: '0',
-      ...env,
-    }),
-  };
+/**
+ * A folder where start finds a (placeholder) default model, so only the chat platform decides;
+ * already migrated (these tests are about the chat platform, not a first start), and no pause
+ * between attempts: the count matters here, not the clock.
+ */
+function sandbox(env: Record<string, string>): DarkroomSandbox {
+  const box = placeholderSandbox('chatstart', { migrated: true, engine: ['  executionProvider: cpu'] }, { DARKROOM_STARTUP__CHAT_RETRY_DELAY_SECONDS: '0', ...env });
+  roots.push(box.root);
+  return box;
 }
 
 const retries = (finished: Finished): number => finished.stdout.split('\n').filter((line) => line.includes('"msg":"chat.connect_retry"')).length;

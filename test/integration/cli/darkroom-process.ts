@@ -1,8 +1,10 @@
 /** Runs `node bin/darkroom.mjs …` as a person would, in a temp folder with its own environment. */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { projectRoot } from '../../support/shared-dir.ts';
 
 export const darkroomBin = path.join(projectRoot, 'bin', 'darkroom.mjs');
@@ -75,4 +77,40 @@ export function writePlaceholderModel(folder: string): void {
   writeFileSync(path.join(folder, 'scheduler', 'scheduler_config.json'), '{}');
   writeFileSync(path.join(folder, 'tokenizer', 'vocab.json'), '{}');
   writeFileSync(path.join(folder, 'model_index.json'), '{}');
+}
+
+/** A throw-away folder to run Darkroom in: run from `cwd`, with `env` naming its folders; the caller removes `root`. */
+export interface DarkroomSandbox {
+  root: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A folder where `start` and `doctor` find a placeholder default model (autoPull off), so only
+ * what a test is about decides: `cwd/`, `config/local.yaml` (the `engine:` lines plus `engine`),
+ * `models/placeholder/`, and with `migrated` a data folder whose database is already migrated
+ * (for tests that are not about a first start). `env` adds to the folders' variables.
+ */
+export function placeholderSandbox(
+  name: string,
+  options: { migrated: boolean; engine?: readonly string[] },
+  env: Record<string, string>,
+): DarkroomSandbox {
+  const root = mkdtempSync(path.join(tmpdir(), `darkroom-${name}-`));
+  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
+  const engine = ['  defaultModel: placeholder', '  autoPull: false', ...(options.engine ?? [])];
+  writeFileSync(path.join(root, 'config', 'local.yaml'), ['engine:', ...engine, ''].join('\n'));
+  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
+  if (options.migrated) seedMigratedDataDir(path.join(root, 'data'));
+  return {
+    root,
+    cwd: path.join(root, 'cwd'),
+    env: cleanEnvironment({
+      DARKROOM_DATA_DIR: path.join(root, 'data'),
+      DARKROOM_MODELS_DIR: path.join(root, 'models'),
+      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
+      ...env,
+    }),
+  };
 }

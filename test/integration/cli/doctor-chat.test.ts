@@ -3,18 +3,15 @@
  * Discord and Slack accept the tokens — asked of the fake Discord and fake Slack on loopback,
  * each call bounded so a silent server cannot hang doctor.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkDiscordToken, checkSlackTokens, type ChatCheckOptions } from '../../../src/lifecycle/chat-token-check.ts';
 import { SCENE, startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
 import { FakeSlack } from '../../fakes/slack/index.ts';
-import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { IDENTITY, PEOPLE } from '../slack/support/slack-harness.ts';
-import { cleanEnvironment, runDarkroom, writePlaceholderModel } from './darkroom-process.ts';
+import { type DarkroomSandbox, placeholderSandbox, runDarkroom } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 const online: ChatCheckOptions = { online: true, timeoutMs: 60_000, fetch: globalThis.fetch };
@@ -78,24 +75,11 @@ describe('token checks against the fake platforms', () => {
   });
 });
 
-/** A folder where doctor finds a (placeholder) default model, so only the chat part decides. */
-function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.ProcessEnv } {
-  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-doctor-'));
-  roots.push(root);
-  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
-  writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n');
-  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
-  // Already migrated: these tests are about the chat checks, not a first start.
-  seedMigratedDataDir(path.join(root, 'data'));
-  return {
-    cwd: path.join(root, 'cwd'),
-    env: cleanEnvironment({
-      DARKROOM_DATA_DIR: path.join(root, 'data'),
-      DARKROOM_MODELS_DIR: path.join(root, 'models'),
-      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
-      ...env,
-    }),
-  };
+/** A folder where doctor finds a (placeholder) default model, so only the chat part decides; already migrated. */
+function sandbox(env: Record<string, string>): DarkroomSandbox {
+  const box = placeholderSandbox('doctor', { migrated: true }, env);
+  roots.push(box.root);
+  return box;
 }
 
 describe('darkroom doctor with Discord and Slack configured', () => {

@@ -3,16 +3,14 @@
  * server on loopback) and Redis (the real one when the Redis tier runs, plus small servers that
  * answer as a password-protected Redis would). Each problem is said in plain words.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedis, redisLocation } from '../../../src/lifecycle/redis-check.ts';
 import { postgresTier } from '../../support/postgres-tier.ts';
 import { redisTier } from '../../support/redis-tier.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3Server } from '../../support/s3/local-s3-server.ts';
-import { cleanEnvironment, runDarkroom, writePlaceholderModel } from './darkroom-process.ts';
+import { type DarkroomSandbox, placeholderSandbox, runDarkroom } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 const roots: string[] = [];
@@ -28,24 +26,14 @@ afterAll(async () => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
 
-/** A folder where doctor finds a (placeholder) default model, so only the services decide. */
-function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.ProcessEnv } {
-  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-doctor-services-'));
-  roots.push(root);
-  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
-  writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n');
-  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
-  return {
-    cwd: path.join(root, 'cwd'),
-    env: cleanEnvironment({
-      DARKROOM_DATA_DIR: path.join(root, 'data'),
-      DARKROOM_MODELS_DIR: path.join(root, 'models'),
-      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
-      // A chat platform, so "ready" depends on the services only (--offline: no token check).
-      DISCORD_TOKEN: 'doctor-test-token',
-      ...env,
-    }),
-  };
+/**
+ * A folder where doctor finds a (placeholder) default model and a chat platform, so "ready"
+ * depends on the services only (--offline: no token check).
+ */
+function sandbox(env: Record<string, string>): DarkroomSandbox {
+  const box = placeholderSandbox('doctor-services', { migrated: false }, { DISCORD_TOKEN: 'doctor-test-token', ...env });
+  roots.push(box.root);
+  return box;
 }
 
 /** A TCP server that answers every line with `reply` (a Redis that wants a password, say). */

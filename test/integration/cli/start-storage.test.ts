@@ -4,15 +4,12 @@
  * one is named in the log (never the secret) and the bot serves. The real command as a child
  * process, against s3rver and the fake Discord on loopback.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../../fakes/discord/index.ts';
-import { seedMigratedDataDir } from '../../support/pglite-template.ts';
 import { LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3Server } from '../../support/s3/local-s3-server.ts';
-import { cleanEnvironment, runDarkroom, startDarkroomProcess, writePlaceholderModel } from './darkroom-process.ts';
+import { type DarkroomSandbox, placeholderSandbox, runDarkroom, startDarkroomProcess } from './darkroom-process.ts';
 
 const SLOW = 240_000;
 const roots: string[] = [];
@@ -30,28 +27,18 @@ afterAll(async () => {
 });
 
 /** A migrated data folder and a placeholder model, so only the image store decides. */
-function sandbox(env: Record<string, string>): { cwd: string; env: NodeJS.ProcessEnv } {
-  const root = mkdtempSync(path.join(tmpdir(), 'darkroom-start-storage-'));
-  roots.push(root);
-  for (const dir of ['cwd', 'config']) mkdirSync(path.join(root, dir));
-  writeFileSync(path.join(root, 'config', 'local.yaml'), 'engine:\n  defaultModel: placeholder\n  autoPull: false\n  executionProvider: cpu\n');
-  writePlaceholderModel(path.join(root, 'models', 'placeholder'));
-  seedMigratedDataDir(path.join(root, 'data'));
-  return {
-    cwd: path.join(root, 'cwd'),
-    env: cleanEnvironment({
-      DARKROOM_DATA_DIR: path.join(root, 'data'),
-      DARKROOM_MODELS_DIR: path.join(root, 'models'),
-      DARKROOM_CONFIG_DIR: path.join(root, 'config'),
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DARKROOM_STORAGE__BACKEND: 's3',
-      S3_BUCKET: 'images',
-      S3_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
-      ...env,
-    }),
-  };
+function sandbox(env: Record<string, string>): DarkroomSandbox {
+  const box = placeholderSandbox('start-storage', { migrated: true, engine: ['  executionProvider: cpu'] }, {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DARKROOM_STORAGE__BACKEND: 's3',
+    S3_BUCKET: 'images',
+    S3_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+    ...env,
+  });
+  roots.push(box.root);
+  return box;
 }
 
 describe('darkroom start with images on S3', () => {
