@@ -41,6 +41,16 @@ const directions = [
     group: ['**/generation/**'],
     message: 'src/images sits below src/generation and may not import it (move the shared type into src/images).',
   },
+  {
+    folder: 'src/generation/requests',
+    group: ['../jobs/**', '../moderation/**', '../generation-services.factory.ts', '**/generation/jobs/**', '**/generation/moderation/**'],
+    message: 'src/generation/requests sits below jobs/ and moderation/ and may not import them (or the factory that wires them).',
+  },
+  {
+    folder: 'src/generation/moderation',
+    group: ['../jobs/**', '../generation-services.factory.ts', '**/generation/jobs/**'],
+    message: 'src/generation/moderation may import requests/, not jobs/ (or the factory that wires them).',
+  },
 ];
 
 /** @param {string} folder @param {string} parent */
