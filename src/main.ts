@@ -13,6 +13,9 @@ import type { DarkroomConfig } from './config/config.types.ts';
 import { openDatabase } from './db/database.ts';
 import { createDiffusionEngine } from './generation/engine.factory.ts';
 import { InstalledModelDirectory } from './generation/requests/model-directory.ts';
+import { createClusterParts } from './generation/cluster/cluster.factory.ts';
+import type { ImageEngine } from './generation/engine.types.ts';
+import type { GenerationQueue } from './generation/queue/generation-queue.ts';
 import { createGenerationServices, generationPolicyFrom, inProcessQueue, queueSettingsFrom } from './generation/generation-services.factory.ts';
 import type { Database } from './db/database.ts';
 import { acquireDataDirLock, describeLockHolder } from './lifecycle/data-dir-lock.ts';
@@ -31,6 +34,12 @@ import { PrismaUsageRepository } from './db/usage.repository.ts';
 import { Observability } from './observability/index.ts';
 import { DEFAULT_S3_LIMITS, openImageStore } from './storage/index.ts';
 
+/** The engine of a bot process (`start --role bot`): jobs run in worker processes, never here. */
+const NO_ENGINE: ImageEngine = {
+  generate: () => Promise.reject(new Error('a bot process (start --role bot) runs no jobs')),
+  upscale: () => Promise.reject(new Error('a bot process (start --role bot) runs no jobs')),
+};
+
 /** How long the list of installed models is trusted before the folder is scanned again. */
 const MODEL_SCAN_TTL_MS = 60_000;
 
@@ -46,6 +55,11 @@ export interface StartOptions {
   progress: PullDisplay;
   /** How long each service may take to finish its running work at shutdown before it is aborted. */
   shutdownGraceMs: number;
+  /**
+   * `all`: chat and jobs in this process. `bot` (`start --role bot`, queue.backend redis): chat
+   * and the service only; `darkroom worker` processes run the jobs and no model is loaded here.
+   */
+  role: 'all' | 'bot';
 }
 
 /** What the services need from the composition root. */
@@ -56,6 +70,7 @@ interface ServiceContext {
   observability: Observability;
   /** Aborts when Darkroom should stop (ends a wait between connection attempts). */
   signal: AbortSignal;
+  role: StartOptions['role'];
 }
 
 /** Connection attempts as `startup` configures them: network failures retried, refused tokens not. */
@@ -102,19 +117,23 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   // Processes sharing a PostgreSQL server may share a local images folder too.
   const images = await openImageStore(config.storage, { sharedLocalFolder: config.database.url !== undefined, s3Limits: DEFAULT_S3_LIMITS });
   const store = images.store;
-  const models = await InstalledModelDirectory.open({
+  const installed = await InstalledModelDirectory.open({
     defaultModel: config.engine.defaultModel,
     modelsDir: config.models.dir,
     catalogFile: config.models.catalog,
     ttlMs: MODEL_SCAN_TTL_MS,
     now: Date.now,
   });
+  // queue.backend redis: the cluster's queue; in role bot, jobs run in `darkroom worker` processes.
+  const cluster = config.queue.backend === 'redis' ? createClusterParts({ queue: config.queue, database, models: installed, role: context.role, logger, now: Date.now }) : undefined;
+  const models = cluster?.models ?? installed;
   const generation = createGenerationServices({
     repositories: createRepositories(database, () => new Date()),
     usage: new PrismaUsageRepository(database.prisma),
     policy: generationPolicyFrom(config),
-    queue: inProcessQueue(queueSettingsFrom(config)),
-    engine: observability.meter(engine),
+    queue: cluster === undefined ? inProcessQueue(queueSettingsFrom(config)) : (): GenerationQueue => cluster.queue,
+    ...(cluster === undefined ? {} : { serviceEvents: cluster.serviceEvents }),
+    engine: context.role === 'bot' ? NO_ENGINE : observability.meter(engine),
     store,
     models,
     logger,
@@ -163,10 +182,17 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
   generation.events.add(observability.jobMetrics);
   generation.events.add(observability.activity);
   observability.metrics.watchQueue(generation.queue);
+  const relay = cluster?.relay({
+    adapters: generation.events,
+    repositories: generation.repositories,
+    store,
+    platforms: [...(config.discord.enabled ? (['discord'] as const) : []), ...(config.slack.enabled ? (['slack'] as const) : [])],
+    nsfw: config.moderation.nsfw,
+  });
 
   const services: Service[] = [
     // The default model loads in the background (warmUp never rejects), so the first job does not wait for it.
-    { name: 'engine', start: async () => void engine.warmUp(config.engine.defaultModel), stop: () => engine.close() },
+    { name: 'engine', start: async () => void (context.role === 'bot' ? undefined : engine.warmUp(config.engine.defaultModel)), stop: () => engine.close() },
     {
       name: 'image-store',
       start: async () => {
@@ -178,6 +204,10 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
       },
       stop: () => images.close(),
     },
+    // Job events from workers reach the adapters through the relay until they disconnect.
+    ...(relay === undefined || cluster === undefined
+      ? []
+      : [{ name: 'cluster-events', start: () => relay.start(), stop: async () => { await relay.stop(); await cluster.close(); } }]),
     stopOnly('chat-disconnect', async (deadline) => {
       await Promise.all(adapters.map((adapter) => adapter.disconnect(deadline)));
     }),
@@ -188,6 +218,8 @@ async function buildServices(context: ServiceContext): Promise<Service[]> {
     const start = connection === undefined ? () => adapter.start() : chatConnection(context, { ...connection, connect: () => adapter.start() });
     services.push({ name: adapter.name, start, stop: (deadline) => adapter.stopTakingWork(deadline) });
   }
+  // Results that finished while no bot process listened, posted once the adapters are connected.
+  if (relay !== undefined) services.push({ name: 'late-results', start: async () => relay.startCatchUp(), stop: async () => undefined });
   return services;
 }
 
@@ -203,6 +235,10 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
     graceMs: options.shutdownGraceMs,
     abortWaitMs: 2_000,
   });
+  if (options.role === 'bot' && config.queue.backend !== 'redis') {
+    print('start --role bot serves chat only; the jobs run in darkroom worker processes, which need queue.backend: redis (DARKROOM_QUEUE__BACKEND=redis), REDIS_URL and DATABASE_URL.');
+    return 1;
+  }
   const embedded = config.database.url === undefined;
   if (embedded) {
     const lock = acquireDataDirLock(config.dataDir, 'start');
@@ -219,7 +255,8 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
     // Health and metrics from here on (stopped just before the database closes).
     const observability = new Observability({ config: config.metrics, logger, now: Date.now });
     // The engine check is there from the start, so nothing reads as ready before the model has loaded.
-    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) }, observability.engineCheck);
+    // A bot process (role bot) loads no model: its readiness does not wait for one.
+    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) }, ...(options.role === 'bot' ? [] : [observability.engineCheck]));
     shutdown.add('health', () => observability.close());
     await observability.listen();
     const { applied } = await database.migrate();
@@ -228,9 +265,10 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
 
     // Downloading gigabytes only makes sense once there is someone to serve.
     const chatConfigured = config.discord.enabled || config.slack.enabled;
-    const pull = config.engine.autoPull && chatConfigured ? { display: options.progress, signal } : undefined;
+    const pull = config.engine.autoPull && chatConfigured && options.role !== 'bot' ? { display: options.progress, signal } : undefined;
     const model = await checkDefaultModel(config, pull);
-    const readiness = assessReadiness(config, model);
+    // The workers hold the models of a bot process (role bot); a job for a model none has waits, marked so.
+    const readiness = assessReadiness(config, options.role === 'bot' ? { ...model, present: true, problem: undefined } : model);
     if (!readiness.ready) {
       print(
         [
@@ -245,7 +283,7 @@ export async function startDarkroom(config: DarkroomConfig, options: StartOption
       return 1;
     }
     if (signal.aborted) return 0;
-    await startServices(await buildServices({ config, database, logger, observability, signal }), shutdown, log);
+    await startServices(await buildServices({ config, database, logger, observability, signal, role: options.role }), shutdown, log);
     log.info({ model: model.name, discord: readiness.discord, slack: readiness.slack }, 'darkroom.ready');
     await untilAborted(signal);
     log.info('darkroom.stopping');

@@ -1,5 +1,5 @@
 /** `darkroom start`: runs the bot until SIGINT/SIGTERM (a second signal exits at once). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { ChatStartError } from '../lifecycle/chat-connect.ts';
 import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
@@ -11,7 +11,12 @@ export function registerStartCommand(program: Command, context: CliContext): voi
   program
     .command('start')
     .description('run the bot (npm start): migrate the database, then serve Discord and Slack')
-    .action(async () => {
+    .addOption(
+      new Option('--role <role>', 'all = chat and jobs in this process; bot = chat only, jobs in darkroom worker processes (queue.backend: redis)')
+        .choices(['all', 'bot'])
+        .default('all'),
+    )
+    .action(async (flags: { role: 'all' | 'bot' }) => {
       const config = context.config();
       if (config === undefined) return;
       const logger = context.logger(config, 'stdout');
@@ -40,6 +45,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
           workingDir: context.workingDir,
           progress: terminalPullDisplay(process.stderr, process.stderr.isTTY === true),
           shutdownGraceMs: config.shutdown.graceSeconds * 1000,
+          role: flags.role,
         });
       } catch (error) {
         if (error instanceof DatabaseUnavailableError) {

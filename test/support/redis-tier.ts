@@ -13,6 +13,8 @@ export async function redisTier(): Promise<{ url: string; skipReason: string }> 
   if (configured === 'off') return { url: '', skipReason: ' [skipped: REDIS_URL_TEST=off]' };
   const url = configured ?? DEFAULT_REDIS_TEST_URL;
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // The failure is reported by connect(); without a listener ioredis would also print it.
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();

@@ -27,13 +27,14 @@ import { fairDispatchOrder } from './fair-dispatch-order.ts';
 import { JobDispatcher, type DispatchedJob } from './job-dispatcher.ts';
 import { ClusterKeys, openRedis } from './redis-connection.ts';
 import { RedisLock } from './redis-lock.ts';
-import { WorkerPresence } from './worker-presence.ts';
+import { WorkerPresence, type WorkerAnnouncement } from './worker-presence.ts';
+import type { ModelProfile } from '../requests/imagine-parameters.ts';
 
 /** This process runs jobs: its id, models and slots. */
 export interface ClusterWorkerOptions {
   id: string;
   /** Models installed here (read at each heartbeat). */
-  models: () => Promise<string[]>;
+  models: () => Promise<ModelProfile[]>;
   concurrency: number;
   /** `<host>/<pid>`, shown to operators. */
   process: string;
@@ -228,6 +229,11 @@ export class BullmqGenerationQueue implements GenerationQueue {
     return (await this.#redis.hget(this.#keys.unroutable, jobId)) ?? undefined;
   }
 
+  /** Worker processes whose heartbeat is current. */
+  liveWorkers(): Promise<WorkerAnnouncement[]> {
+    return this.#presence.live();
+  }
+
   onChange(listener: () => void): void {
     this.#listeners.push(listener);
   }
@@ -317,9 +323,9 @@ export class BullmqGenerationQueue implements GenerationQueue {
     const worker = this.options.worker;
     if (worker === undefined || this.#stopping) return;
     try {
-      const models = await worker.models();
+      const profiles = await worker.models();
       await this.#presence.announce(
-        { id: worker.id, models, concurrency: worker.concurrency, warmModel: this.#warmModel, process: worker.process },
+        { id: worker.id, models: profiles.map((profile) => profile.name), profiles, concurrency: worker.concurrency, warmModel: this.#warmModel, process: worker.process },
         this.options.timing.workerTtlMs,
       );
     } catch (error) {

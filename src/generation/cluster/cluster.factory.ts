@@ -21,6 +21,7 @@ import type { ModelDirectory } from '../requests/model-directory.ts';
 import { BullmqGenerationQueue, DEFAULT_CLUSTER_TIMING, type ClusterTiming } from './bullmq.generation-queue.ts';
 import { ClusterEventRelay } from './cluster-event-relay.ts';
 import { ClusterEvents } from './cluster-events.ts';
+import { ClusterModelDirectory } from './cluster-model-directory.ts';
 import { ClusterKeys, openRedis } from './redis-connection.ts';
 
 export type ProcessRole = 'all' | 'bot' | 'worker';
@@ -55,7 +56,7 @@ export function createClusterParts(options: ClusterPartsOptions) {
         ? undefined
         : {
             id: workerId,
-            models: async () => (await options.models.list()).map((model) => model.name),
+            models: async () => [...(await options.models.list())],
             concurrency: config.concurrency,
             process: `${hostname()}/${process.pid}`,
           },
@@ -83,5 +84,7 @@ export function createClusterParts(options: ClusterPartsOptions) {
     parts.adapters.add(relay.ownership);
     return relay;
   };
-  return { queue, keys, workerId: role === 'bot' ? undefined : workerId, serviceEvents, relay, close: async () => void (await publisher.quit().catch(() => undefined)) };
+  /** What a bot process offers: the models installed here and those the live workers announce. */
+  const models = role === 'worker' ? options.models : new ClusterModelDirectory(options.models, () => queue.liveWorkers(), now);
+  return { queue, keys, models, workerId: role === 'bot' ? undefined : workerId, serviceEvents, relay, close: async () => void (await publisher.quit().catch(() => undefined)) };
 }

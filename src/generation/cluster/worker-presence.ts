@@ -4,13 +4,16 @@
  * announcement lives `ttlMs`, so a worker killed with -9 disappears on its own.
  */
 import type { Redis } from 'ioredis';
+import type { ModelProfile } from '../requests/imagine-parameters.ts';
 import type { ClusterKeys } from './redis-connection.ts';
 
 /** One worker as it announces itself. */
 export interface WorkerAnnouncement {
   id: string;
-  /** Models installed on that machine. */
+  /** Models installed on that machine… */
   models: string[];
+  /** …with their native size and recommended settings (bot processes validate requests against them). */
+  profiles: ModelProfile[];
   /** Jobs it runs at once. */
   concurrency: number;
   /** The model of its last job (its pipeline is warm for it), if any. */
