@@ -58,8 +58,11 @@ export function isMissingObject(error: unknown): boolean {
 export function describeS3Failure(error: unknown, where: S3Location): string {
   const { name, code, status, message } = shapeOf(error);
   const server = where.endpoint ?? `AWS S3 (${where.region})`;
-  if ((code !== undefined && UNREACHABLE_CODES.has(code)) || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return `cannot reach the S3 server ${server} (${code ?? name}): is it running, and is S3_ENDPOINT right?`;
+  if (name === 'TimeoutError' || name === 'RequestTimeout') {
+    return `the S3 server ${server} did not answer in time (${name}): is it running and not overloaded, and is S3_ENDPOINT right?`;
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return `cannot reach the S3 server ${server} (${code}): is it running, and is S3_ENDPOINT right?`;
   }
   switch (name) {
     case 'InvalidAccessKeyId':

@@ -68,7 +68,14 @@ export class S3ImageStore implements ImageStore {
         credentials: { accessKeyId: settings.credentials.accessKeyId, secretAccessKey: settings.credentials.secretAccessKey },
       }),
       maxAttempts: settings.maxAttempts,
-      requestHandler: { connectionTimeout: settings.connectTimeoutMs, requestTimeout: settings.requestTimeoutMs },
+      // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout passes,
+      // and a server that accepts the connection but never answers holds the request forever.
+      requestHandler: {
+        connectionTimeout: settings.connectTimeoutMs,
+        requestTimeout: settings.requestTimeoutMs,
+        socketTimeout: settings.requestTimeoutMs,
+        throwOnRequestTimeout: true,
+      },
       // The SDK's default CRC32 checksums (aws-chunked trailers) are not understood by every
       // S3-compatible server; Content-MD5, which all of them check, guards the upload instead.
       requestChecksumCalculation: 'WHEN_REQUIRED',

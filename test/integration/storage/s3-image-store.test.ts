@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageNotFoundError, StorageUnavailableError } from '../../../src/storage/index.ts';
@@ -90,6 +91,26 @@ describe('S3ImageStore on a local S3 server', () => {
     const getFailure = await nowhere.get('2026/12/gen3/0.png').catch((error: unknown) => error);
     expect(getFailure).toBeInstanceOf(StorageUnavailableError);
     expect((getFailure as Error).message).toContain('bucket "no-such-bucket" does not exist');
+  });
+});
+
+describe('S3ImageStore when the server accepts connections and never answers', () => {
+  it('gives up after the request timeout with storage_unavailable instead of waiting forever', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const images = store({ endpoint, requestTimeoutMs: 1_500, maxAttempts: 2 });
+      for (const attempt of [() => images.get('2026/12/gen5/0.png'), () => images.put('2026/12/gen5/0.png', Buffer.from('x'))]) {
+        const failure = await attempt().catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(StorageUnavailableError);
+        expect((failure as Error).message).toContain(`the S3 server ${endpoint} did not answer in time`);
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 

@@ -22,7 +22,7 @@ describe('describeS3Failure', () => {
     [sdkError('InternalError', 500), MINIO, 'the S3 server http://minio:9000 failed (HTTP 500 InternalError): try again later'],
     [sdkError('SlowDown', 503), AWS, 'the S3 server AWS S3 (eu-central-1) failed (HTTP 503 SlowDown): try again later'],
     [sdkError('CredentialsProviderError', undefined), AWS, 'no S3 credentials: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY'],
-    [sdkError('TimeoutError', undefined), MINIO, 'cannot reach the S3 server http://minio:9000 (TimeoutError): is it running, and is S3_ENDPOINT right?'],
+    [sdkError('TimeoutError', undefined, 'ETIMEDOUT'), MINIO, 'the S3 server http://minio:9000 did not answer in time (TimeoutError): is it running and not overloaded'],
     [sdkError('Error', undefined, 'ENOTFOUND'), MINIO, 'cannot reach the S3 server http://minio:9000 (ENOTFOUND)'],
     [sdkError('UnknownError', 403), MINIO, 'refused the credentials or denied access to bucket "darkroom" (HTTP 403)'],
     [sdkError('NotFound', 404), MINIO, 'bucket "darkroom" does not exist on http://minio:9000: create it, or check S3_BUCKET'],
