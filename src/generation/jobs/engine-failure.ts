@@ -43,6 +43,9 @@ export function failureFor(error: unknown, context: { model: string; available: 
     context.logger.error({ err: error }, 'job.storage_unavailable');
     return refuse('storage_unavailable', { action: error.operation === 'put' ? 'save the images' : error.operation === 'get' ? 'read the image' : 'delete the image' });
   }
+  if (name === 'EditUnsupportedError') {
+    return refuse('forbidden', { action: 'edit images with the engine configured here', allowed: 'no one' });
+  }
   if (error instanceof SourceImageGoneError) {
     return refuse('not_found', { what: 'image', id: `${error.generationId} #${error.imageIndex + 1}` });
   }

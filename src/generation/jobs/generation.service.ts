@@ -6,7 +6,7 @@
  * process left queued or running are queued again in their original order.
  */
 import type { Logger } from 'pino';
-import type { Generation, GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
+import type { EditSpec, Generation, GenerationWithImages, UserSettings } from '../../db/domain.types.ts';
 import type { Repositories } from '../../db/repositories.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import { StorageUnavailableError } from '../../storage/image.store.ts';
@@ -35,6 +35,8 @@ import { ImageRemoval } from '../moderation/image-removal.ts';
 import { EventClaims } from './event-claims.ts';
 import { defaultJobLease, type JobLeaseSettings } from './job-lease.ts';
 import { recoverAbandonedJobs } from './job-recovery.ts';
+import { editModelFor, editOf, editProblem, isImageEditor } from './edit-jobs.ts';
+import { modelAllowed } from '../requests/generation-limits.ts';
 import type { ChatLocation, JobOwner, Requester, RequestFrom } from '../requests/request.types.ts';
 import type { Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome } from './job.types.ts';
 import { safeImagineOptions, safeOptionValues, safeOptionalText } from '../requests/text-safety.ts';
@@ -247,6 +249,30 @@ export class GenerationService {
   /** U1–U4: 2× upscale of image `index` (0-based). */
   async upscale(generationId: string, index: number, request: RequestFrom): Promise<DerivedOutcome> {
     return this.#derive(generationId, index, request, (parent, image) => upscaleOf(parent, index, (parent.seed + index) % 2 ** 32, image));
+  }
+
+  /**
+   * Zoom Out, Pan, Vary (Region) or Remix of image `index` (0-based) as a child generation
+   * (`edit-jobs.ts`): the output size is checked against the limits before it is queued; `prompt`
+   * replaces the parent's (Custom Zoom, Vary Region with a new prompt); `strength` is a remix's.
+   */
+  async edit(
+    generationId: string,
+    index: number,
+    edit: EditSpec,
+    request: RequestFrom,
+    change: { prompt?: string | undefined; strength?: number | undefined } = {},
+  ): Promise<DerivedOutcome> {
+    if (!isImageEditor(this.options.engine)) return refuse('forbidden', { action: 'edit images with the engine configured here', allowed: 'no one' });
+    const problem = editProblem(edit);
+    if (problem !== undefined) return refuse('invalid_option', { problem: 'value', option: edit.kind, value: JSON.stringify(edit), expected: problem });
+    const prompt = safeOptionalText('prompt', change.prompt?.trim() === '' ? undefined : change.prompt?.trim());
+    if (!prompt.ok) return prompt;
+    const who = await this.#who.resolve(request.requester, request.place.workspace);
+    const usable = (await this.options.models.list()).map((model) => model.name).filter((name) => modelAllowed(who.limits, name));
+    return this.#derive(generationId, index, request, (parent, source) =>
+      editOf(parent, index, edit, { seed: this.#newSeed(), source, prompt: prompt.text, model: editModelFor(parent.model, usable), strength: change.strength }),
+    );
   }
 
   /** Cancels a queued or running job of this workspace: its owner or a moderator. */

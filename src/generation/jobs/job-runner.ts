@@ -13,7 +13,7 @@ import type { GenerationWithImages } from '../../db/domain.types.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationRepository, GenerationSuccess, NewImage } from '../../db/generation.repository.ts';
 import type { JobLeaseRepository } from '../../db/job-lease.repository.ts';
-import { decodeImage, makePreview } from '../../images/index.ts';
+import { decodeImage, encodePng, makePreview } from '../../images/index.ts';
 import type { ImageStore } from '../../storage/image.store.ts';
 import { imageKey } from '../../storage/image.store.ts';
 import type { GenerationRequest, GenerationResult, ImageEngine, StepProgress } from '../engine.types.ts';
@@ -28,6 +28,8 @@ import { requestedStep } from './progress-steps.ts';
 import { ProgressThrottle } from './progress-throttle.ts';
 import type { SafeEvents } from './safe-events.ts';
 import { isSchedulerName } from '../requests/scheduler-names.ts';
+import { maskKeyOf, runEditJob } from './edit-jobs.ts';
+import type { EditResult } from '../edit.types.ts';
 
 export interface JobRunnerOptions {
   generations: GenerationRepository;
@@ -115,9 +117,11 @@ export class JobRunner {
       await Promise.all(images.map((image) => store.delete(image.fileKey).catch(() => undefined)));
       throw error;
     }
-    if ((await this.#recordSuccess(generation.id, { images, gpuMs: Math.round(result.timings.totalMs) }, log)) === 'cancelled') {
+    // An edit's mask (what was repainted), a small black/white PNG next to its image.
+    const maskKey = 'mask' in result ? await this.#putMask(generation, result as EditResult, images) : undefined;
+    if ((await this.#recordSuccess(generation.id, { images, gpuMs: Math.round(result.timings.totalMs), maskKey }, log)) === 'cancelled') {
       // Cancelled while it ran: the adapter was told then; the files are not wanted.
-      await Promise.all(images.map((image) => store.delete(image.fileKey)));
+      await Promise.all([...images.map((image) => image.fileKey), ...(maskKey === undefined ? [] : [maskKey])].map((key) => store.delete(key)));
       log.info('job.discarded_after_cancel');
       return;
     }
@@ -133,6 +137,20 @@ export class JobRunner {
       'job.finished',
     );
     events.emit('finished', { generation: finished, owner: info.owner, ...delivery, warnings: [...info.warnings, ...result.warnings] });
+  }
+
+  async #putMask(generation: GenerationWithImages, result: EditResult, images: NewImage[]): Promise<string> {
+    const { store } = this.options;
+    const { width, height, pixels } = result.mask;
+    const rgb = new Uint8Array(width * height * 3);
+    for (let i = 0; i < pixels.length; i++) rgb.fill(pixels[i] as number, i * 3, i * 3 + 3);
+    try {
+      const stored = await store.put(maskKeyOf(imageKey(generation.id, 0, generation.queuedAt)), await encodePng({ width, height, pixels: rgb }, undefined));
+      return stored.key;
+    } catch (error) {
+      await Promise.all(images.map((image) => store.delete(image.fileKey).catch(() => undefined)));
+      throw error;
+    }
   }
 
   /**
@@ -174,6 +192,10 @@ export class JobRunner {
       const image = await decodeImage(source.png);
       return engine.generate({ ...request, initImage: { image, strength: generation.strength ?? 0.5 } }, options);
     }
+    if (generation.kind === 'edit') {
+      const source = await this.#sourceImage(generation);
+      return runEditJob(engine, generation, request, await decodeImage(source.png), options);
+    }
     return engine.generate(request, options);
   }
 
@@ -193,7 +215,7 @@ export class JobRunner {
     };
   }
 
-  /** The parent's image a variation or upscale starts from. */
+  /** The parent's image a variation, upscale or edit starts from. */
   async #sourceImage(generation: GenerationWithImages): Promise<{ png: Buffer; width: number; height: number }> {
     const parentId = generation.parentId;
     const index = generation.parentImageIndex;

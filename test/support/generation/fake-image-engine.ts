@@ -6,10 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerateOptions, GeneratedImage, GenerationRequest, GenerationResult, ImageEngine } from '../../../src/generation/engine.types.ts';
 import type { RgbImage } from '../../../src/images/rgb-image.ts';
+import type { EditOperation, EditRequest, EditResult, ImageEditor, MaskImage } from '../../../src/generation/edit.types.ts';
 import { encodePng } from '../../../src/images/index.ts';
 
 export interface FakeEngineCall {
-  kind: 'generate' | 'upscale';
+  kind: 'generate' | 'upscale' | 'edit';
+  /** The edit's operation (kind `edit`). */
+  operation?: EditOperation | undefined;
   request: GenerationRequest;
   /** Size of the image a variation or upscale started from. */
   source: { width: number; height: number } | undefined;
@@ -25,6 +28,8 @@ export interface FakeEngineOptions {
   onStep: ((step: number) => void) | undefined;
   /** When set, progress also carries `previewImage()` answering this (as the engine does with TAESD previews). */
   decodedPreview?: ((seed: number) => RgbImage) | undefined;
+  /** PNGs of the size they report (one colour) instead of 8×8: edits read their source's size from it. */
+  truePixels?: boolean | undefined;
 }
 
 class FakeAbortError extends Error {
@@ -32,17 +37,34 @@ class FakeAbortError extends Error {
 }
 
 /** 8×8 pixels in one colour made from the seed: different seeds, different bytes. */
-export function seedImage(seed: number): RgbImage {
-  const pixels = new Uint8Array(8 * 8 * 3);
+export function seedImage(seed: number, width = 8, height = 8): RgbImage {
+  const pixels = new Uint8Array(width * height * 3);
   for (let offset = 0; offset < pixels.length; offset += 3) {
     pixels[offset] = seed & 0xff;
     pixels[offset + 1] = (seed >>> 8) & 0xff;
     pixels[offset + 2] = (seed >>> 16) & 0xff;
   }
-  return { width: 8, height: 8, pixels };
+  return { width, height, pixels };
 }
 
-export class FakeImageEngine implements ImageEngine {
+/** 8-pixel latent cells: the fake's own arithmetic of an edit's finished size (as the engine's plan). */
+const toCell = (value: number) => Math.max(8, Math.round(value / 8) * 8);
+function fakeEditSize(source: { width: number; height: number }, operation: EditOperation): { width: number; height: number } {
+  if (operation.kind === 'zoom') return { width: toCell(source.width * operation.factor), height: toCell(source.height * operation.factor) };
+  if (operation.kind === 'pan') {
+    return operation.direction === 'left' || operation.direction === 'right'
+      ? { width: source.width + toCell(source.width / 2), height: source.height }
+      : { width: source.width, height: source.height + toCell(source.height / 2) };
+  }
+  return { ...source };
+}
+
+/**
+ * Also an {@link ImageEditor}: an edit makes the size the engine's plan makes from the decoded
+ * source (use `truePixels` so the source PNG has its reported size), path `inpaint` for models whose
+ * name contains "inpaint", else `legacy-blend`.
+ */
+export class FakeImageEngine implements ImageEngine, ImageEditor {
   readonly calls: FakeEngineCall[] = [];
   /** Ids of completed runs, in order (prompt + seed), to count how often a job ran to the end. */
   readonly completed: string[] = [];
@@ -61,6 +83,16 @@ export class FakeImageEngine implements ImageEngine {
   async upscale(_png: Buffer, request: GenerationRequest, options: GenerateOptions): Promise<GenerationResult> {
     this.calls.push({ kind: 'upscale', request, source: { width: request.width, height: request.height } });
     return this.#run(request, 2, 1, 2, options);
+  }
+
+  async edit(request: EditRequest, options: GenerateOptions): Promise<EditResult> {
+    const source = { width: request.image.width, height: request.image.height };
+    const size = fakeEditSize(source, request.operation);
+    const generation: GenerationRequest = { ...request, ...size, initImage: undefined };
+    this.calls.push({ kind: 'edit', request: generation, source, operation: request.operation });
+    const result = await this.#run(generation, Math.max(1, Math.ceil(request.steps / 2)), request.count, 1, options);
+    const mask: MaskImage = { width: size.width, height: size.height, pixels: new Uint8Array(size.width * size.height).fill(255) };
+    return { ...result, path: /inpaint/i.test(request.model) ? 'inpaint' : 'legacy-blend', ...size, mask };
   }
 
   async #run(request: GenerationRequest, steps: number, count: number, scale: number, options: GenerateOptions): Promise<GenerationResult> {
@@ -91,7 +123,10 @@ export class FakeImageEngine implements ImageEngine {
         seed,
         width: request.width * scale,
         height: request.height * scale,
-        png: await encodePng(seedImage(seed), `${request.prompt}\nSeed: ${seed}`),
+        png: await encodePng(
+          this.options.truePixels ? seedImage(seed, request.width * scale, request.height * scale) : seedImage(seed),
+          `${request.prompt}\nSeed: ${seed}`,
+        ),
         nsfw: this.options.nsfwWord !== undefined ? request.prompt.includes(this.options.nsfwWord) : undefined,
       });
     }

@@ -84,6 +84,10 @@ export interface HarnessOptions {
   } | undefined;
   /** Start time of the manual clock. */
   startAt: number;
+  /** The fake engine without its `edit` (an engine that cannot edit images). */
+  noEditor: boolean;
+  /** Installed models instead of {@link MODELS} (the fake engine is used). */
+  models: ModelDirectory;
   /** The service's owner id and lease durations (default: a fresh id, 60 s leases). */
   lease: JobLeaseSettings;
 }
@@ -106,7 +110,8 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
   const memory = options.repositories ?? memoryRepositories(() => new Date(clock.now));
   const repositories: Repositories = options.real?.repositories ?? memory;
   const fakeEngine = new FakeImageEngine({ stepMs: 1, nsfwWord: 'nsfwword', failWord: 'explode', onStep: undefined, ...options.engine });
-  const engine: ImageEngine = options.real?.engine ?? fakeEngine;
+  const engine: ImageEngine =
+    options.real?.engine ?? (options.noEditor ? { generate: fakeEngine.generate.bind(fakeEngine), upscale: fakeEngine.upscale.bind(fakeEngine) } : fakeEngine);
   const memoryStore = new MemoryImageStore();
   const store: ImageStore = options.real?.store ?? memoryStore;
   const recorder = new EventRecorder(now);
@@ -119,7 +124,7 @@ export function createHarness(options: Partial<HarnessOptions> = {}) {
     queue: inProcessQueue({ concurrency: 1, perUserQueued: 100, globalQueued: 1000, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 100, ...options.queue }),
     engine,
     store,
-    models: options.real?.models ?? new StaticModelDirectory('lcm-dreamshaper-v7', MODELS),
+    models: options.real?.models ?? options.models ?? new StaticModelDirectory('lcm-dreamshaper-v7', MODELS),
     // DARKROOM_TEST_LOG=debug shows the service's log lines when a test needs explaining.
     logger: pino({ level: process.env['DARKROOM_TEST_LOG'] ?? 'silent' }),
     now,
