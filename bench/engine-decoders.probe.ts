@@ -5,6 +5,7 @@
  * session create times, wall and the sum of ONNX calls. Run by `engine-decoders.ts` with a JSON
  * {@link DecoderProbeSpec} as argument 1; prints one JSON object on stdout.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import pino from 'pino';
 import type { StepProgress } from '../src/generation/engine.types.ts';
@@ -33,7 +34,12 @@ interface Call {
   part: ModelPart;
   start: number;
   end: number;
+  /** Made for a preview (`previewImage()`), not the final decode. */
+  preview: boolean;
 }
+
+/** Set while a preview decodes, through every await of its (possibly tiled) TAESD runs. */
+const inPreview = new AsyncLocalStorage<boolean>();
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as DecoderProbeSpec;
@@ -64,7 +70,7 @@ async function main(): Promise<void> {
         return await session.run(feeds, outputNames);
       } finally {
         sample();
-        calls.push({ part, start, end: performance.now() });
+        calls.push({ part, start, end: performance.now(), preview: inPreview.getStore() === true });
       }
     },
     release: () => session.release(),
@@ -103,7 +109,8 @@ async function main(): Promise<void> {
       signal: undefined,
       previews: spec.previews,
       onProgress: (progress: StepProgress) => {
-        if (spec.previews && progress.previewImage) previews.push(progress.previewImage());
+        const read = progress.previewImage;
+        if (spec.previews && read) previews.push(inPreview.run(true, () => read()));
       },
     },
   );
@@ -122,10 +129,9 @@ async function main(): Promise<void> {
   const unet = calls.filter((call) => call.part === 'unet');
   const callsPerStep = unet.length / spec.steps;
   const finalDecoder = spec.decoder === 'taesd' ? 'taesd_decoder' : 'vae_decoder';
-  // The final decode is the last run of its decoder; TAESD runs before it are previews.
-  const decodes = calls.filter((call) => call.part === finalDecoder);
-  const finalDecode = decodes.slice(-1);
-  const previewRuns = calls.filter((call) => call.part === 'taesd_decoder' && !finalDecode.includes(call));
+  // The final decode: its decoder's runs outside previews (several tiles above the native size).
+  const finalDecode = calls.filter((call) => call.part === finalDecoder && !call.preview);
+  const previewRuns = calls.filter((call) => call.preview);
   const onnxMs = calls.reduce((total, call) => total + (call.end - call.start), 0);
   const figures = {
     decoder: spec.decoder,
@@ -137,14 +143,15 @@ async function main(): Promise<void> {
       textEncode: phase(calls.filter((call) => call.part === 'text_encoder')).peakRssMb,
       unetSteps: Array.from({ length: spec.steps }, (_, step) => phase(unet.slice(step * callsPerStep, (step + 1) * callsPerStep)).peakRssMb),
       decode: phase(finalDecode).peakRssMb,
-      previews: previewRuns.map((call) => phase([call]).peakRssMb),
+      previews: phase(previewRuns).peakRssMb,
       processPeak: peakRss,
     },
     ms: {
       textEncode: phase(calls.filter((call) => call.part === 'text_encoder')).ms,
       unetSteps: Array.from({ length: spec.steps }, (_, step) => phase(unet.slice(step * callsPerStep, (step + 1) * callsPerStep)).ms),
       decode: phase(finalDecode).ms,
-      previews: previewRuns.map((call) => phase([call]).ms),
+      previews: phase(previewRuns).ms,
+      previewRuns: previewRuns.length,
       onnxCalls: round(onnxMs),
       generateWall: round(wallMs),
       pipelineTotal: round(result.timings.totalMs),

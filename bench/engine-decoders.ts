@@ -82,7 +82,7 @@ export async function measureDecoders(): Promise<Record<string, unknown>> {
         'LCM-class run: 4 steps without CFG = 4 batch-1 UNet calls; 768² runs the UNet on 64×64 latent tiles and the VAE/TAESD in 512² tiles (large-image.ts)',
         'rssMb.* = highest process RSS sampled every 10 ms on the main thread during that phase\'s ONNX calls (main + worker); processPeak = resourceUsage().maxRSS',
         'sessionCreateMs keyed folder/part; 512-full-cold starts with an empty optimised-graph cache, later variants reuse it (taesd/vae_decoder is cold in 512-taesd)',
-        "ms.decode = the final decode's ONNX call(s); ms.previews = each TAESD preview decode (read at every step, running while the next step runs)",
+        "ms.decode = the final decode's ONNX call(s) (4 tiles at 768²); ms.previews = the sum of the TAESD preview decodes (previewRuns calls; one read at every step, running while the next step runs: the worst case, a chat job reads one every few seconds)",
         'the full VAE of sd15-topology is the tiny fixture VAE: its decode cost is not a real SD VAE\'s (8.3 s real-size vs TAESD 0.46 s at 512², fixture README)',
       ],
       loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
