@@ -6,9 +6,9 @@
  * wall, sum of ONNX calls, session create times cold (first start: rewrite + optimise + save) and
  * warm. Each variant is a fresh process (`engine-decoders.probe.ts`); the variants share one
  * optimised-graph cache, so only the first of each part is cold.
- * Caveat: sd15-topology's own VAE is the tiny fixture VAE (300 kB), not SD1.5's 198 MB one, so the
- * "full" decode here is far cheaper than a real model's (the fixture README measured the real-size
- * SD1.5 VAE decoder at 8.3 s against TAESD's 0.46 s at 512² on this kind of machine).
+ * sd15-topology's own VAE is a tiny stand-in (300 kB), so its "full" decode says nothing about a real
+ * model's; the `*-sd-vae` variants swap in a full-size SD1.5 VAE decoder with random weights
+ * (`support/sd-vae-decoder.ts`, 198 MB) for the comparison that matters.
  * Heavy: run under `flock /tmp/darkroom-heavy.lock`.
  */
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedPath } from '../test/support/shared-dir.ts';
 import type { DecoderProbeSpec } from './engine-decoders.probe.ts';
+import { withSdVaeDecoder } from './support/sd-vae-decoder.ts';
 
 const STEPS = 4;
 const GUIDANCE = 1;
@@ -27,6 +28,8 @@ interface Variant {
   size: number;
   decoder: 'full' | 'taesd';
   previews: boolean;
+  /** sd15-topology with a full-size SD1.5 VAE decoder (random weights) instead of its tiny one. */
+  sdVae?: boolean;
 }
 
 const VARIANTS: readonly Variant[] = [
@@ -36,6 +39,8 @@ const VARIANTS: readonly Variant[] = [
   { name: '512-taesd-previews', size: 512, decoder: 'taesd', previews: true },
   { name: '768-full', size: 768, decoder: 'full', previews: false },
   { name: '768-taesd', size: 768, decoder: 'taesd', previews: false },
+  { name: '512-sd-vae', size: 512, decoder: 'full', previews: false, sdVae: true },
+  { name: '768-sd-vae', size: 768, decoder: 'full', previews: false, sdVae: true },
 ];
 
 function runProbe(spec: DecoderProbeSpec): Promise<Record<string, unknown>> {
@@ -65,9 +70,11 @@ export async function measureDecoders(): Promise<Record<string, unknown>> {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'darkroom-bench-decoders-'));
   try {
     const variants: Array<Record<string, unknown>> = [];
+    let sdVaeDir: string | undefined;
     for (const variant of VARIANTS) {
       process.stderr.write(`  sd15-topology ${variant.name}…\n`);
-      const figures = await runProbe({ dir, taesdDir, cacheDir, decoder: variant.decoder, previews: variant.previews, steps: STEPS, guidance: GUIDANCE, size: variant.size });
+      if (variant.sdVae) sdVaeDir ??= await withSdVaeDecoder(dir, path.join(cacheDir, 'sd15-topology-sd-vae'));
+      const figures = await runProbe({ dir: variant.sdVae ? sdVaeDir! : dir, taesdDir, cacheDir, decoder: variant.decoder, previews: variant.previews, steps: STEPS, guidance: GUIDANCE, size: variant.size });
       const ms = figures['ms'] as { generateWall: number; decode: number };
       const rss = figures['rssMb'] as { processPeak: number };
       process.stderr.write(`    wall ${ms.generateWall} ms, decode ${ms.decode} ms, peak ${rss.processPeak} MB\n`);
@@ -83,7 +90,7 @@ export async function measureDecoders(): Promise<Record<string, unknown>> {
         'rssMb.* = highest process RSS sampled every 10 ms on the main thread during that phase\'s ONNX calls (main + worker); processPeak = resourceUsage().maxRSS',
         'sessionCreateMs keyed folder/part; 512-full-cold starts with an empty optimised-graph cache, later variants reuse it (taesd/vae_decoder is cold in 512-taesd)',
         "ms.decode = the final decode's ONNX call(s) (4 tiles at 768²); ms.previews = the sum of the TAESD preview decodes (previewRuns calls; one read at every step, running while the next step runs: the worst case, a chat job reads one every few seconds)",
-        'the full VAE of sd15-topology is the tiny fixture VAE: its decode cost is not a real SD VAE\'s (8.3 s real-size vs TAESD 0.46 s at 512², fixture README)',
+        "*-full variants decode with sd15-topology's tiny stand-in VAE (300 kB, not a real cost); *-sd-vae variants with a full-size SD1.5 VAE decoder (198 MB, random weights): compare those with *-taesd",
       ],
       loadAverage: os.loadavg().map((value) => Number(value.toFixed(2))),
       variants,
