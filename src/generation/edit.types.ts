@@ -3,10 +3,10 @@
  * image. Platform-free and library-free like `engine.types.ts`; an engine that can edit
  * implements {@link ImageEditor} next to `ImageEngine`, so existing engines and fakes are unchanged.
  */
+import type { RgbImage } from '../images/rgb-image.ts';
 import type { GenerateOptions, GenerationRequest, GenerationResult } from './engine.types.ts';
 
-/** An 8-bit RGB image (`RgbImage`), as the generation request carries it. */
-export type RgbImage = NonNullable<GenerationRequest['initImage']>['image'];
+export type { RgbImage };
 
 /** One byte per pixel, row-major: 255 (≥ 128) = repaint, 0 = keep (diffusers binarises at 0.5). */
 export interface MaskImage {

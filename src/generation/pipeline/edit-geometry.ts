@@ -17,7 +17,8 @@
  * The mask is aligned to the 8-pixel latent grid: a latent cell is kept only when the original
  * covers all of it, since diffusers samples the mask at each cell's top-left pixel.
  */
-import type { MaskImage, PanDirection, RgbImage } from '../edit.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import type { MaskImage, PanDirection } from '../edit.types.ts';
 import { MAX_ZOOM_FACTOR } from '../edit.types.ts';
 
 /** Pixels per latent cell (the VAE's downscale). */

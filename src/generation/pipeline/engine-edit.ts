@@ -7,7 +7,8 @@
  * 9-channel UNet it does not keep the unmasked pixels by itself, only this composition does.
  */
 import { resizeImage } from '../../images/index.ts';
-import type { EditOperation, EditRequest, MaskImage, RgbImage } from '../edit.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import type { EditOperation, EditRequest, MaskImage } from '../edit.types.ts';
 import type { GenerateOptions } from '../engine.types.ts';
 import {
   canvasMask,

@@ -15,7 +15,8 @@
  * in between. A 4-channel UNet never reads the masked-image latents, so that encode is skipped
  * and only its draw is made (the same noise follows, one VAE encoder run less).
  */
-import type { EditPath, MaskImage, RgbImage } from '../edit.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import type { EditPath, MaskImage } from '../edit.types.ts';
 import type { NoiseSource } from '../engine.types.ts';
 import type { ModelSession } from '../onnx/index.ts';
 import { img2imgTimesteps, type Scheduler } from '../schedulers/index.ts';

@@ -5,7 +5,8 @@
  * `prepare_mask_latents` shrinks the mask to latent size with `torch.nn.functional.interpolate`
  * (mode `nearest`).
  */
-import type { MaskImage, RgbImage } from '../edit.types.ts';
+import type { RgbImage } from '../../images/rgb-image.ts';
+import type { MaskImage } from '../edit.types.ts';
 import { imageToTensor } from './image-tensor.ts';
 
 const f32 = Math.fround;

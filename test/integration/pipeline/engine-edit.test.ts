@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EditRequest, MaskImage, RgbImage } from '../../../src/generation/edit.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
+import type { EditRequest, MaskImage } from '../../../src/generation/edit.types.ts';
 import { DiffusionEngine } from '../../../src/generation/pipeline/diffusion-engine.ts';
 import { decodeImage } from '../../../src/images/index.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';

@@ -6,7 +6,8 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MaskImage, RgbImage } from '../../../src/generation/edit.types.ts';
+import type { RgbImage } from '../../../src/images/rgb-image.ts';
+import type { MaskImage } from '../../../src/generation/edit.types.ts';
 import type { ModelSession } from '../../../src/generation/onnx/index.ts';
 import type { ModelPart } from '../../../src/generation/pipeline/pipeline-loader.ts';
 import { sharedPath, sharedSkipReason } from '../../support/shared-dir.ts';

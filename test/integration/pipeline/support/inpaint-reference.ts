@@ -9,7 +9,8 @@
  * torch-exact generator from src/generation/rng (tested against torch in its own unit test).
  */
 import path from 'node:path';
-import type { MaskImage, RgbImage } from '../../../../src/generation/edit.types.ts';
+import type { RgbImage } from '../../../../src/images/rgb-image.ts';
+import type { MaskImage } from '../../../../src/generation/edit.types.ts';
 import { createSession, type ModelSession } from '../../../../src/generation/onnx/index.ts';
 import { TorchGenerator } from '../../../../src/generation/rng/torch-generator.ts';
 
