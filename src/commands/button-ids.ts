@@ -9,13 +9,20 @@
  * - the next history page: `history:<cursor>[:<user external id>]`
  * - the previous history page: `history-back[:<user external id>]`
  * - an image picker (a select menu whose value is the image index): `pick-upscale:<generationId>`, `pick-vary:<generationId>`
+ * - an edit of one image (issue 15): `zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region:<generationId>:<imageIndex>`
+ *   (`region` opens the 3×3 grid picker); one grid cell to repaint: `region-cell:<generationId>:<imageIndex>:<cell 1–9>`;
+ *   the grid as a multi-select menu (its values are the cells): `pick-region:<generationId>:<imageIndex>`
  *
  * At most 100 characters (Discord's limit; Slack allows 255).
  */
 import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts';
 import type { HistoryCursor } from '../db/generation.repository.ts';
 
-export const JOB_ACTIONS = ['reroll', 'upscale', 'vary', 'vary-strong', 'delete', 'cancel'] as const;
+/** Edits of one image (issue 15): Zoom Out 2× / 1.5×, Pan, and Vary (Region)'s grid picker and cells. */
+export const EDIT_ACTIONS = ['zoom2', 'zoom15', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'region', 'region-cell'] as const;
+export type EditAction = (typeof EDIT_ACTIONS)[number];
+
+export const JOB_ACTIONS = ['reroll', 'upscale', 'vary', 'vary-strong', 'delete', 'cancel', ...EDIT_ACTIONS] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 /** A button on a job's message. */
@@ -24,6 +31,8 @@ export interface JobButton {
   generationId: string;
   /** undefined = the whole job. */
   imageIndex: number | undefined;
+  /** `region-cell` only: the grid cell 1–9 (left to right, top to bottom). */
+  cell?: number | undefined;
 }
 
 /** Where a history listing goes on: the keyset cursor of the next page and the person filtered on. */
@@ -37,18 +46,24 @@ export type ButtonTarget =
   | ({ action: 'history-next' } & HistoryPage)
   | { action: 'history-back'; userExternalId: string | undefined }
   /** Which image of a grid to upscale or vary: a select menu, the picked index is its value. */
-  | { action: 'pick'; pick: 'upscale' | 'vary'; generationId: string };
+  | { action: 'pick'; pick: 'upscale' | 'vary'; generationId: string }
+  /** Vary (Region)'s grid as a multi-select menu: the picked values are the cells 1–9. */
+  | { action: 'pick-region'; generationId: string; imageIndex: number };
 
 /** Button ids are this long at most. */
 export const MAX_BUTTON_ID = 100;
 
 /** Matches the start of every id above (a platform's listener filter); {@link parseButtonId} checks the rest. */
-export const BUTTON_ID_PREFIX = /^(reroll|upscale|vary|vary-strong|delete|cancel|history|history-back|pick-upscale|pick-vary)(:|$)/;
+export const BUTTON_ID_PREFIX =
+  /^(reroll|upscale|vary|vary-strong|delete|cancel|history|history-back|pick-upscale|pick-vary|pick-region|zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region|region-cell)(:|$)/;
 
 const JOB = /^(reroll|upscale|vary-strong|vary|delete|cancel):([A-Za-z0-9_-]{1,64})(?::([0-3]))?$/;
 const HISTORY_NEXT = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
 const HISTORY_BACK = /^history-back(?::([A-Za-z0-9_.-]{1,40}))?$/;
 const PICKER = /^pick-(upscale|vary):([A-Za-z0-9_-]{1,64})$/;
+const EDIT = /^(zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region):([A-Za-z0-9_-]{1,64}):([0-3])$/;
+const REGION_CELL = /^region-cell:([A-Za-z0-9_-]{1,64}):([0-3]):([1-9])$/;
+const REGION_PICKER = /^pick-region:([A-Za-z0-9_-]{1,64}):([0-3])$/;
 
 const withUser = (id: string, user: string | undefined) => (user === undefined ? id : `${id}:${user}`);
 
@@ -63,6 +78,12 @@ export function formatButtonId(target: ButtonTarget): string {
       break;
     case 'pick':
       id = `pick-${target.pick}:${target.generationId}`;
+      break;
+    case 'pick-region':
+      id = `pick-region:${target.generationId}:${target.imageIndex}`;
+      break;
+    case 'region-cell':
+      id = `region-cell:${target.generationId}:${target.imageIndex ?? 0}:${target.cell ?? 5}`;
       break;
     default:
       id = target.imageIndex === undefined ? `${target.action}:${target.generationId}` : `${target.action}:${target.generationId}:${target.imageIndex}`;
@@ -87,6 +108,12 @@ export function parseButtonId(id: string): ButtonTarget | undefined {
   }
   const back = HISTORY_BACK.exec(id);
   if (back !== null) return { action: 'history-back', userExternalId: back[1] };
+  const edit = EDIT.exec(id);
+  if (edit !== null) return { action: edit[1] as EditAction, generationId: edit[2] as string, imageIndex: Number(edit[3]) };
+  const cell = REGION_CELL.exec(id);
+  if (cell !== null) return { action: 'region-cell', generationId: cell[1] as string, imageIndex: Number(cell[2]), cell: Number(cell[3]) };
+  const regionPicker = REGION_PICKER.exec(id);
+  if (regionPicker !== null) return { action: 'pick-region', generationId: regionPicker[1] as string, imageIndex: Number(regionPicker[2]) };
   const picker = PICKER.exec(id);
   if (picker !== null) return { action: 'pick', pick: picker[1] as 'upscale' | 'vary', generationId: picker[2] as string };
   return undefined;

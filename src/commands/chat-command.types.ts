@@ -2,7 +2,7 @@
  * Commands as every platform delivers them, after the adapter has read its native event:
  * slash commands, buttons (parsed from their ids) and reactions.
  */
-import type { GenerationStatus } from '../db/domain.types.ts';
+import type { EditSpec, GenerationStatus } from '../db/domain.types.ts';
 import type { HistoryCursor } from '../db/generation.repository.ts';
 import type { OptionText } from '../generation/requests/imagine-options.ts';
 import type { ChatIdentity } from '../generation/requests/request.types.ts';
@@ -14,6 +14,10 @@ export type ChatCommand =
   | { name: 'reroll'; generationId: string }
   | { name: 'vary'; generationId: string; imageIndex: number; strength: 'subtle' | 'strong' }
   | { name: 'upscale'; generationId: string; imageIndex: number }
+  /** Zoom Out, Pan, Vary (Region) of one image (issue 15); `prompt` replaces the job's (Custom Zoom, a region's new prompt). */
+  | { name: 'edit'; generationId: string; imageIndex: number; edit: EditSpec; prompt?: string | undefined }
+  /** Vary (Region) pressed: answer with the grid of cells to pick from. */
+  | { name: 'region-picker'; generationId: string; imageIndex: number }
   | { name: 'cancel'; generationId: string }
   | { name: 'delete'; generationId: string; imageIndex: number | undefined; reason: string | undefined }
   | { name: 'show'; generationId: string }

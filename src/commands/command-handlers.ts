@@ -11,7 +11,7 @@ import type { RequestFrom } from '../generation/requests/request.types.ts';
 import { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
 import type { JobButton } from './button-ids.ts';
 import type { ChatCommand } from './chat-command.types.ts';
-import { acceptedReply, finishedReply } from './generation-replies.ts';
+import { acceptedReply, finishedReply, regionPickerReply } from './generation-replies.ts';
 import { parseImagineRequest } from './imagine-request.parser.ts';
 import { cancelAnswer, deleteAnswer } from './job-change-replies.ts';
 import { refusalReply, textReply, type Reply } from './reply.types.ts';
@@ -46,8 +46,22 @@ export function commandForButton(target: JobButton): ChatCommand {
       return { name: 'delete', generationId, imageIndex, reason: undefined };
     case 'cancel':
       return { name: 'cancel', generationId };
+    case 'zoom2':
+    case 'zoom15':
+      return { name: 'edit', generationId, imageIndex: imageIndex ?? 0, edit: { kind: 'zoom', factor: target.action === 'zoom2' ? 2 : 1.5 } };
+    case 'pan-left':
+    case 'pan-right':
+    case 'pan-up':
+    case 'pan-down':
+      return { name: 'edit', generationId, imageIndex: imageIndex ?? 0, edit: { kind: 'pan', direction: PAN[target.action] } };
+    case 'region':
+      return { name: 'region-picker', generationId, imageIndex: imageIndex ?? 0 };
+    case 'region-cell':
+      return { name: 'edit', generationId, imageIndex: imageIndex ?? 0, edit: { kind: 'region', cells: [target.cell ?? 5] } };
   }
 }
+
+const PAN = { 'pan-left': 'left', 'pan-right': 'right', 'pan-up': 'up', 'pan-down': 'down' } as const;
 
 export class CommandHandlers {
   constructor(private readonly services: CommandServices) {}
@@ -82,6 +96,10 @@ export class CommandHandlers {
         return this.#accepted(generation.vary(command.generationId, command.imageIndex, command.strength, from), from);
       case 'upscale':
         return this.#accepted(generation.upscale(command.generationId, command.imageIndex, from), from);
+      case 'edit':
+        return this.#accepted(generation.edit(command.generationId, command.imageIndex, command.edit, from, { prompt: command.prompt }), from);
+      case 'region-picker':
+        return regionPickerReply(command.generationId, command.imageIndex);
       case 'cancel': {
         const outcome = await generation.cancel(command.generationId, from.requester, from.place);
         if (!outcome.ok) return refusalReply(outcome);

@@ -7,7 +7,7 @@ import type { Generation } from '../db/domain.types.ts';
 import type { QueuePosition } from '../generation/queue/generation-queue.ts';
 import type { Accepted, Delivery } from '../generation/jobs/job.types.ts';
 import type { JobOwner } from '../generation/requests/request.types.ts';
-import { formatButtonId } from './button-ids.ts';
+import { formatButtonId, type JobAction } from './button-ids.ts';
 import { mention, withoutMentionMarks, type MentionedPerson } from './mentions.ts';
 import type { FinishedResult, Reply, ReplyAttachment, ReplyButton, ReplyJob } from './reply.types.ts';
 
@@ -106,6 +106,37 @@ export function finishedReply(generation: Generation, owner: JobOwner, delivery:
   return reply(at(generation, 'finished'), lines.join('\n'), attachments, resultButtons(generation, delivery), { generation, delivery });
 }
 
+const button = (id: string, label: string, style: ReplyButton['style'] = 'secondary'): ReplyButton => ({ id, label, style });
+
+/**
+ * The editing rows under a single image (an upscale, an edit, a one-image job; issue 15): Vary
+ * (Strong / Subtle / Region), Zoom Out 2× / 1.5×, and Pan in four directions.
+ */
+function editRows(generationId: string, imageIndex: number): ReplyButton[][] {
+  const id = (action: JobAction) => formatButtonId({ action, generationId, imageIndex });
+  return [
+    [
+      button(id('vary-strong'), 'Vary (Strong)'),
+      button(id('vary'), 'Vary (Subtle)'),
+      button(id('region'), 'Vary (Region)'),
+      button(id('zoom2'), 'Zoom Out 2×'),
+      button(id('zoom15'), 'Zoom Out 1.5×'),
+    ],
+    [button(id('pan-left'), '⬅️'), button(id('pan-right'), '➡️'), button(id('pan-up'), '⬆️'), button(id('pan-down'), '⬇️')],
+  ];
+}
+
+/** Vary (Region)'s picker, privately: the 3×3 grid of cells over the image (buttons 1–9), and the same as a multi-select menu. */
+export function regionPickerReply(generationId: string, imageIndex: number): Reply {
+  const cells = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const rows = [0, 1, 2].map((row) => cells.slice(row * 3, row * 3 + 3).map((cell) => button(formatButtonId({ action: 'region-cell', generationId, imageIndex, cell }), String(cell))));
+  const text = [
+    `**Vary (Region)** of image ${imageIndex + 1} of \`${generationId}\`: pick the part to repaint.`,
+    'The image is cut in a 3×3 grid: 1 2 3 on top, 4 5 6 in the middle, 7 8 9 at the bottom.',
+  ].join('\n');
+  return { visibility: 'private', text, attachments: [], buttons: rows, refusal: undefined, result: undefined, regionPicker: { generationId, imageIndex } };
+}
+
 function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[][] {
   const id = generation.id;
   const indexes = delivery.images.map((image) => image.index);
@@ -113,7 +144,10 @@ function resultButtons(generation: Generation, delivery: Delivery): ReplyButton[
   if (indexes.length > 0 && generation.kind !== 'upscale') {
     rows.push(indexes.map((index) => ({ id: formatButtonId({ action: 'upscale', generationId: id, imageIndex: index }), label: `U${index + 1}`, style: 'secondary' as const })));
   }
-  if (indexes.length > 0) {
+  const single = indexes.length === 1 && generation.count === 1 ? indexes[0] : undefined;
+  if (single !== undefined) {
+    rows.push(...editRows(id, single));
+  } else if (indexes.length > 0) {
     rows.push(indexes.map((index) => ({ id: formatButtonId({ action: 'vary', generationId: id, imageIndex: index }), label: `V${index + 1}`, style: 'secondary' as const })));
   }
   rows.push([

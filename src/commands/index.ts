@@ -4,8 +4,8 @@
  * folder and the service types.
  */
 export { historyReply, queueReply, settingsReply, usageReply } from './activity-replies.ts';
-export { BUTTON_ID_PREFIX, JOB_ACTIONS, MAX_BUTTON_ID, formatButtonId, isJobButton, parseButtonId, parseJobButtonId } from './button-ids.ts';
-export type { ButtonTarget, HistoryPage, JobAction, JobButton } from './button-ids.ts';
+export { BUTTON_ID_PREFIX, EDIT_ACTIONS, JOB_ACTIONS, MAX_BUTTON_ID, formatButtonId, isJobButton, parseButtonId, parseJobButtonId } from './button-ids.ts';
+export type { ButtonTarget, EditAction, HistoryPage, JobAction, JobButton } from './button-ids.ts';
 export type { ChatCommand } from './chat-command.types.ts';
 export { CommandHandlers, HISTORY_PAGE_SIZE, commandForButton } from './command-handlers.ts';
 export type { CommandServices } from './command-handlers.ts';

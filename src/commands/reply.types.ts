@@ -68,6 +68,11 @@ export interface Reply {
   job?: ReplyJob | undefined;
   /** A history page with more after it: where the next one starts. Optional like `result`. */
   nextPage?: HistoryPage | undefined;
+  /**
+   * Vary (Region)'s grid picker (issue 15): the image whose cells the buttons pick. Platforms with
+   * multi-select menus offer one too (`pick-region`). Optional like `result`.
+   */
+  regionPicker?: { generationId: string; imageIndex: number } | undefined;
 }
 
 /** The job a reply accepted (its message is the job's message from now on); undefined for any other reply. */

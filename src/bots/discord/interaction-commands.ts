@@ -102,6 +102,13 @@ export function componentCommand(customId: string, values: readonly string[]): C
       if (!Number.isInteger(index) || index < 0 || index > 3) return undefined;
       return { kind: 'job', command: commandForButton({ action: target.pick, generationId: target.generationId, imageIndex: index }), action: target.pick };
     }
+    case 'pick-region': {
+      // Vary (Region)'s multi-select: the picked grid cells.
+      const cells = [...new Set(values.map(Number))].sort((a, b) => a - b);
+      if (cells.length === 0 || cells.some((cell) => !Number.isInteger(cell) || cell < 1 || cell > 9)) return undefined;
+      const command: ChatCommand = { name: 'edit', generationId: target.generationId, imageIndex: target.imageIndex, edit: { kind: 'region', cells } };
+      return { kind: 'job', command, action: 'region-cell' };
+    }
     default:
       return { kind: 'job', command: commandForButton(target), action: target.action };
   }

@@ -37,7 +37,8 @@ export interface InteractionFlowOptions {
 
 /** Autocomplete offers at most 25 choices. */
 const MAX_CHOICES = 25;
-const JOB_ACTIONS: ReadonlySet<string> = new Set(['reroll', 'upscale', 'vary', 'vary-strong']);
+/** Components whose answer is a new public job message ('region' answers privately with its grid picker). */
+const JOB_ACTIONS: ReadonlySet<string> = new Set(['reroll', 'upscale', 'vary', 'vary-strong', 'zoom2', 'zoom15', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'region-cell']);
 
 export class InteractionFlow {
   readonly #history: HistoryPages;
@@ -108,7 +109,7 @@ export class InteractionFlow {
     if (reply.jobChange !== undefined) {
       // Cancel or ❌ on the job's message or on a /show copy: every message of the job shows it.
       await this.options.copies.changed(reply.jobChange, { channelId: interaction.message.channelId, messageId: interaction.message.id }, this.options.jobs);
-    } else if (interaction.isStringSelectMenu() && reply.refusal === undefined) {
+    } else if (interaction.isStringSelectMenu() && parsed.action !== 'region-cell' && reply.refusal === undefined) {
       // The image picker has done its job.
       await interaction.message.delete();
     }

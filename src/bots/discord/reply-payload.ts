@@ -4,8 +4,8 @@
  * originals next to the grid. Mentions are off unless a person is named on purpose (prompts may
  * contain `@everyone`). Edits list `attachments: []` so older files (previews) go away.
  */
-import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import { renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
+import { ButtonStyle, ComponentType, MessageFlags, type APIActionRowComponent, type APIButtonComponent, type APIComponentInMessageActionRow, type APIEmbed } from 'discord.js';
+import { formatButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
 import { resultEmbed, resultFiles, type FilePayload } from './result-embed.ts';
 
 export type { FilePayload } from './result-embed.ts';
@@ -19,7 +19,7 @@ export interface MessagePayload {
   embeds: APIEmbed[];
   files: FilePayload[];
   attachments: [];
-  components: APIActionRowComponent<APIButtonComponent>[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
   allowedMentions: { parse: []; users: string[]; repliedUser: boolean };
 }
 
@@ -40,6 +40,30 @@ export function buttonRows(rows: readonly ReplyButton[][]): APIActionRowComponen
     }));
 }
 
+/** Vary (Region)'s grid as one multi-select menu (cells 1–9), under its buttons. */
+function regionMenu(picker: NonNullable<Reply['regionPicker']>): APIActionRowComponent<APIComponentInMessageActionRow> {
+  const names = ['top left', 'top', 'top right', 'left', 'middle', 'right', 'bottom left', 'bottom', 'bottom right'];
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.StringSelect,
+        custom_id: formatButtonId({ action: 'pick-region', ...picker }),
+        placeholder: 'Or pick several parts',
+        min_values: 1,
+        max_values: names.length,
+        options: names.map((name, index) => ({ label: `${index + 1} (${name})`, value: String(index + 1) })),
+      },
+    ],
+  };
+}
+
+function components(reply: Reply): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = buttonRows(reply.buttons);
+  if (reply.regionPicker !== undefined && rows.length < 5) rows.push(regionMenu(reply.regionPicker));
+  return rows;
+}
+
 export function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
@@ -56,7 +80,7 @@ export function messagePayload(reply: Reply, mention: string | undefined): Messa
     embeds: reply.result === undefined ? [] : [resultEmbed(reply.result, files[0]?.name)],
     files,
     attachments: [],
-    components: buttonRows(reply.buttons),
+    components: components(reply),
     allowedMentions: { parse: [], users: mention === undefined ? [] : [mention], repliedUser: false },
   };
 }

@@ -75,6 +75,14 @@ function label(button: ReplyButton): string {
       return '❌ Delete';
     case 'cancel':
       return 'Cancel';
+    case 'zoom2':
+    case 'zoom15':
+    case 'pan-left':
+    case 'pan-right':
+    case 'pan-up':
+    case 'pan-down':
+    case 'region':
+    case 'region-cell':
     case undefined:
       return button.label;
   }

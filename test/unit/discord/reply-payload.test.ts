@@ -72,6 +72,6 @@ describe('messagePayload', () => {
     const reply: Reply = { ...textReply('x', 'public'), buttons: [[{ id: 'upscale:g:0', label: 'U1', style: 'secondary' }], [{ id: 'delete:g', label: '❌', style: 'danger' }]] };
     const rows = messagePayload(reply, undefined).components;
     expect(rows.map((row) => row.components.map((button) => ('custom_id' in button ? button.custom_id : '')))).toEqual([['upscale:g:0'], ['delete:g']]);
-    expect(rows[1]?.components[0]?.style).toBe(4);
+    expect((rows[1]?.components[0] as { style?: number } | undefined)?.style).toBe(4);
   });
 });
