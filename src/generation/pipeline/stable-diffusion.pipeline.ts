@@ -169,9 +169,20 @@ export class StableDiffusionPipeline {
     const decoders = this.decoders;
     const taesd = model.taesd;
     // TAESD previews decode image 0 whole (it is conv-only: memory grows with the pixels, no attention), in tiles above native size.
+    // One at a time: a preview asked for while another still decodes is the latent-RGB one, so slow
+    // previews never pile up beside the UNet (each decode is a model run on the same cores).
+    let previewDecoding = false;
     const previewDecode =
       decoders.preview === 'taesd' && taesd
-        ? (snapshot: Float32Array) => decodeLatents(taesd.session, snapshot, 0, latentHeight, latentWidth, taesd.folder.scalingFactor, large.vaeTile)
+        ? async (snapshot: Float32Array) => {
+            if (previewDecoding) throw new Error('a TAESD preview is still decoding');
+            previewDecoding = true;
+            try {
+              return await decodeLatents(taesd.session, snapshot, 0, latentHeight, latentWidth, taesd.folder.scalingFactor, large.vaeTile);
+            } finally {
+              previewDecoding = false;
+            }
+          }
         : undefined;
     const stepMs: number[] = [];
     const denoiseStarted = performance.now();

@@ -162,6 +162,11 @@ describe.skipIf(!taesdDir || !tinySd15)('TAESD previews and decode' + sharedSkip
       expect(image).toEqual(referenceImage(run.output, 64, 64));
       expect(image!.width).toBe(64);
       expect(second.preview!.width).toBe(8);
+      // One TAESD preview at a time: asked for together, the later one is the latent-RGB preview.
+      const [first, third] = await Promise.all([seen[0]!.previewImage!(), seen[2]!.previewImage!()]);
+      expect(first!.width).toBe(64);
+      expect(third).toBe(seen[2]!.preview);
+      expect(spy.runs.taesd_decoder).toHaveLength(2);
     } finally {
       await pipeline.release();
     }
