@@ -73,12 +73,20 @@ export async function runModelsList(locations: ModelLocations, decoders?: Decode
   const decoderRows = await listDecoders(locations);
   if (decoderRows.length > 0) {
     lines.push('', 'TAESD (tiny VAE for previews and engine.decoder: taesd):');
-    for (const row of decoderRows) {
-      const size = row.status === 'not downloaded' ? `~${formatBytes(row.entry.approxSizeGB * 1e9)}` : formatBytes(await folderBytes(row.status === 'partial' ? `${row.dir}.partial` : row.dir));
-      const latents = row.entry.latentSpace === 'sdxl' ? 'SDXL latents' : 'SD 1.x/2.x latents';
-      lines.push(`  ${row.name}  ${row.status}  ${latents}  ${size}  ${row.entry.repo}`);
+    const cells = await Promise.all(
+      decoderRows.map(async (row) => [
+        `  ${row.name}`,
+        row.status,
+        row.entry.latentSpace === 'sdxl' ? 'SDXL latents' : 'SD 1.x/2.x latents',
+        row.status === 'not downloaded' ? `~${formatBytes(row.entry.approxSizeGB * 1e9)}` : formatBytes(await folderBytes(row.status === 'partial' ? `${row.dir}.partial` : row.dir)),
+        row.entry.repo,
+      ]),
+    );
+    const decoderWidths = [0, 1, 2, 3, 4].map((column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
+    decoderRows.forEach((row, index) => {
+      lines.push((cells[index] ?? []).map((cell, column) => cell.padEnd(decoderWidths[column] ?? 0)).join('  ').trimEnd());
       if (row.problem) lines.push(`      ${row.problem}`);
-    }
+    });
   }
   if (decoders) for (const warning of await decoderWarnings(locations, decoders)) lines.push(`warning: ${warning}`);
   lines.push('', '* default model. SIZE: on disk; ~ the download size of a model not downloaded.');

@@ -51,7 +51,7 @@ describe('`darkroom models` and TAESD', () => {
     const settings = { decoder: 'taesd' as const, previewDecoder: 'taesd' as const };
     const before = (await runModelsList({ catalog, modelsDir }, settings)).lines;
     expect(before).toContain('TAESD (tiny VAE for previews and engine.decoder: taesd):');
-    expect(before.find((line) => line.startsWith('  taesd '))).toMatch(/^ {2}taesd {2}not downloaded {2}SD 1\.x\/2\.x latents {2}~10\.0 MB {2}acme\/taesd-onnx$/);
+    expect(before.find((line) => line.startsWith('  taesd '))).toMatch(/^ {2}taesd {4}not downloaded {2}SD 1\.x\/2\.x latents {2}~10\.0 MB {2}acme\/taesd-onnx$/);
     expect(before).toContain(
       "warning: engine.decoder and engine.previewDecoder: TAESD for SD 1.x/2.x (taesd) is not installed, so the models' own VAE decodes and previews use the latent-RGB approximation for those models; run `darkroom models pull taesd`",
     );
@@ -60,7 +60,7 @@ describe('`darkroom models` and TAESD', () => {
     expect(pulled.exitCode).toBe(0);
     expect(pulled.lines[0]).toMatch(/^pulled taesd \(TAESD for SD 1\.x\/2\.x latents\) from acme\/taesd-onnx@[0-9a-f]{10}: 3 files/);
     const after = (await runModelsList({ catalog, modelsDir }, settings)).lines;
-    expect(after.find((line) => line.startsWith('  taesd '))).toMatch(/^ {2}taesd {2}installed {2}SD 1\.x\/2\.x latents/);
+    expect(after.find((line) => line.startsWith('  taesd '))).toMatch(/^ {2}taesd {4}installed {7}SD 1\.x\/2\.x latents/);
     expect(after.filter((line) => line.startsWith('warning:'))).toHaveLength(1); // taesdxl only
 
     const wrong = await runModelsPull('taesdxl', options());
