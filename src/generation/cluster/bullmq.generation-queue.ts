@@ -93,6 +93,8 @@ export class BullmqGenerationQueue implements GenerationQueue {
   readonly #listeners: Array<() => void> = [];
   readonly #running = new Map<string, RunningHere>();
   #worker: Worker | undefined;
+  /** The BullMQ worker's own connection (BullMQ does not close a connection it was given). */
+  #workerConnection: Redis | undefined;
   #timers: NodeJS.Timeout[] = [];
   #warmModel: string | undefined;
   #snapshot: { at: number; order: WaitingJob[]; running: number } | undefined;
@@ -127,8 +129,10 @@ export class BullmqGenerationQueue implements GenerationQueue {
     this.#subscriber.on('message', (channel: string, message: string) => this.#onMessage(channel, message));
     if (worker !== undefined) {
       await this.#announce();
+      const connection = (this.#workerConnection = openRedis(this.options.redisUrl, `darkroom-worker-${worker.id}`));
+      connection.on('error', (error) => this.options.logger.warn({ err: error.message }, 'redis.connection_error'));
       this.#worker = new Worker(ClusterKeys.workerQueue(worker.id), (job: Job<DispatchedJob>) => this.#process(job, runner), {
-        connection: openRedis(this.options.redisUrl, `darkroom-worker-${worker.id}`),
+        connection,
         prefix: this.#keys.bull,
         concurrency: worker.concurrency,
         lockDuration: timing.jobLockMs,
@@ -259,6 +263,7 @@ export class BullmqGenerationQueue implements GenerationQueue {
     await this.#dispatcher.close();
     await this.#kick().catch(() => undefined);
     this.#subscriber.disconnect();
+    this.#workerConnection?.disconnect();
     await this.#redis.quit().catch(() => undefined);
   }
 
