@@ -12,7 +12,7 @@
  * 75 characters per button label, 2000 per button value. People named in the text (mention
  * tokens, see commands/mentions.ts) become Slack mentions `<@U…>`.
  */
-import { parseJobButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
+import { formatButtonId, parseJobButtonId, renderMentions, type Reply, type ReplyButton } from '../../commands/index.ts';
 import { splitText, toMrkdwn } from './slack-mrkdwn.ts';
 
 /** The JSON Slack takes as `text` + `blocks`. */
@@ -24,7 +24,32 @@ export interface SlackMessageBody {
 
 export type SlackBlock =
   | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'actions'; elements: SlackButton[] };
+  | { type: 'actions'; elements: SlackButton[] }
+  /** A section with a menu beside it: Vary (Region)'s multi-select. */
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string }; accessory: SlackMultiSelect };
+
+/** Vary (Region)'s grid as a multi-select (issue 15): the picked values are the cells 1–9. */
+export interface SlackMultiSelect {
+  type: 'multi_static_select';
+  action_id: string;
+  placeholder: { type: 'plain_text'; text: string };
+  options: Array<{ text: { type: 'plain_text'; text: string }; value: string }>;
+}
+
+const REGION_CELLS = ['top left', 'top', 'top right', 'left', 'middle', 'right', 'bottom left', 'bottom', 'bottom right'];
+
+function regionSelect(picker: NonNullable<Reply['regionPicker']>): SlackBlock {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: 'Or pick several parts:' },
+    accessory: {
+      type: 'multi_static_select',
+      action_id: formatButtonId({ action: 'pick-region', ...picker }),
+      placeholder: { type: 'plain_text', text: 'Parts of the image' },
+      options: REGION_CELLS.map((name, index) => ({ text: { type: 'plain_text', text: `${index + 1} (${name})` }, value: String(index + 1) })),
+    },
+  };
+}
 
 export interface SlackButton {
   type: 'button';
@@ -65,10 +90,11 @@ function label(button: ReplyButton): string {
   switch (target?.action) {
     case 'upscale':
       return `Upscale${number}`;
+    // A single image's editing row names them in full ("Vary (Strong)").
     case 'vary':
-      return `Vary${number}`;
+      return button.label.startsWith('Vary (') ? button.label : `Vary${number}`;
     case 'vary-strong':
-      return `Vary${number} (strong)`;
+      return button.label.startsWith('Vary (') ? button.label : `Vary${number} (strong)`;
     case 'reroll':
       return '🔄 Reroll';
     case 'delete':
@@ -129,7 +155,8 @@ export function fileIdsFromDeleteValue(value: string | undefined): string[] {
 export function renderReply(reply: Reply, fileIds: readonly string[] = []): SlackMessageBody {
   const text = slackMentions(toMrkdwn(reply.text));
   // Buttons first: they are what a person acts on; the text takes the blocks that are left.
-  const buttons = actionBlocks(reply.buttons, fileIds).slice(0, BLOCK_KIT_LIMITS.blocks - 1);
+  const picker = reply.regionPicker === undefined ? [] : [regionSelect(reply.regionPicker)];
+  const buttons = [...actionBlocks(reply.buttons, fileIds), ...picker].slice(0, BLOCK_KIT_LIMITS.blocks - 1);
   const blocks = [...sections(text, BLOCK_KIT_LIMITS.blocks - buttons.length), ...buttons];
   return { text: clip(text, BLOCK_KIT_LIMITS.messageText), blocks };
 }

@@ -104,6 +104,15 @@ export class SlackInteractions {
       if (!(await this.options.handlers.claimEvent(`slack:action:${input.triggerId}:${input.actionId}`))) return;
       // Slack shows job buttons and history's "More"; other targets (Discord's paging and pickers) are not ours here.
       const target = parseButtonId(input.actionId);
+      if (target?.action === 'pick-region') {
+        // Vary (Region)'s multi-select: its value is the picked cells ("1,5,9").
+        const cells = [...new Set((input.value ?? '').split(',').map(Number))].sort((a, b) => a - b);
+        if (cells.length === 0 || cells.some((cell) => !Number.isInteger(cell) || cell < 1 || cell > 9)) return;
+        const from = await this.options.people.requestFrom(input.origin);
+        const edit = { kind: 'region' as const, cells };
+        await this.#answer(await this.options.handlers.handle({ name: 'edit', generationId: target.generationId, imageIndex: target.imageIndex, edit }, from), from, privately);
+        return;
+      }
       if (!isJobButton(target) && target?.action !== 'history-next') {
         this.options.logger.warn({ actionId: input.actionId }, 'slack.unknown_button');
         return;

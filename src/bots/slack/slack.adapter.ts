@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { App, BlockAction, ButtonAction, RespondFn, SlashCommand } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, MultiStaticSelectAction, RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { BUTTON_ID_PREFIX, type Reply } from '../../commands/index.ts';
 import type { SlackConfig } from '../../config/config.types.ts';
@@ -185,13 +185,14 @@ export class SlackAdapter implements ChatAdapter {
       await ack();
       await this.#track(this.#interactions.darkroom(slash(command), ephemeral(respond, undefined), context.retryNum));
     });
-    app.action<BlockAction<ButtonAction>>({ type: 'block_actions', action_id: BUTTON_ID_PREFIX }, async ({ ack, body, action, respond }) => {
+    app.action<BlockAction<ButtonAction | MultiStaticSelectAction>>({ type: 'block_actions', action_id: BUTTON_ID_PREFIX }, async ({ ack, body, action, respond }) => {
       await ack();
       const channelId = body.channel?.id ?? String(body.container['channel_id'] ?? '');
       const messageTs = body.message?.ts;
       const input = {
         actionId: action.action_id,
-        value: action.value,
+        // Vary (Region)'s multi-select: the picked cells, comma-separated.
+        value: action.type === 'multi_static_select' ? action.selected_options.map((option) => option.value).join(',') : action.value,
         triggerId: body.trigger_id,
         origin: { userId: body.user.id, userName: body.user.username, teamId: body.team?.id ?? body.user.team_id ?? '', channelId },
         message: messageTs === undefined ? undefined : { channel: channelId, ts: messageTs, threadTs: body.message?.['thread_ts'] as string | undefined },

@@ -44,8 +44,8 @@ describe('buttons and reactions on a Slack result', () => {
     expect(upscale.status.ts).not.toBe(parent.status.ts);
     expect(upscale.status.threadTs).toBeUndefined();
     expect([upscale.job.width, upscale.job.height]).toEqual([parent.job.width * 2, parent.job.height * 2]);
-    // An upscaled image can be varied, rerolled or deleted, not upscaled again.
-    expect(buttonsOf(upscale.status).map((button) => button.label)).toEqual(['Vary 1', '🔄 Reroll', '❌ Delete']);
+    // An upscaled image can be varied, edited (issue 15), rerolled or deleted, not upscaled again.
+    expect(buttonsOf(upscale.status).map((button) => button.label)).toEqual(['Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️', '🔄 Reroll', '❌ Delete']);
 
     await press(PEOPLE.bob.id, parent.status, `vary:${parent.job.id}:1`);
     // Like Midjourney's V buttons: as many variations of that image as the original had images.

@@ -50,7 +50,7 @@ describe.skipIf(!model)('/imagine in Slack on the real engine (tiny SD 1.5 fixtu
     expect(parameters).toContain('Negative prompt: fog');
     expect(parameters).toContain('Seed: 7');
     expect(textOf(status)).toContain(`*a photo of a lighthouse* for <@${PEOPLE.alice.id}>`);
-    expect(buttonsOf(status).map((button) => button.label)).toEqual(['Upscale 1', 'Vary 1', '🔄 Reroll', '❌ Delete']);
+    expect(buttonsOf(status).map((button) => button.label)).toEqual(['Upscale 1', 'Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️', '🔄 Reroll', '❌ Delete']);
     expect(harness.fake.workspace.violations).toEqual([]);
   });
 });
