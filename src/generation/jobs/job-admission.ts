@@ -1,5 +1,5 @@
 /**
- * The last step before a job exists: quota, a place in the queue, the row, the queue entry.
+ * The last step before a job exists: a place in the queue, quota, the row, the queue entry.
  * One person's requests are admitted one at a time, so two clicks in the same millisecond
  * cannot both take the last unit of a quota; different people are admitted concurrently, and
  * the queue's reservation keeps its caps exact between them.
@@ -48,10 +48,21 @@ export class JobAdmission {
 
   async #admit(who: Who, place: RequestPlace, parameters: JobParameters, warnings: string[]): Promise<Accepted | Refusal> {
     const { generations, queue, quotas, registry, events, logger } = this.options;
-    const quota = await quotas.check(who.user.id, who.role);
-    if (!quota.ok) return refuse('quota_exceeded', quota.refusal);
     const reserved = await queue.reserve(who.user.id);
     if (!reserved.ok) return queueRefusal(reserved.refusal);
+    // Counted while the place is held: with the cluster's queue the reservation is a lock over
+    // every bot process, so two of them cannot both let the last job of a quota in.
+    let quota;
+    try {
+      quota = await quotas.check(who.user.id, who.role);
+    } catch (error) {
+      reserved.reservation.release();
+      throw error;
+    }
+    if (!quota.ok) {
+      reserved.reservation.release();
+      return refuse('quota_exceeded', quota.refusal);
+    }
     let generation;
     try {
       generation = await generations.create({

@@ -252,6 +252,42 @@ describe.skipIf(skipReason !== '')(`a bot process and two worker processes on Po
     await proxy.cut();
   }, 300_000);
 
+  it('holds a quota across two bot processes hammered at once', async () => {
+    const logger = pino({ level: 'warn' });
+    const config = clusterTestConfig(redis.url, prefix);
+    const policy = { ...generationPolicyFrom(config), quotas: { default: { perHour: 3, perDay: null }, roles: {} } };
+    const models = new StaticModelDirectory('fake', [{ name: 'fake', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 7, scheduler: 'euler' }]);
+    const bots = [0, 1].map(() => {
+      const parts = createClusterParts({ queue: config.queue, database, models, role: 'bot', logger, now: Date.now, timing: TEST_TIMING });
+      const built = createGenerationServices({
+        repositories: createRepositories(database, () => new Date()),
+        usage: new PrismaUsageRepository(database.prisma),
+        policy,
+        engine: noEngine,
+        store,
+        models,
+        logger,
+        now: Date.now,
+        queue: () => parts.queue,
+        serviceEvents: parts.serviceEvents,
+      });
+      return { parts, built };
+    });
+    try {
+      await Promise.all(bots.map((bot) => bot.built.service.start()));
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, n) => (bots[n % 2] as (typeof bots)[number]).built.generation.imagine({ ...from('ivy'), options: options(`ivy ${n}`) })),
+      );
+      expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(3);
+      expect(outcomes.filter((outcome) => !outcome.ok).map((outcome) => (outcome.ok ? '' : outcome.code))).toEqual(Array(7).fill('quota_exceeded'));
+    } finally {
+      for (const bot of bots) {
+        await bot.built.service.stop(AbortSignal.timeout(5_000));
+        await bot.parts.close();
+      }
+    }
+  }, 120_000);
+
   it('keeps a job for a model no live worker has waiting, marked "no worker has model X"', async () => {
     const id = await imagine('fay', 'somewhere else --model elsewhere');
     const model = await until('the dispatcher to mark it', async () => cluster.queue.unroutableModel(id), 30_000);
