@@ -68,6 +68,9 @@ const at = (generation: Generation, state: ReplyJob['state'], step = 0): ReplyJo
 
 function queuedText(generation: Generation, position: QueuePosition, owner: MentionedPerson): string {
   if (position.position === 0) return `${titled(generation, owner)}: starting now`;
+  if (position.noWorkerFor !== undefined) {
+    return `${titled(generation, owner)}: queued, position ${position.position}, waiting: no worker has model ${position.noWorkerFor}`;
+  }
   return `${titled(generation, owner)}: queued, position ${position.position}, done in ${formatEta(position.etaMs)}`;
 }
 
@@ -96,6 +99,8 @@ export function progressReply(generation: Generation, owner: JobOwner, step: num
 export function finishedReply(generation: Generation, owner: JobOwner, delivery: Delivery, warnings: readonly string[]): Reply {
   const size = `${generation.width}×${generation.height}`;
   const lines = [titled(generation, owner), `seed ${generation.seed} · ${generation.model} · ${size} · ${generation.steps} steps`];
+  const lineage = editLineage(generation);
+  if (lineage !== undefined) lines.push(lineage);
   const blurred = delivery.images.some((image) => image.blurred);
   if (blurred) lines.push('Some images were flagged as possibly NSFW and are blurred here.');
   if (delivery.withheld) lines.push(delivery.withheld.message);
@@ -104,6 +109,15 @@ export function finishedReply(generation: Generation, owner: JobOwner, delivery:
   const attachments: ReplyAttachment[] =
     picture === undefined ? [] : [{ name: `${generation.id}.png`, bytes: picture, spoiler: blurred, description: generation.prompt.slice(0, 1000) }];
   return reply(at(generation, 'finished'), lines.join('\n'), attachments, resultButtons(generation, delivery), { generation, delivery });
+}
+
+/** What an edit did and to which image (lineage, issue 15): "Zoom Out 2× of `abc` image 1". */
+function editLineage(generation: Generation): string | undefined {
+  const { edit, parentId, parentImageIndex } = generation;
+  if (generation.kind !== 'edit' || edit === undefined || parentId === undefined) return undefined;
+  const what =
+    edit.kind === 'zoom' ? `Zoom Out ${edit.factor}×` : edit.kind === 'pan' ? `Pan ${edit.direction}` : edit.kind === 'region' ? `Vary (Region) on part ${edit.cells.join(', ')}` : 'Remix';
+  return `${what} of \`${parentId}\` image ${(parentImageIndex ?? 0) + 1}`;
 }
 
 const button = (id: string, label: string, style: ReplyButton['style'] = 'secondary'): ReplyButton => ({ id, label, style });

@@ -28,11 +28,15 @@ function copyOf(parent: GenerationWithImages): Omit<JobParameters, 'kind' | 'par
 
 /**
  * Same parameters, new seed. Rerolling a variation or an upscale makes a new one of the same
- * source image (its parent stays the source generation); anything else is a `reroll` child.
+ * source image (its parent stays the source generation), and so does rerolling an edit; anything else is a `reroll` child.
  */
 export function rerollOf(parent: GenerationWithImages, seed: number): JobParameters {
   if ((parent.kind === 'variation' || parent.kind === 'upscale') && parent.parentId !== undefined) {
     return { ...copyOf(parent), kind: parent.kind, parentId: parent.parentId, parentImageIndex: parent.parentImageIndex, seed, strength: parent.strength };
+  }
+  // An edit (issue 15): the same edit of the same source image, with a new seed.
+  if (parent.kind === 'edit' && parent.parentId !== undefined && parent.edit !== undefined) {
+    return { ...copyOf(parent), kind: 'edit', parentId: parent.parentId, parentImageIndex: parent.parentImageIndex, edit: parent.edit, seed, strength: parent.strength };
   }
   return { ...copyOf(parent), kind: 'reroll', parentId: parent.id, parentImageIndex: undefined, seed, strength: undefined };
 }

@@ -45,6 +45,7 @@ describe('Discord edits: Zoom Out, Pan, Vary (Region)', { timeout: 180_000 }, ()
     expect(embedFields(zoomed)['Size']).toBe('128×128');
     expect(zoomed.content).toContain('(zoom out)');
     expect(zoomed.content).toContain('Blended on photon');
+    expect(zoomed.content).toContain(`Zoom Out 2× of \`${parent.generationId}\` image 1`);
     expect(buttonLabels(zoomed)).toEqual(['U1', ...EDIT_BUTTONS, '🔄', '❌']);
     const zoom = await row(harness, generationIdOf(zoomed));
     expect([zoom.kind, zoom.edit, zoom.parentId, zoom.parentImageIndex]).toEqual(['edit', { kind: 'zoom', factor: 2 }, parent.generationId, 0]);

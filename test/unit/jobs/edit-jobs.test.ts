@@ -34,6 +34,12 @@ describe('edit jobs', () => {
     const zoomed = await recorder.waitFor('finished', zoom.generation.id);
     expect(zoomed.event['warnings']).toContain('Blended on lcm-dreamshaper-v7 (no inpainting model for it is installed).');
 
+    // 🔄 on an edit: the same edit of the same source image, with a new seed.
+    const reroll = await accepted(service.reroll(zoom.generation.id, from('alice')));
+    expect(reroll.generation).toMatchObject({ kind: 'edit', parentId: parent.id, parentImageIndex: 0, width: 1024, height: 1024, edit: { kind: 'zoom', factor: 2 } });
+    expect(reroll.generation.seed).not.toBe(zoom.generation.seed);
+    await recorder.waitFor('finished', reroll.generation.id);
+
     const pan = await accepted(service.edit(zoom.generation.id, 0, { kind: 'pan', direction: 'right' }, from('alice')));
     expect([pan.generation.width, pan.generation.height]).toEqual([1536, 1024]);
     await recorder.waitFor('finished', pan.generation.id);
