@@ -51,6 +51,11 @@ export class ImageRemoval {
       }
       if (image.deletedAt === undefined && (await images.markDeleted(generationId, index, who.user.id))) deleted.push(index);
     }
+    // An edit's mask (issue 15) goes with its last image (best effort: it shows nothing by itself).
+    const allGone = generation.images.every((image) => image.deletedAt !== undefined || deleted.includes(image.index));
+    if (generation.maskKey !== undefined && allGone && failed.length === 0) {
+      await this.options.store.delete(generation.maskKey).catch((error: unknown) => this.options.logger.warn({ jobId: generationId, err: error }, 'images.mask_delete_failed'));
+    }
     if (deleted.length > 0 || failed.length > 0) {
       await moderation.record({
         actorId: who.user.id,

@@ -69,6 +69,13 @@ describe('edit jobs', () => {
       const image = await decodeImage(await store.get(row!.images[0]!.fileKey));
       expect([image.width, image.height]).toEqual([row!.width, row!.height]);
     }
+
+    // ❌ on an edit removes its mask with its image.
+    const regionRow = await repositories.generations.get(region.generation.id);
+    expect(store.files.has(regionRow!.maskKey!)).toBe(true);
+    expect((await service.deleteImage(region.generation.id, 0, from('alice').requester, from('alice').place, undefined)).ok).toBe(true);
+    expect(store.files.has(regionRow!.maskKey!)).toBe(false);
+    expect(store.files.has(regionRow!.images[0]!.fileKey)).toBe(false);
   });
 
   it('uses <model>-inpaint when it is installed, and says so', async () => {
