@@ -71,8 +71,10 @@ let memoryTemplate: Promise<Blob> | undefined;
  * Test runs only: a file holding {@link migratedSnapshot}'s result, made once per run by the test
  * set-up (test/support/pglite-template.global-setup.ts), so that each test process skips initdb
  * and the migrations. Unset (anywhere else), the first {@link openMemoryDatabase} makes it.
+ * Not a DARKROOM_* name: processes the tests start inherit it, and Darkroom's configuration
+ * refuses DARKROOM_* variables it does not know.
  */
-export const MEMORY_TEMPLATE_ENV = 'DARKROOM_TEST_PGLITE_SNAPSHOT';
+export const MEMORY_TEMPLATE_ENV = 'PGLITE_TEST_SNAPSHOT';
 
 /**
  * A fresh, migrated, in-memory PGlite database: for tests. The first call runs initdb and the
