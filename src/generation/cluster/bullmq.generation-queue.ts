@@ -143,6 +143,8 @@ export class BullmqGenerationQueue implements GenerationQueue {
       this.#timers.push(setInterval(() => void this.#announce(), timing.heartbeatMs));
     }
     this.#timers.push(setInterval(() => void this.#dispatcher.kick(), timing.dispatchEveryMs));
+    // Waiting jobs' messages follow what the leader decided (a model no worker has, a worker that came).
+    this.#timers.push(setInterval(() => this.#changed(), 2 * timing.dispatchEveryMs));
     for (const timer of this.#timers) timer.unref();
     await this.#kick();
   }
@@ -345,14 +347,21 @@ export class BullmqGenerationQueue implements GenerationQueue {
     // Stopped: the connections are closing; nothing waits here any more.
     if (this.#stopping) return { order: [], running: 0 };
     const { repository } = this.options;
-    const [rows, running, workers] = await Promise.all([repository.queued(500), repository.countRunning(), this.#presence.live()]);
+    const [rows, running, workers, unroutable] = await Promise.all([
+      repository.queued(500),
+      repository.countRunning(),
+      this.#presence.live(),
+      this.#redis.hgetall(this.#keys.unroutable),
+    ]);
     const ordered = fairDispatchOrder(rows, await repository.lastStarts([...new Set(rows.map((row) => row.userId))]));
     const slots = Math.max(1, workers.reduce((sum, worker) => sum + worker.concurrency, 0));
     const busy = Array.from({ length: Math.min(running, slots) }, () => this.#estimator.jobDuration({ steps: 10, weight: 1 }) / 2);
     const plan = planStarts(busy, ordered.map((row) => this.#estimator.jobDuration(jobCost(row))), slots);
     const order = ordered.map((row, index) => {
       const planned = plan[index] ?? { startsInMs: 0, etaMs: 0 };
-      return { jobId: row.id, position: { position: index + 1, startsInMs: Math.round(planned.startsInMs), etaMs: Math.round(planned.etaMs) } };
+      const position: QueuePosition = { position: index + 1, startsInMs: Math.round(planned.startsInMs), etaMs: Math.round(planned.etaMs) };
+      const model = unroutable[row.id];
+      return { jobId: row.id, position: model === undefined ? position : { ...position, noWorkerFor: model } };
     });
     this.#snapshot = { at: now, order, running };
     return this.#snapshot;

@@ -34,7 +34,7 @@ interface Tracked {
 
 /** Says whether a move is worth telling the person, and why. */
 export function moveReason(shown: QueuePosition, now: QueuePosition): 'position' | 'estimate' | undefined {
-  if (now.position !== shown.position) return 'position';
+  if (now.position !== shown.position || now.noWorkerFor !== shown.noWorkerFor) return 'position';
   const change = Math.abs(now.etaMs - shown.etaMs);
   if (change >= ETA_MIN_CHANGE_MS && change >= ETA_MIN_CHANGE_SHARE * shown.etaMs) return 'estimate';
   return undefined;

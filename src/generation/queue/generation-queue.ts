@@ -44,6 +44,11 @@ export interface QueuePosition {
   startsInMs: number;
   /** Estimated milliseconds until it finishes. */
   etaMs: number;
+  /**
+   * Set when no running worker process has the job's model (the cluster's queue): it waits for
+   * one, and its ETA means nothing until then. Undefined otherwise and in a single process.
+   */
+  noWorkerFor?: string;
 }
 
 /** A request the queue will not take now, with what the person needs to know. */

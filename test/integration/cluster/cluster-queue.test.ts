@@ -75,7 +75,7 @@ describe.skipIf(skipReason !== '')(`a bot process and two worker processes on Po
   let services: ReturnType<typeof createGenerationServices>;
   let cluster: ReturnType<typeof createClusterParts>;
   const workers: WorkerChild[] = [];
-  const delivered = { started: [] as string[], finished: [] as string[], failed: [] as string[] };
+  const delivered = { started: [] as string[], finished: [] as string[], failed: [] as string[], waitingFor: new Map<string, string | undefined>() };
 
   function spawnWorker(models: string, redisUrl = redis.url): WorkerChild {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, databaseUrl, redisUrl, prefix, imagesDir, STEP_MS, models, String(LEASE_MS)], {
@@ -139,6 +139,7 @@ describe.skipIf(skipReason !== '')(`a bot process and two worker processes on Po
     });
     const recorder: GenerationEvents = {
       queued: () => undefined,
+      moved: (event) => void delivered.waitingFor.set(event.generation.id, event.position.noWorkerFor),
       started: (event) => void delivered.started.push(event.generation.id),
       progress: () => undefined,
       finished: (event) => void delivered.finished.push(event.generation.id),
@@ -292,6 +293,8 @@ describe.skipIf(skipReason !== '')(`a bot process and two worker processes on Po
     const id = await imagine('fay', 'somewhere else --model elsewhere');
     const model = await until('the dispatcher to mark it', async () => cluster.queue.unroutableModel(id), 30_000);
     expect(model).toBe('elsewhere');
+    // The person's message says so (a `moved` update of the waiting job).
+    await until('the job message to say no worker has the model', () => (delivered.waitingFor.get(id) === 'elsewhere' ? true : undefined), 30_000);
     const row = await database.prisma.generation.findUnique({ where: { id }, select: { status: true } });
     expect(row?.status).toBe('queued');
   }, 60_000);
