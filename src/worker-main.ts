@@ -20,6 +20,8 @@ import { ShutdownSequence } from './lifecycle/shutdown.ts';
 import type { Logger } from './logging/logger.ts';
 import { componentLogger } from './logging/logger.ts';
 import { DEFAULT_S3_LIMITS, openImageStore } from './storage/index.ts';
+import { pingDatabase } from './db/database-ping.ts';
+import { Observability } from './observability/index.ts';
 
 /** How long the list of installed models is trusted before the folder is scanned again. */
 const MODEL_SCAN_TTL_MS = 60_000;
@@ -55,6 +57,11 @@ export async function startWorker(config: DarkroomConfig, options: WorkerOptions
   try {
     const database = await openDatabase({ url: config.database.url, dataDir: config.dataDir, logger });
     shutdown.add('database', () => database.close());
+    // /healthz, /readyz (database, engine) and /metrics on metrics.port, as for start.
+    const observability = new Observability({ config: config.metrics, logger, now: Date.now });
+    observability.checks.push({ name: 'database', check: async () => void (await pingDatabase(database)) }, observability.engineCheck);
+    shutdown.add('health', () => observability.close());
+    await observability.listen();
     const status = await database.status();
     if (status.pendingMigrations.length > 0) {
       print(`The database is not up to date (${status.pendingMigrations.length} migrations pending): start a bot process first (it migrates), or run npx darkroom db migrate.`);
@@ -68,7 +75,7 @@ export async function startWorker(config: DarkroomConfig, options: WorkerOptions
       cachedPipelines: 1,
       modelCacheDir: path.join(config.dataDir, 'cache', 'onnx'),
       logger,
-      onPipelineLoaded: undefined,
+      onPipelineLoaded: observability.pipelineLoaded,
     });
     const images = await openImageStore(config.storage, { sharedLocalFolder: true, s3Limits: DEFAULT_S3_LIMITS });
     const models = await InstalledModelDirectory.open({
@@ -85,7 +92,7 @@ export async function startWorker(config: DarkroomConfig, options: WorkerOptions
       policy: generationPolicyFrom(config),
       queue: () => cluster.queue,
       serviceEvents: cluster.serviceEvents,
-      engine,
+      engine: observability.meter(engine),
       store: images.store,
       models,
       logger,

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,6 +22,16 @@ import { cleanEnvironment, runDarkroom, startDarkroomProcess, type Running } fro
 import { result } from '../discord/support/discord-expect.ts';
 
 const SLOW = 300_000;
+
+/** A port nobody listens on now (the OS picks it; released before Darkroom takes it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
 const redis = await redisTier();
 const postgresUrl = postgresTier().url;
 const skipReason = postgresUrl === '' ? postgresTier().skipReason : redis.skipReason;
@@ -60,8 +71,9 @@ describe.skipIf(skipReason !== '')(`darkroom start --role bot and darkroom worke
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
-  function env(models: string): NodeJS.ProcessEnv {
+  function env(models: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     return cleanEnvironment({
+      ...extra,
       DARKROOM_DATA_DIR: path.join(root, 'data'),
       DARKROOM_MODELS_DIR: path.join(root, models),
       DARKROOM_CONFIG_DIR: path.join(root, 'config'),
@@ -77,10 +89,11 @@ describe.skipIf(skipReason !== '')(`darkroom start --role bot and darkroom worke
   it(
     'answers /imagine through a bot process with no model and a worker process that has it, and both stop cleanly',
     async () => {
-      const bot = startDarkroomProcess(['start', '--role', 'bot'], path.join(root, 'cwd'), env('bot-models'));
+      const [botPort, workerPort] = [await freePort(), await freePort()];
+      const bot = startDarkroomProcess(['start', '--role', 'bot'], path.join(root, 'cwd'), env('bot-models', { DARKROOM_METRICS_PORT: String(botPort) }));
       processes.push(bot);
       await bot.waitForStdout('darkroom.ready');
-      const worker = startDarkroomProcess(['worker'], path.join(root, 'cwd'), env('worker-models'));
+      const worker = startDarkroomProcess(['worker'], path.join(root, 'cwd'), env('worker-models', { DARKROOM_METRICS_PORT: String(workerPort) }));
       processes.push(worker);
       await worker.waitForStdout('worker.ready');
 
@@ -92,6 +105,9 @@ describe.skipIf(skipReason !== '')(`darkroom start --role bot and darkroom worke
       // The bot never loaded a model: only the worker did.
       expect(bot.output.stdout).not.toContain('engine.warmed_up');
       expect(worker.output.stdout).toContain('job.finished');
+      // Probes: the bot is ready without any engine; the worker once its model has loaded.
+      expect(await (await fetch(`http://127.0.0.1:${botPort}/readyz`)).json()).toEqual({ ready: true, checks: { database: 'ok', discord: 'ok' } });
+      expect(await (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).json()).toEqual({ ready: true, checks: { database: 'ok', engine: 'ok' } });
 
       for (const running of [worker, bot]) running.child.kill('SIGTERM');
       const [workerExit, botExit] = await Promise.all([worker.finished, bot.finished]);
