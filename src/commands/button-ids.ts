@@ -11,7 +11,10 @@
  * - an image picker (a select menu whose value is the image index): `pick-upscale:<generationId>`, `pick-vary:<generationId>`
  * - an edit of one image (issue 15): `zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region:<generationId>:<imageIndex>`
  *   (`region` opens the 3×3 grid picker); one grid cell to repaint: `region-cell:<generationId>:<imageIndex>:<cell 1–9>`;
- *   the grid as a multi-select menu (its values are the cells): `pick-region:<generationId>:<imageIndex>`
+ *   the grid as a multi-select menu (its values are the cells): `pick-region:<generationId>:<imageIndex>`;
+ *   Custom Zoom: `zoom-custom:<generationId>:<imageIndex>` (platforms with forms open one)
+ * - a form (Discord modal) for an edit: `modal-zoom:<generationId>:<imageIndex>` (prompt + factor),
+ *   `modal-region:<generationId>:<imageIndex>:<cells as digits, e.g. 159>` (a new prompt for the region)
  *
  * At most 100 characters (Discord's limit; Slack allows 255).
  */
@@ -19,7 +22,7 @@ import { formatHistoryCursor, parseHistoryCursor } from '../db/history-cursor.ts
 import type { HistoryCursor } from '../db/generation.repository.ts';
 
 /** Edits of one image (issue 15): Zoom Out 2× / 1.5×, Pan, and Vary (Region)'s grid picker and cells. */
-export const EDIT_ACTIONS = ['zoom2', 'zoom15', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'region', 'region-cell'] as const;
+export const EDIT_ACTIONS = ['zoom2', 'zoom15', 'zoom-custom', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'region', 'region-cell'] as const;
 export type EditAction = (typeof EDIT_ACTIONS)[number];
 
 export const JOB_ACTIONS = ['reroll', 'upscale', 'vary', 'vary-strong', 'delete', 'cancel', ...EDIT_ACTIONS] as const;
@@ -48,22 +51,27 @@ export type ButtonTarget =
   /** Which image of a grid to upscale or vary: a select menu, the picked index is its value. */
   | { action: 'pick'; pick: 'upscale' | 'vary'; generationId: string }
   /** Vary (Region)'s grid as a multi-select menu: the picked values are the cells 1–9. */
-  | { action: 'pick-region'; generationId: string; imageIndex: number };
+  | { action: 'pick-region'; generationId: string; imageIndex: number }
+  /** The form of Custom Zoom (prompt + factor) and of Vary (Region) with a new prompt. */
+  | { action: 'modal-zoom'; generationId: string; imageIndex: number }
+  | { action: 'modal-region'; generationId: string; imageIndex: number; cells: number[] };
 
 /** Button ids are this long at most. */
 export const MAX_BUTTON_ID = 100;
 
 /** Matches the start of every id above (a platform's listener filter); {@link parseButtonId} checks the rest. */
 export const BUTTON_ID_PREFIX =
-  /^(reroll|upscale|vary|vary-strong|delete|cancel|history|history-back|pick-upscale|pick-vary|pick-region|zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region|region-cell)(:|$)/;
+  /^(reroll|upscale|vary|vary-strong|delete|cancel|history|history-back|pick-upscale|pick-vary|pick-region|modal-zoom|modal-region|zoom2|zoom15|zoom-custom|pan-left|pan-right|pan-up|pan-down|region|region-cell)(:|$)/;
 
 const JOB = /^(reroll|upscale|vary-strong|vary|delete|cancel):([A-Za-z0-9_-]{1,64})(?::([0-3]))?$/;
 const HISTORY_NEXT = /^history:([0-9a-z]{1,12}\.[A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_.-]{1,40}))?$/;
 const HISTORY_BACK = /^history-back(?::([A-Za-z0-9_.-]{1,40}))?$/;
 const PICKER = /^pick-(upscale|vary):([A-Za-z0-9_-]{1,64})$/;
-const EDIT = /^(zoom2|zoom15|pan-left|pan-right|pan-up|pan-down|region):([A-Za-z0-9_-]{1,64}):([0-3])$/;
+const EDIT = /^(zoom2|zoom15|zoom-custom|pan-left|pan-right|pan-up|pan-down|region):([A-Za-z0-9_-]{1,64}):([0-3])$/;
 const REGION_CELL = /^region-cell:([A-Za-z0-9_-]{1,64}):([0-3]):([1-9])$/;
 const REGION_PICKER = /^pick-region:([A-Za-z0-9_-]{1,64}):([0-3])$/;
+const MODAL_ZOOM = /^modal-zoom:([A-Za-z0-9_-]{1,64}):([0-3])$/;
+const MODAL_REGION = /^modal-region:([A-Za-z0-9_-]{1,64}):([0-3]):([1-9]{1,9})$/;
 
 const withUser = (id: string, user: string | undefined) => (user === undefined ? id : `${id}:${user}`);
 
@@ -81,6 +89,12 @@ export function formatButtonId(target: ButtonTarget): string {
       break;
     case 'pick-region':
       id = `pick-region:${target.generationId}:${target.imageIndex}`;
+      break;
+    case 'modal-zoom':
+      id = `modal-zoom:${target.generationId}:${target.imageIndex}`;
+      break;
+    case 'modal-region':
+      id = `modal-region:${target.generationId}:${target.imageIndex}:${[...new Set(target.cells)].sort().join('')}`;
       break;
     case 'region-cell':
       id = `region-cell:${target.generationId}:${target.imageIndex ?? 0}:${target.cell ?? 5}`;
@@ -114,6 +128,13 @@ export function parseButtonId(id: string): ButtonTarget | undefined {
   if (cell !== null) return { action: 'region-cell', generationId: cell[1] as string, imageIndex: Number(cell[2]), cell: Number(cell[3]) };
   const regionPicker = REGION_PICKER.exec(id);
   if (regionPicker !== null) return { action: 'pick-region', generationId: regionPicker[1] as string, imageIndex: Number(regionPicker[2]) };
+  const modalZoom = MODAL_ZOOM.exec(id);
+  if (modalZoom !== null) return { action: 'modal-zoom', generationId: modalZoom[1] as string, imageIndex: Number(modalZoom[2]) };
+  const modalRegion = MODAL_REGION.exec(id);
+  if (modalRegion !== null) {
+    const cells = [...new Set([...(modalRegion[3] as string)].map(Number))].sort((a, b) => a - b);
+    return { action: 'modal-region', generationId: modalRegion[1] as string, imageIndex: Number(modalRegion[2]), cells };
+  }
   const picker = PICKER.exec(id);
   if (picker !== null) return { action: 'pick', pick: picker[1] as 'upscale' | 'vary', generationId: picker[2] as string };
   return undefined;

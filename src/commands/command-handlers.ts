@@ -46,6 +46,8 @@ export function commandForButton(target: JobButton): ChatCommand {
       return { name: 'delete', generationId, imageIndex, reason: undefined };
     case 'cancel':
       return { name: 'cancel', generationId };
+    // Custom Zoom opens a form where the platform has one (Discord); pressed elsewhere it zooms out 2×.
+    case 'zoom-custom':
     case 'zoom2':
     case 'zoom15':
       return { name: 'edit', generationId, imageIndex: imageIndex ?? 0, edit: { kind: 'zoom', factor: target.action === 'zoom2' ? 2 : 1.5 } };

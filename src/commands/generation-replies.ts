@@ -136,7 +136,7 @@ function editRows(generationId: string, imageIndex: number): ReplyButton[][] {
       button(id('zoom2'), 'Zoom Out 2×'),
       button(id('zoom15'), 'Zoom Out 1.5×'),
     ],
-    [button(id('pan-left'), '⬅️'), button(id('pan-right'), '➡️'), button(id('pan-up'), '⬆️'), button(id('pan-down'), '⬇️')],
+    [button(id('pan-left'), '⬅️'), button(id('pan-right'), '➡️'), button(id('pan-up'), '⬆️'), button(id('pan-down'), '⬇️'), button(id('zoom-custom'), 'Custom Zoom')],
   ];
 }
 

@@ -39,7 +39,7 @@ export class HistoryPages {
   }
 
   /** The page after or before the one shown in the message. */
-  async turn(messageId: string, press: Exclude<ComponentCommand, { kind: 'job' }>, from: RequestFrom): Promise<Reply> {
+  async turn(messageId: string, press: Exclude<ComponentCommand, { kind: 'job' | 'form' }>, from: RequestFrom): Promise<Reply> {
     const user = press.userExternalId === undefined ? undefined : { platform: 'discord' as const, externalId: press.userExternalId, displayName: press.userExternalId };
     const state = this.#pages.get(messageId) ?? {
       command: { name: 'history' as const, user, channelId: undefined, statuses: undefined, cursor: undefined, days: undefined },

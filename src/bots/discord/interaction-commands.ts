@@ -5,7 +5,7 @@
  * history paging, image pickers), so they work on messages from before a restart.
  */
 import type { ChatInputCommandInteraction, User } from 'discord.js';
-import { commandForButton, parseButtonId, type ChatCommand, type HistoryPage, type JobAction } from '../../commands/index.ts';
+import { commandForButton, formatButtonId, parseButtonId, type ChatCommand, type HistoryPage, type JobAction } from '../../commands/index.ts';
 import { SETTING_NAMES, type OptionText, type SettingName } from '../../generation/requests/index.ts';
 import type { ChatIdentity } from '../../generation/requests/request.types.ts';
 import { identityOf } from './request-context.ts';
@@ -86,7 +86,53 @@ export function slashCommand(interaction: ChatInputCommandInteraction): ChatComm
 export type ComponentCommand =
   | { kind: 'job'; command: ChatCommand; action: JobAction }
   | ({ kind: 'history-next' } & HistoryPage)
-  | { kind: 'history-back'; userExternalId: string | undefined };
+  | { kind: 'history-back'; userExternalId: string | undefined }
+  /** A form to fill in first (a Discord modal): Custom Zoom, or a new prompt for the picked region. */
+  | { kind: 'form'; modal: EditModal };
+
+/** A Discord modal (interaction callback 9): text inputs in action rows. */
+export interface EditModal {
+  custom_id: string;
+  title: string;
+  components: Array<{ type: 1; components: Array<{ type: 4; custom_id: string; label: string; style: 1 | 2; required: boolean; max_length: number; value?: string; placeholder?: string }> }>;
+}
+
+const PROMPT_FIELD = { type: 4, custom_id: 'prompt', label: 'New prompt (leave empty to keep it)', style: 2, required: false, max_length: 1000 } as const;
+
+/** Custom Zoom's form: a new prompt and the factor. */
+function zoomModal(generationId: string, imageIndex: number): EditModal {
+  return {
+    custom_id: formatButtonId({ action: 'modal-zoom', generationId, imageIndex }),
+    title: 'Custom Zoom',
+    components: [
+      { type: 1, components: [{ ...PROMPT_FIELD }] },
+      { type: 1, components: [{ type: 4, custom_id: 'factor', label: 'Zoom out by (more than 1, at most 4)', style: 1, required: true, max_length: 5, value: '1.5' }] },
+    ],
+  };
+}
+
+/** Vary (Region)'s form: the picked cells travel in its id, the new prompt in its field. */
+function regionModal(generationId: string, imageIndex: number, cells: number[]): EditModal {
+  return {
+    custom_id: formatButtonId({ action: 'modal-region', generationId, imageIndex, cells }),
+    title: `Vary (Region): part${cells.length === 1 ? '' : 's'} ${cells.join(', ')}`,
+    components: [{ type: 1, components: [{ ...PROMPT_FIELD, label: 'Prompt for the region (empty: keep it)' }] }],
+  };
+}
+
+/** A submitted form as a command; `field` reads a text input. Undefined for an id that is not ours. */
+export function modalCommand(customId: string, field: (name: string) => string | undefined): ChatCommand | undefined {
+  const target = parseButtonId(customId);
+  const prompt = field('prompt')?.trim() || undefined;
+  if (target?.action === 'modal-zoom') {
+    const factor = Number((field('factor') ?? '').trim().replace(',', '.').replace(/[x×]$/i, ''));
+    return { name: 'edit', generationId: target.generationId, imageIndex: target.imageIndex, edit: { kind: 'zoom', factor }, prompt };
+  }
+  if (target?.action === 'modal-region') {
+    return { name: 'edit', generationId: target.generationId, imageIndex: target.imageIndex, edit: { kind: 'region', cells: target.cells }, prompt };
+  }
+  return undefined;
+}
 
 /** A pressed button or picked image (`values`: a select menu's picks) as a command; undefined for an id that is not ours. */
 export function componentCommand(customId: string, values: readonly string[]): ComponentCommand | undefined {
@@ -103,12 +149,17 @@ export function componentCommand(customId: string, values: readonly string[]): C
       return { kind: 'job', command: commandForButton({ action: target.pick, generationId: target.generationId, imageIndex: index }), action: target.pick };
     }
     case 'pick-region': {
-      // Vary (Region)'s multi-select: the picked grid cells.
+      // Vary (Region)'s multi-select: the picked grid cells, then a form for the region's prompt.
       const cells = [...new Set(values.map(Number))].sort((a, b) => a - b);
       if (cells.length === 0 || cells.some((cell) => !Number.isInteger(cell) || cell < 1 || cell > 9)) return undefined;
-      const command: ChatCommand = { name: 'edit', generationId: target.generationId, imageIndex: target.imageIndex, edit: { kind: 'region', cells } };
-      return { kind: 'job', command, action: 'region-cell' };
+      return { kind: 'form', modal: regionModal(target.generationId, target.imageIndex, cells) };
     }
+    case 'zoom-custom':
+      return { kind: 'form', modal: zoomModal(target.generationId, target.imageIndex ?? 0) };
+    // Forms are submitted, not pressed.
+    case 'modal-zoom':
+    case 'modal-region':
+      return undefined;
     default:
       return { kind: 'job', command: commandForButton(target), action: target.action };
   }

@@ -5,21 +5,21 @@
  * public placeholder is deleted and the explanation follows privately. An accepted job's answer
  * becomes the job's message, which lifecycle events edit from then on.
  */
-import { MessageFlags, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type StringSelectMenuInteraction } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type ButtonInteraction, type ChatInputCommandInteraction, type Interaction, type ModalSubmitInteraction, type StringSelectMenuInteraction } from 'discord.js';
 import type { Logger } from 'pino';
 import { acceptedJobId, refusalReply, type CommandHandlers, type Reply } from '../../commands/index.ts';
 import type { ModelDirectory } from '../../generation/requests/model-directory.ts';
 import { refuse } from '../../generation/requests/refusal.ts';
 import type { RequestFrom } from '../../generation/requests/request.types.ts';
 import { HistoryPages } from './history-pages.ts';
-import { PUBLIC_COMMANDS, componentCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
+import { PUBLIC_COMMANDS, componentCommand, modalCommand, slashCommand, type ComponentCommand } from './interaction-commands.ts';
 import type { JobCopies } from './job-copies.ts';
 import type { JobMessages } from './job-messages.ts';
 import type { WorkLimiter } from './work-limiter.ts';
 import { messagePayload } from './reply-payload.ts';
 import { channelNsfw, memberFacts, requestFrom, type ModeratorConfig } from './request-context.ts';
 
-type Repliable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction;
+type Repliable = ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction;
 
 export interface InteractionFlowOptions {
   commands: CommandHandlers;
@@ -51,6 +51,27 @@ export class InteractionFlow {
     if (interaction.isAutocomplete()) return this.#autocomplete(interaction);
     if (interaction.isChatInputCommand()) return this.#slash(interaction);
     if (interaction.isButton() || interaction.isStringSelectMenu()) return this.#component(interaction);
+    if (interaction.isModalSubmit()) return this.#modal(interaction);
+  }
+
+  /** A submitted edit form (Custom Zoom, a region's new prompt): a new public job, like a job button. */
+  async #modal(interaction: ModalSubmitInteraction): Promise<void> {
+    const field = (name: string) => (interaction.fields.fields.has(name) ? interaction.fields.getTextInputValue(name) : undefined);
+    const command = modalCommand(interaction.customId, field);
+    if (command === undefined) {
+      await interaction.reply({ ...messagePayload(refusalReply(refuse('forbidden', { action: 'use this form any more', allowed: 'no one' })), undefined), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferReply();
+    await this.options.limiter.run(async () => {
+      const refused = this.#placeRefusal(interaction);
+      if (refused !== undefined) return this.#answer(interaction, refused, true);
+      if (!(await this.options.commands.claimEvent(`discord:interaction:${interaction.id}`))) {
+        await interaction.deleteReply();
+        return;
+      }
+      await this.#answer(interaction, await this.options.commands.handle(command, this.#from(interaction)), true);
+    });
   }
 
   async #slash(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -83,6 +104,11 @@ export class InteractionFlow {
       await interaction.reply({ ...messagePayload(refusalReply(refuse('forbidden', { action: 'use this button any more', allowed: 'no one' })), undefined), flags: MessageFlags.Ephemeral });
       return;
     }
+    if (parsed.kind === 'form') {
+      // A form must be the first answer (no deferral before it).
+      await interaction.showModal(parsed.modal);
+      return;
+    }
     if (parsed.kind !== 'job') {
       await interaction.deferUpdate();
       await this.options.limiter.run(async () => {
@@ -109,7 +135,7 @@ export class InteractionFlow {
     if (reply.jobChange !== undefined) {
       // Cancel or ❌ on the job's message or on a /show copy: every message of the job shows it.
       await this.options.copies.changed(reply.jobChange, { channelId: interaction.message.channelId, messageId: interaction.message.id }, this.options.jobs);
-    } else if (interaction.isStringSelectMenu() && parsed.action !== 'region-cell' && reply.refusal === undefined) {
+    } else if (interaction.isStringSelectMenu() && reply.refusal === undefined) {
       // The image picker has done its job.
       await interaction.message.delete();
     }

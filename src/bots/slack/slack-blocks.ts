@@ -103,6 +103,7 @@ function label(button: ReplyButton): string {
       return 'Cancel';
     case 'zoom2':
     case 'zoom15':
+    case 'zoom-custom':
     case 'pan-left':
     case 'pan-right':
     case 'pan-up':
@@ -126,7 +127,8 @@ function button(reply: ReplyButton, fileIds: readonly string[]): SlackButton {
 function actionBlocks(rows: readonly ReplyButton[][], fileIds: readonly string[]): SlackBlock[] {
   const blocks: SlackBlock[] = [];
   for (const row of rows) {
-    const usable = row.filter((entry) => entry.id.length > 0 && entry.id.length <= BLOCK_KIT_LIMITS.actionId);
+    // Custom Zoom needs a form (a Discord modal); Slack offers the fixed zooms.
+    const usable = row.filter((entry) => entry.id.length > 0 && entry.id.length <= BLOCK_KIT_LIMITS.actionId && parseJobButtonId(entry.id)?.action !== 'zoom-custom');
     for (let start = 0; start < usable.length; start += BLOCK_KIT_LIMITS.actionsElements) {
       blocks.push({ type: 'actions', elements: usable.slice(start, start + BLOCK_KIT_LIMITS.actionsElements).map((entry) => button(entry, fileIds)) });
     }

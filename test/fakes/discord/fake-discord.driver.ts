@@ -58,6 +58,19 @@ export class FakeDiscordDriver {
     return this.#component(current, { custom_id: found.customId, component_type: 2 }, user);
   }
 
+  /**
+   * Fills in and submits the modal the bot answered `shown` with (text inputs by custom_id);
+   * throws when it showed none or the modal has no such field.
+   */
+  async submitModal(shown: FakeInteraction, values: Readonly<Record<string, string>>, user: FakeUser): Promise<FakeInteraction> {
+    const modal = await this.waitFor(`a modal answering interaction ${shown.id}`, () => shown.modal);
+    const fields = modal.components.flatMap((row) => row.components);
+    for (const name of Object.keys(values)) if (!fields.some((field) => field.custom_id === name)) throw new Error(`modal ${modal.custom_id} has no field ${name}`);
+    const components = fields.map((field) => ({ type: 1, components: [{ type: 4, custom_id: field.custom_id, value: values[field.custom_id] ?? '' }] }));
+    const message = shown.componentMessageId === undefined ? undefined : this.world.messages.get(shown.componentMessageId);
+    return this.#dispatch(user, shown.channelId, 5, message, { custom_id: modal.custom_id, components });
+  }
+
   /** Picks values from a select menu on the message. */
   select(message: StoredMessage, customId: string, values: string[], user: FakeUser): FakeInteraction {
     const current = this.world.messages.get(message.id);
@@ -152,7 +165,7 @@ export class FakeDiscordDriver {
     return this.#dispatch(user, message.channelId, 3, message, data);
   }
 
-  #dispatch(user: FakeUser, channelId: string, type: 2 | 3 | 4, message: StoredMessage | undefined, data: Record<string, unknown>): FakeInteraction {
+  #dispatch(user: FakeUser, channelId: string, type: 2 | 3 | 4 | 5, message: StoredMessage | undefined, data: Record<string, unknown>): FakeInteraction {
     const channel = this.world.channel(channelId);
     const guild = channel.guildId === undefined ? undefined : this.world.guilds.get(channel.guildId);
     const id = this.world.clock.snowflake();

@@ -83,8 +83,8 @@ export interface StoredMessage {
 export interface FakeInteraction {
   id: string;
   token: string;
-  /** 2 command, 3 component, 4 autocomplete. */
-  type: 2 | 3 | 4;
+  /** 2 command, 3 component, 4 autocomplete, 5 modal submit. */
+  type: 2 | 3 | 4 | 5;
   userId: string;
   channelId: string;
   guildId: string | undefined;
@@ -102,6 +102,8 @@ export interface FakeInteraction {
   callbackType: number | undefined;
   /** Autocomplete answer. */
   choices: unknown[] | undefined;
+  /** The modal the bot answered with (callback 9): custom_id, title, components. Optional: set by the callback. */
+  modal?: { custom_id: string; title: string; components: Array<{ type: number; components: Array<{ type: number; custom_id: string; label?: string; required?: boolean }> }> } | undefined;
   /** The `@original` message. */
   originalMessageId: string | undefined;
 }

@@ -44,6 +44,11 @@ export function callback([id, token]: string[], context: RouteContext): RouteAns
       interaction.originalMessageId = target.id;
       break;
     }
+    case 9:
+      // A modal: only as the first answer to a command or a component (not to a modal submit).
+      if (interaction.type !== 2 && interaction.type !== 3) return error(400, 50035, 'A modal can only answer a command or a component');
+      interaction.modal = body.data as unknown as FakeInteraction['modal'];
+      break;
     case 8:
       if (interaction.type !== 4) return error(400, 50035, 'Autocomplete result for a non-autocomplete interaction');
       interaction.choices = body.data?.choices ?? [];

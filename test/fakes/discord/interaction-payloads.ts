@@ -84,7 +84,7 @@ export interface InteractionContext {
   guild: FakeGuild | undefined;
 }
 
-export function interactionBase(context: InteractionContext, type: 2 | 3 | 4): Record<string, unknown> {
+export function interactionBase(context: InteractionContext, type: 2 | 3 | 4 | 5): Record<string, unknown> {
   const { guild, user, channel } = context;
   return {
     id: context.id,

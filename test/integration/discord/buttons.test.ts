@@ -28,7 +28,7 @@ describe('Discord buttons', { timeout: 150_000 }, () => {
     expect([stored.kind, stored.parentId, stored.parentImageIndex]).toEqual(['upscale', parent.generationId, 1]);
     expect(embedFields(upscaled)['Size']).toBe('128×128');
     // An upscale cannot be upscaled again; it can be varied, edited (issue 15), rerolled and deleted.
-    expect(buttonLabels(upscaled)).toEqual(['Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️', '🔄', '❌']);
+    expect(buttonLabels(upscaled)).toEqual(['Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️', 'Custom Zoom', '🔄', '❌']);
     expect(upscaled.attachments).toHaveLength(1);
   });
 

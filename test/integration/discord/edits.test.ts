@@ -15,7 +15,7 @@ import { DiscordHarness } from './support/discord-harness.ts';
 import { generationIdOf, imagine, row } from './support/discord-actions.ts';
 import { buttonLabels, embedFields, expectCleanTraffic, privateAnswer, result } from './support/discord-expect.ts';
 
-const EDIT_BUTTONS = ['Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️'];
+const EDIT_BUTTONS = ['Vary (Strong)', 'Vary (Subtle)', 'Vary (Region)', 'Zoom Out 2×', 'Zoom Out 1.5×', '⬅️', '➡️', '⬆️', '⬇️', 'Custom Zoom'];
 
 describe('Discord edits: Zoom Out, Pan, Vary (Region)', { timeout: 180_000 }, () => {
   let harness: DiscordHarness;
@@ -64,10 +64,25 @@ describe('Discord edits: Zoom Out, Pan, Vary (Region)', { timeout: 180_000 }, ()
     const regionRow = await row(harness, generationIdOf(region));
     expect([regionRow.edit, regionRow.parentId, regionRow.strength]).toEqual([{ kind: 'region', cells: [5] }, pan.id, 1]);
 
-    // Several cells at once through the multi-select menu.
+    // Cell 5 with a new prompt: picked in the multi-select menu, then the form asks for the prompt.
     const menu = components(picker).find((component) => component.customId.startsWith('pick-region:'));
-    const several = await result(harness.fake, harness.fake.select(picker, menu?.customId ?? '', ['1', '9'], SCENE.alice));
+    const picked = harness.fake.select(picker, menu?.customId ?? '', ['5'], SCENE.alice);
+    const withPrompt = await result(harness.fake, await harness.fake.submitModal(picked, { prompt: 'a red door' }, SCENE.alice));
+    const withPromptRow = await row(harness, generationIdOf(withPrompt));
+    expect([withPromptRow.edit, withPromptRow.prompt, withPromptRow.width, withPromptRow.height]).toEqual([{ kind: 'region', cells: [5] }, 'a red door', 192, 128]);
+    expect(withPrompt.content).toContain('**a red door** (vary region)');
+    // Several cells at once, keeping the prompt (the form left empty).
+    const several = await result(harness.fake, await harness.fake.submitModal(harness.fake.select(picker, menu?.customId ?? '', ['1', '9'], SCENE.alice), {}, SCENE.alice));
     expect((await row(harness, generationIdOf(several))).edit).toEqual({ kind: 'region', cells: [1, 9] });
+    expect((await row(harness, generationIdOf(several))).prompt).toBe('a lighthouse on a cliff');
+
+    // Custom Zoom: a form with a new prompt and the factor.
+    const custom = await result(harness.fake, await harness.fake.submitModal(harness.fake.press(parent.message, { label: 'Custom Zoom' }, SCENE.alice), { prompt: 'a lighthouse in a storm', factor: '1.25' }, SCENE.alice));
+    expect(embedFields(custom)['Size']).toBe('80×80');
+    expect((await row(harness, generationIdOf(custom))).prompt).toBe('a lighthouse in a storm');
+    const badFactor = harness.fake.press(parent.message, { label: 'Custom Zoom' }, SCENE.alice);
+    const refused = await privateAnswer(harness.fake, await harness.fake.submitModal(badFactor, { factor: '10' }, SCENE.alice));
+    expect(refused.content).toContain('zoom factor must be more than 1 and at most 4');
 
     // A restart: the first result's buttons carry only ids and still work.
     await harness.restart();
