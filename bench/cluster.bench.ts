@@ -167,6 +167,12 @@ try {
     log(`throughput with ${count} worker(s)…`);
     const children = await spawnWorkers(count);
     await sleep(1_000);
+    if (count === WORKER_COUNTS[0]) {
+      // Warm-up (JIT, Prisma query plans, first PNG encodes) before anything is measured.
+      const warmUp: string[] = [];
+      for (let n = 0; n < 4; n++) warmUp.push(await submit(n % PEOPLE, 10_000 + n));
+      await untilDone(warmUp);
+    }
     const jobs = JOBS_PER_WORKER * count;
     const commandsBefore = await commandsProcessed(admin);
     const started = performance.now();
