@@ -13,7 +13,7 @@ describe('a job no worker can run yet', () => {
     const position = { position: 3, startsInMs: 1_000, etaMs: 30_000, noWorkerFor: 'sdxl-turbo' };
     const reply = acceptedReply({ ok: true, generation, position, warnings: [] }, ALICE);
     expect(plainMentions(reply.text)).toBe('**a cat** for Alice: queued, position 3, waiting: no worker has model sdxl-turbo');
-    expect(plainMentions(queuedReply(generation, ALICE, position, false).text)).toContain('no worker has model sdxl-turbo');
+    expect(plainMentions(queuedReply(generation, { ...ALICE, userId: 'u1' }, position, false).text)).toContain('no worker has model sdxl-turbo');
   });
 
   it('updates the message when a worker with the model comes (or goes)', () => {
