@@ -23,7 +23,7 @@ export interface QueueDepthSource {
 
 /** Times the engine measured for one result. */
 export interface EngineRunTimings {
-  operation: 'generate' | 'upscale';
+  operation: 'generate' | 'upscale' | 'edit';
   totalMs: number;
   decodeMs: number;
   stepMs: readonly number[];

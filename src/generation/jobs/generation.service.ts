@@ -35,7 +35,7 @@ import { ImageRemoval } from '../moderation/image-removal.ts';
 import { EventClaims } from './event-claims.ts';
 import { defaultJobLease, type JobLeaseSettings } from './job-lease.ts';
 import { recoverAbandonedJobs } from './job-recovery.ts';
-import { editModelFor, editOf, editProblem, isImageEditor } from './edit-jobs.ts';
+import { editModelFor, editOf, editProblem } from './edit-jobs.ts';
 import { modelAllowed } from '../requests/generation-limits.ts';
 import type { ChatLocation, JobOwner, Requester, RequestFrom } from '../requests/request.types.ts';
 import type { Delivery, DerivedOutcome, GenerationEvents, ImagineOutcome } from './job.types.ts';
@@ -255,6 +255,8 @@ export class GenerationService {
    * Zoom Out, Pan, Vary (Region) or Remix of image `index` (0-based) as a child generation
    * (`edit-jobs.ts`): the output size is checked against the limits before it is queued; `prompt`
    * replaces the parent's (Custom Zoom, Vary Region with a new prompt); `strength` is a remix's.
+   * Whether the engine can edit is known where the job runs (a bot process has no engine): an
+   * engine that cannot fails the job with "You cannot edit images with the engine configured here."
    */
   async edit(
     generationId: string,
@@ -263,7 +265,6 @@ export class GenerationService {
     request: RequestFrom,
     change: { prompt?: string | undefined; strength?: number | undefined } = {},
   ): Promise<DerivedOutcome> {
-    if (!isImageEditor(this.options.engine)) return refuse('forbidden', { action: 'edit images with the engine configured here', allowed: 'no one' });
     const problem = editProblem(edit);
     if (problem !== undefined) return refuse('invalid_option', { problem: 'value', option: edit.kind, value: JSON.stringify(edit), expected: problem });
     const prompt = safeOptionalText('prompt', change.prompt?.trim() === '' ? undefined : change.prompt?.trim());

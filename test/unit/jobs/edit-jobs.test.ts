@@ -8,6 +8,9 @@ import { StaticModelDirectory } from '../../../src/generation/requests/model-dir
 import { decodeImage } from '../../../src/images/index.ts';
 import { regionMask, editOutputSize, editModelFor } from '../../../src/generation/jobs/edit-jobs.ts';
 import { MODELS, createHarness, from, options } from '../../support/service/service-harness.ts';
+import { DarkroomMetrics } from '../../../src/observability/darkroom-metrics.ts';
+import { MeteredEngine } from '../../../src/observability/metered-engine.ts';
+import { FakeImageEngine, seedImage } from '../../support/generation/fake-image-engine.ts';
 
 async function accepted<T extends { ok: boolean }>(outcome: Promise<T>) {
   const result = await outcome;
@@ -105,8 +108,21 @@ describe('edit jobs', () => {
     const plain = createHarness({ noEditor: true });
     await plain.service.start();
     const plainParent = await finishedImagine(plain);
-    const refused = await plain.service.edit(plainParent.id, 0, { kind: 'zoom', factor: 2 }, from('alice'));
-    expect(refused.ok ? '' : refused.message).toBe('You cannot edit images with the engine configured here.');
+    const queued = await accepted(plain.service.edit(plainParent.id, 0, { kind: 'zoom', factor: 2 }, from('alice')));
+    const failed = await plain.recorder.waitFor('failed', queued.generation.id);
+    expect(failed.event['message']).toBe('You cannot edit images with the engine configured here.');
+  });
+
+  it('the metered engine the service gets in production passes edits through (and records them), or fails them clearly', async () => {
+    const metrics = new DarkroomMetrics();
+    const fake = new FakeImageEngine({ stepMs: 0, nsfwWord: undefined, failWord: undefined, onStep: undefined });
+    const request = { model: 'm', prompt: 'p', negativePrompt: '', seed: 1, steps: 2, guidance: 1, scheduler: undefined, count: 1, image: seedImage(1, 64, 64), operation: { kind: 'zoom' as const, factor: 2 } };
+    const run = { signal: undefined, onProgress: undefined, previews: false };
+    const result = await new MeteredEngine(fake, metrics).edit(request, run);
+    expect([result.width, result.height, result.path]).toEqual([128, 128, 'legacy-blend']);
+    expect(await metrics.registry.metrics()).toContain('operation="edit"');
+    const plain = new MeteredEngine({ generate: fake.generate.bind(fake), upscale: fake.upscale.bind(fake) }, metrics);
+    await expect(plain.edit(request, run)).rejects.toMatchObject({ name: 'EditUnsupportedError' });
   });
 
   it('geometry helpers: output sizes on the 8-pixel grid, region cells, inpainting model names', () => {
