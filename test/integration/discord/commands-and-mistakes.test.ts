@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StaticModelDirectory, type ModelDirectory, type ModelProfile } from '../../../src/generation/requests/index.ts';
 import { SCENE } from '../../fakes/discord/index.ts';
+import { GatedImageEngine } from '../../support/generation/gated-image-engine.ts';
 import { FAKE_MODELS, DiscordHarness, fakeEngine } from './support/discord-harness.ts';
 import { imagine } from './support/discord-actions.ts';
 import { buttonLabels, embedFields, expectCleanTraffic, privateAnswer, publicMessages, result } from './support/discord-expect.ts';
@@ -31,11 +32,12 @@ class BreakableModels implements ModelDirectory {
 describe('Discord commands and mistakes', { timeout: 150_000 }, () => {
   let harness: DiscordHarness;
   const models = new BreakableModels();
+  const engine = new GatedImageEngine(fakeEngine(40));
   const logLines: string[] = [];
 
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(chunk.toString()), done()) });
-    harness = await DiscordHarness.start({ models, engine: fakeEngine(40), logger: pino({ level: 'warn' }, sink) });
+    harness = await DiscordHarness.start({ models, engine, logger: pino({ level: 'warn' }, sink) });
   });
   afterEach(() => expectCleanTraffic(harness.fake));
   afterAll(async () => harness?.close());
@@ -80,15 +82,21 @@ describe('Discord commands and mistakes', { timeout: 150_000 }, () => {
 
   it('/queue lists the asker’s running and waiting jobs privately', async () => {
     expect((await privateAnswer(harness.fake, harness.fake.slash('queue', {}, { user: SCENE.carol }))).content).toBe('You have no jobs waiting or running.');
-    const first = harness.fake.slash('imagine', { prompt: 'a long job', steps: 50 }, { user: SCENE.carol });
-    await harness.fake.original(first, (message) => /developing|step/.test(message.content), 'the first job running');
-    const second = harness.fake.slash('imagine', { prompt: 'the next job', steps: 50 }, { user: SCENE.carol });
-    await harness.fake.original(second, (message) => message.content.includes('queued'), 'the second job queued');
-    const listed = (await privateAnswer(harness.fake, harness.fake.slash('queue', {}, { user: SCENE.carol }))).content.split('\n');
-    expect(listed[0]).toBe('**Your jobs**');
-    expect(listed[1]).toMatch(/a long job · running, done in about \d+ s$/);
-    expect(listed[2]).toMatch(/the next job · queued, position 1, done in about \d+ s$/);
-    expect((await privateAnswer(harness.fake, harness.fake.slash('queue', {}, { user: SCENE.bob }))).content).toBe('You have no jobs waiting or running.');
+    // The first job is held running at a gate (not timed), so the second one is still waiting when /queue asks.
+    engine.hold('a long job');
+    try {
+      const first = harness.fake.slash('imagine', { prompt: 'a long job', steps: 50 }, { user: SCENE.carol });
+      await harness.fake.original(first, (message) => /developing|step/.test(message.content), 'the first job running');
+      const second = harness.fake.slash('imagine', { prompt: 'the next job', steps: 50 }, { user: SCENE.carol });
+      await harness.fake.original(second, (message) => message.content.includes('queued'), 'the second job queued');
+      const listed = (await privateAnswer(harness.fake, harness.fake.slash('queue', {}, { user: SCENE.carol }))).content.split('\n');
+      expect(listed[0]).toBe('**Your jobs**');
+      expect(listed[1]).toMatch(/a long job · running, done in about \d+ s$/);
+      expect(listed[2]).toMatch(/the next job · queued, position 1, done in about \d+ s$/);
+      expect((await privateAnswer(harness.fake, harness.fake.slash('queue', {}, { user: SCENE.bob }))).content).toBe('You have no jobs waiting or running.');
+    } finally {
+      engine.open('a long job');
+    }
   });
 
   it('blurs and spoilers flagged images outside NSFW channels, and shows them as they are in NSFW channels', async () => {
