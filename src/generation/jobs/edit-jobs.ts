@@ -10,6 +10,7 @@
  */
 import type { EditSpec, GenerationWithImages } from '../../db/domain.types.ts';
 import type { EditOperation, EditResult, ImageEditor, MaskImage, RgbImage } from '../edit.types.ts';
+import { panCanvasSize, zoomCanvasSize } from '../edit-canvas.ts';
 import { MAX_ZOOM_FACTOR } from '../edit.types.ts';
 import type { GenerateOptions, GenerationRequest, ImageEngine } from '../engine.types.ts';
 import type { JobParameters } from '../requests/derived-jobs.ts';
@@ -21,18 +22,15 @@ export const REGION_STRENGTH = 1;
 /** Cells of the Vary (Region) grid: 3×3, numbered 1–9 left to right, top to bottom. */
 export const REGION_GRID = 3;
 
-const CELL = 8;
-const roundTo = (value: number, multiple: number) => Math.max(multiple, Math.round(value / multiple) * multiple);
 
 /** The finished size of an edit of a `source`-sized image (the engine's plan makes the same). */
 export function editOutputSize(source: { width: number; height: number }, edit: EditSpec): { width: number; height: number } {
   switch (edit.kind) {
     case 'zoom':
-      return { width: roundTo(source.width * edit.factor, CELL), height: roundTo(source.height * edit.factor, CELL) };
+      return zoomCanvasSize(source, edit.factor);
     case 'pan': {
-      const horizontal = edit.direction === 'left' || edit.direction === 'right';
-      const added = roundTo((horizontal ? source.width : source.height) / 2, CELL);
-      return horizontal ? { width: source.width + added, height: source.height } : { width: source.width, height: source.height + added };
+      const { width, height } = panCanvasSize(source, edit.direction);
+      return { width, height };
     }
     case 'region':
     case 'remix':

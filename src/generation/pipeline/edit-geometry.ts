@@ -19,10 +19,11 @@
  */
 import type { RgbImage } from '../../images/rgb-image.ts';
 import type { MaskImage, PanDirection } from '../edit.types.ts';
+import { LATENT_CELL, panCanvasSize, roundToMultiple, zoomCanvasSize } from '../edit-canvas.ts';
 import { MAX_ZOOM_FACTOR } from '../edit.types.ts';
 
 /** Pixels per latent cell (the VAE's downscale). */
-export const LATENT_CELL = 8;
+export { LATENT_CELL };
 
 export interface Size {
   width: number;
@@ -56,9 +57,7 @@ export interface ModelGeometry {
   sizeMultiple: number;
 }
 
-function roundTo(value: number, multiple: number): number {
-  return Math.max(multiple, Math.round(value / multiple) * multiple);
-}
+const roundTo = roundToMultiple;
 
 /** Pixel area a run may use: the source's own area, at least native, at most twice native. */
 export function workBudget(source: Size, model: ModelGeometry): number {
@@ -97,7 +96,7 @@ export function planZoomOut(source: Size, factor: number, model: ModelGeometry):
   if (!(Number.isFinite(factor) && factor > 1 && factor <= MAX_ZOOM_FACTOR)) {
     throw new RangeError(`zoom factor must be more than 1 and at most ${MAX_ZOOM_FACTOR}, got ${factor}`);
   }
-  const canvas = { width: roundTo(source.width * factor, LATENT_CELL), height: roundTo(source.height * factor, LATENT_CELL) };
+  const canvas = zoomCanvasSize(source, factor);
   const placed = {
     left: Math.floor((canvas.width - source.width) / 2),
     top: Math.floor((canvas.height - source.height) / 2),
@@ -111,9 +110,7 @@ export function planZoomOut(source: Size, factor: number, model: ModelGeometry):
 
 /** Pan: the canvas grows by half the source's side towards `direction`; the model works on the new edge. */
 export function planPan(source: Size, direction: PanDirection, model: ModelGeometry): EditPlan {
-  const horizontal = direction === 'left' || direction === 'right';
-  const added = roundTo((horizontal ? source.width : source.height) / 2, LATENT_CELL);
-  const canvas = horizontal ? { width: source.width + added, height: source.height } : { width: source.width, height: source.height + added };
+  const { added, ...canvas } = panCanvasSize(source, direction);
   const placed = {
     left: direction === 'left' ? added : 0,
     top: direction === 'up' ? added : 0,

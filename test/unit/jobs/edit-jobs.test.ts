@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { StaticModelDirectory } from '../../../src/generation/requests/model-directory.ts';
 import { decodeImage } from '../../../src/images/index.ts';
 import { regionMask, editOutputSize, editModelFor } from '../../../src/generation/jobs/edit-jobs.ts';
+import { planPan, planZoomOut } from '../../../src/generation/pipeline/edit-geometry.ts';
 import { MODELS, createHarness, from, options } from '../../support/service/service-harness.ts';
 import { DarkroomMetrics } from '../../../src/observability/darkroom-metrics.ts';
 import { MeteredEngine } from '../../../src/observability/metered-engine.ts';
@@ -134,5 +135,19 @@ describe('edit jobs', () => {
     expect(Array.from(mask.pixels.slice(72, 81))).toEqual([0, 0, 0, 0, 0, 0, 255, 255, 255]);
     expect(editModelFor('sd15', ['sd15', 'SD15-Inpainting'])).toBe('SD15-Inpainting');
     expect(editModelFor('sd15', ['sd15'])).toBe('sd15');
+  });
+});
+
+describe('edit sizes agree with the engine plan', () => {
+  it('a row is sized exactly as the engine builds the canvas, for every zoom and pan of odd and even sizes', () => {
+    const model = { nativeSize: 512, sizeMultiple: 8 };
+    for (const source of [{ width: 64, height: 64 }, { width: 512, height: 768 }, { width: 200, height: 136 }, { width: 1000, height: 8 }]) {
+      for (const factor of [1.25, 1.5, 2, 3.3, 4]) {
+        expect(editOutputSize(source, { kind: 'zoom', factor })).toEqual(planZoomOut(source, factor, model).canvas);
+      }
+      for (const direction of ['left', 'right', 'up', 'down'] as const) {
+        expect(editOutputSize(source, { kind: 'pan', direction })).toEqual(planPan(source, direction, model).canvas);
+      }
+    }
   });
 });
