@@ -11,6 +11,10 @@
  * string per delivery). A table would also cover a retry that arrives after a restart, but that
  * only happens when the first delivery was not acknowledged, and we acknowledge before doing any
  * work: a delivery that was not acknowledged did not start a job either.
+ *
+ * This in-memory check answers a retry cheaply in the process that saw the first try; across
+ * processes (HTTP mode behind a load balancer) the interactions also claim the same id in
+ * PostgreSQL (`chat_event_claims`), so a retry that reaches another process starts nothing there.
  */
 
 /** Remembers delivery ids for `ttlMs`. */

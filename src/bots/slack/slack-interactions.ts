@@ -80,6 +80,8 @@ export class SlackInteractions {
   async imagine(input: SlashCommandInput, privately: PrivateAnswer, retryNum: number | undefined): Promise<void> {
     if (!this.#firstDelivery(`command:${input.triggerId}`, retryNum)) return;
     await this.#guarded({ what: '/imagine', userId: input.origin.userId }, privately, async () => {
+      // Once across every process on the database (behind a load balancer a retry may reach another process).
+      if (!(await this.options.handlers.claimEvent(`slack:command:${input.triggerId}`))) return;
       const from = await this.options.people.requestFrom(input.origin);
       const reply = await this.options.handlers.handle({ name: 'imagine', options: promptOnly(input.text) }, from);
       await this.#answer(reply, from, privately);
@@ -89,6 +91,7 @@ export class SlackInteractions {
   async darkroom(input: SlashCommandInput, privately: PrivateAnswer, retryNum: number | undefined): Promise<void> {
     if (!this.#firstDelivery(`command:${input.triggerId}`, retryNum)) return;
     await this.#guarded({ what: '/darkroom', userId: input.origin.userId }, privately, async () => {
+      if (!(await this.options.handlers.claimEvent(`slack:command:${input.triggerId}`))) return;
       const request = parseDarkroomCommand(input.text);
       if (request.kind === 'help') return privately(textReply(DARKROOM_HELP, 'private'));
       if (request.kind === 'refusal') return privately(refusalReply(request.refusal));

@@ -17,6 +17,18 @@ describe('Slack events claimed across processes', () => {
   });
   afterAll(() => harness?.stop(true));
 
+  it('starts one job for a slash command whose retry reached another process first', async () => {
+    // Behind a load balancer, Slack's retry of this command went to another process, which claimed it.
+    expect(await harness.generation.claimEvent('slack:command:TrOTHERPROCESS')).toBe(true);
+    expect((await harness.slash({ command: '/imagine', text: 'a harbour at night --count 1', user: PEOPLE.bob.id, channel: CHANNELS.general, triggerId: 'TrOTHERPROCESS' })).status).toBe(200);
+    expect((await harness.slash({ command: '/imagine', text: 'a harbour at noon --count 1', user: PEOPLE.bob.id, channel: CHANNELS.general, triggerId: 'TrTHISPROCESS1' })).status).toBe(200);
+    const job = await cursor.next();
+    expect(job.prompt).toBe('a harbour at noon');
+    // The claimed command started nothing here, however long we wait for this process's other work (a job that ends has been acked and run).
+    await finishedResult(harness, job.id, 1);
+    expect((await jobs(harness)).filter((row) => row.prompt.startsWith('a harbour'))).toHaveLength(1);
+  });
+
   it('ignores a 🔄 another process claimed and handles the next one', async () => {
     expect((await harness.slash({ command: '/imagine', text: 'a tide pool --count 1', user: PEOPLE.alice.id, channel: CHANNELS.general })).status).toBe(200);
     const parent = await cursor.next();
@@ -35,4 +47,5 @@ describe('Slack events claimed across processes', () => {
     const rerolls = (await jobs(harness)).filter((row) => row.kind === 'reroll' && row.parentId === parent.id);
     expect(rerolls.map((row) => row.id)).toEqual([child.id]);
   });
+
 });
