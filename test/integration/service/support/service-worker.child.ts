@@ -2,7 +2,10 @@
  * A Darkroom-like process for the restart test: file-backed PGlite, local image store, the real
  * queue and service, and a slow fake engine. Prints one JSON line per event on stdout.
  *
- * argv: <dataDir> <jobs to submit> <step ms>
+ * argv: <dataDir> <jobs to submit> <step ms> [fast jobs]
+ * With `fast jobs` = n, the first n jobs this process starts run at <step ms> and every later one
+ * never ends by itself (1 h steps), so a test can kill the process while a job runs without
+ * racing the queue on a loaded machine.
  * Submits the jobs (3 people, round-robin), then exits 0 once every job it knows of (submitted
  * or recovered) has finished or failed.
  */
@@ -13,15 +16,28 @@ import { openDatabase } from '../../../../src/db/database.ts';
 import { systemClock } from '../../../../src/db/domain.types.ts';
 import { PrismaUsageRepository } from '../../../../src/db/usage.repository.ts';
 import { createGenerationServices, inProcessQueue } from '../../../../src/generation/generation-services.factory.ts';
+import type { ImageEngine } from '../../../../src/generation/engine.types.ts';
 import type { GenerationEvents } from '../../../../src/generation/jobs/index.ts';
 import { StaticModelDirectory } from '../../../../src/generation/requests/index.ts';
 import { LocalImageStore } from '../../../../src/storage/index.ts';
 import { FakeImageEngine } from '../../../support/generation/fake-image-engine.ts';
 
-const [dataDir = '', jobsText = '0', stepMsText = '50'] = process.argv.slice(2);
+const [dataDir = '', jobsText = '0', stepMsText = '50', fastJobsText] = process.argv.slice(2);
 const print = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
+
+/** The fake engine; after `fastJobs` jobs have started, later ones take an hour per step. */
+function engineFor(stepMs: number, fastJobs: number): ImageEngine {
+  const fast = new FakeImageEngine({ stepMs, nsfwWord: undefined, failWord: undefined, onStep: undefined });
+  if (fastJobs === Infinity) return fast;
+  const stuck = new FakeImageEngine({ stepMs: 3_600_000, nsfwWord: undefined, failWord: undefined, onStep: undefined });
+  let started = 0;
+  return {
+    generate: (request, options) => ((started += 1) > fastJobs ? stuck : fast).generate(request, options),
+    upscale: (png, request, options) => ((started += 1) > fastJobs ? stuck : fast).upscale(png, request, options),
+  };
+}
 
 const database = await openDatabase({ url: undefined, dataDir, logger: undefined });
 await database.migrate();
@@ -65,7 +81,7 @@ const { generation: service, events: fanout } = createGenerationServices({
     progressIntervalMs: 1500,
   },
   queue: inProcessQueue({ concurrency: 1, perUserQueued: 100, globalQueued: 1000, rateLimit: { intervalMs: 60_000, intervalCap: 10_000 }, initialMsPerStep: 50 }),
-  engine: new FakeImageEngine({ stepMs: Number(stepMsText), nsfwWord: undefined, failWord: undefined, onStep: undefined }),
+  engine: engineFor(Number(stepMsText), fastJobsText === undefined ? Infinity : Number(fastJobsText)),
   store: new LocalImageStore(path.join(dataDir, 'images')),
   models: new StaticModelDirectory('fake', [{ name: 'fake', nativeWidth: 512, nativeHeight: 512, steps: 4, guidance: 7, scheduler: 'euler' }]),
   // Warnings and errors (retries, internal errors with their stack) go to stderr, which the test
