@@ -2,10 +2,10 @@
 import { Option, type Command } from 'commander';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
 import { ChatStartError } from '../lifecycle/chat-connect.ts';
-import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { componentLogger } from '../logging/logger.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
+import { listenForStop } from './stop-signals.ts';
 
 export function registerStartCommand(program: Command, context: CliContext): void {
   program
@@ -20,20 +20,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
       const config = context.config();
       if (config === undefined) return;
       const logger = context.logger(config, 'stdout');
-      const stopping = new AbortController();
-      const stopListening = listenForShutdownSignals({
-        source: process,
-        signals: ['SIGINT', 'SIGTERM'],
-        onShutdown: (signal) => {
-          logger.info({ signal }, 'shutdown.requested');
-          context.err(`Stopping (${signal})… press Ctrl+C again to exit at once.`);
-          stopping.abort();
-        },
-        onForce: (signal) => {
-          logger.warn({ signal }, 'shutdown.forced');
-          process.exit(exitCodeForSignal(signal));
-        },
-      });
+      const stopping = listenForStop(logger, context);
       try {
         // Loaded here, not at the top: `darkroom --help` and the other commands skip the whole bot.
         const { startDarkroom } = await import('../main.ts');
@@ -65,7 +52,7 @@ export function registerStartCommand(program: Command, context: CliContext): voi
         context.err(`Darkroom stopped on an error: ${error instanceof Error ? error.message : String(error)}`);
         context.exitCode = EXIT.failure;
       } finally {
-        stopListening();
+        stopping.stopListening();
       }
     });
 }

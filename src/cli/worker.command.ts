@@ -1,10 +1,10 @@
 /** `darkroom worker`: a GPU worker process of a cluster (queue.backend: redis), until SIGINT/SIGTERM. */
 import type { Command } from 'commander';
 import { DatabaseUnavailableError } from '../db/database-errors.ts';
-import { exitCodeForSignal, listenForShutdownSignals } from '../lifecycle/shutdown.ts';
 import { componentLogger } from '../logging/logger.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT } from './cli-context.ts';
+import { listenForStop } from './stop-signals.ts';
 
 export function registerWorkerCommand(program: Command, context: CliContext): void {
   program
@@ -14,20 +14,7 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
       const config = context.config();
       if (config === undefined) return;
       const logger = context.logger(config, 'stdout');
-      const stopping = new AbortController();
-      const stopListening = listenForShutdownSignals({
-        source: process,
-        signals: ['SIGINT', 'SIGTERM'],
-        onShutdown: (signal) => {
-          logger.info({ signal }, 'shutdown.requested');
-          context.err(`Stopping (${signal})… press Ctrl+C again to exit at once.`);
-          stopping.abort();
-        },
-        onForce: (signal) => {
-          logger.warn({ signal }, 'shutdown.forced');
-          process.exit(exitCodeForSignal(signal));
-        },
-      });
+      const stopping = listenForStop(logger, context);
       try {
         // Loaded here: the other commands skip the engine and the queue.
         const { startWorker } = await import('../worker-main.ts');
@@ -47,7 +34,7 @@ export function registerWorkerCommand(program: Command, context: CliContext): vo
         }
         context.exitCode = EXIT.failure;
       } finally {
-        stopListening();
+        stopping.stopListening();
       }
     });
 }
