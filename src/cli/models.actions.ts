@@ -105,17 +105,8 @@ export async function runModelsPull(name: string | undefined, options: PullComma
   }
   const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
   if (!entry.cpu) display.note(`note: ${entry.name} is a GPU-only build; it will not load on onnxruntime's CPU provider`);
-  let result: PulledModel | ModelProblem;
-  try {
-    result = await pullWithProgress(entry, { ...options, display });
-  } catch (error) {
-    if (!options.signal?.aborted) throw error;
-    return { exitCode: 130, lines: [`pull of ${entry.name} interrupted; run \`${pullCommandFor(entry.name)}\` again to resume`] };
-  }
-  if (!result.ok) return { exitCode: 1, lines: [result.message] };
-  if (result.alreadyInstalled) {
-    return { exitCode: 0, lines: [`${entry.name} is already installed in ${result.dir} (delete the folder to download it again)`] };
-  }
+  const result = await downloadOrExplain(entry, options, display);
+  if ('exitCode' in result) return result;
   const info = await inspectModelFolder(result.dir, { catalogFamily: entry.family });
   if (!info.ok) return { exitCode: 1, lines: [`downloaded ${entry.name}, but the folder is not usable: ${info.message}`] };
   return {
@@ -127,9 +118,15 @@ export async function runModelsPull(name: string | undefined, options: PullComma
   };
 }
 
-/** `darkroom models pull taesd`: a TAESD export, checked to be one once it is down. */
-async function pullDecoder(entry: DecoderEntry, options: PullCommandOptions): Promise<CommandOutput> {
-  const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
+/**
+ * The download shared by models and decoders: the pull itself, or what to tell the person when
+ * it was interrupted, failed, or found the folder already installed.
+ */
+async function downloadOrExplain(
+  entry: Parameters<typeof pullWithProgress>[0],
+  options: PullCommandOptions,
+  display: ReturnType<typeof terminalPullDisplay>,
+): Promise<PulledModel | CommandOutput> {
   let result: PulledModel | ModelProblem;
   try {
     result = await pullWithProgress(entry, { ...options, display });
@@ -141,6 +138,14 @@ async function pullDecoder(entry: DecoderEntry, options: PullCommandOptions): Pr
   if (result.alreadyInstalled) {
     return { exitCode: 0, lines: [`${entry.name} is already installed in ${result.dir} (delete the folder to download it again)`] };
   }
+  return result;
+}
+
+/** `darkroom models pull taesd`: a TAESD export, checked to be one once it is down. */
+async function pullDecoder(entry: DecoderEntry, options: PullCommandOptions): Promise<CommandOutput> {
+  const display = terminalPullDisplay(options.stderr, options.interactive, options.now);
+  const result = await downloadOrExplain(entry, options, display);
+  if ('exitCode' in result) return result;
   const folder = await inspectTaesdFolder(result.dir);
   if (!folder.ok) return { exitCode: 1, lines: [`downloaded ${entry.name}, but the folder is not usable: ${folder.message}`] };
   const latents = entry.latentSpace === 'sdxl' ? 'SDXL' : 'SD 1.x/2.x';
