@@ -3,27 +3,8 @@
  * neither jobs/ nor moderation/, moderation/ imports requests/ but not jobs/, jobs/ may use both,
  * and only the factory wires the three. Linted as text (no type information needed for this rule).
  */
-import path from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../../..');
-const eslint = new ESLint({
-  cwd: root,
-  overrideConfig: [
-    {
-      files: ['**/*.ts'],
-      languageOptions: { parserOptions: { projectService: false } },
-      rules: { '@typescript-eslint/no-floating-promises': 'off', '@typescript-eslint/no-misused-promises': 'off' },
-    },
-  ],
-});
-
-/** The no-restricted-imports messages for a file at `filePath` importing `from`. */
-async function refusals(filePath: string, from: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`import * as probe from '${from}';\nexport const used = probe;\n`, { filePath: path.join(root, filePath) });
-  return (result?.messages ?? []).map((message) => `${message.ruleId}: ${message.message}`);
-}
+import { refusals } from './lint-probe.ts';
 
 describe('generation rooms in lint', () => {
   it('refuses requests/ importing jobs/, moderation/ or the factory', async () => {
